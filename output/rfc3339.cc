@@ -1,0 +1,75 @@
+#include "output/rfc3339.h"
+
+namespace starttls {
+namespace {
+
+// Milliseconds of 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z since the epoch.
+constexpr int64_t kMinUnixMs = -62167219200000;
+constexpr int64_t kMaxUnixMs = 253402300799999;
+constexpr int64_t kMsPerDay = 86400000;
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+// Proleptic Gregorian date of a day count since 1970-01-01. Works in 400-year eras
+// (146097 days each) counted from 0000-03-01, so the leap day falls at the era's end.
+void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
+  days += 719468;  // days from 0000-03-01 to 1970-01-01
+  const int64_t era = FloorDiv(days, 146097);
+  const int64_t day_of_era = days - era * 146097;                                   // [0, 146096]
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;  // [0, 399]
+  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t month_from_march = (5 * day_of_year + 2) / 153;  // [0, 11], 0 = March
+  *day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  *month = static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  *year = year_of_era + era * 400 + (*month <= 2 ? 1 : 0);
+}
+
+void PutDigits(char* at, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+}  // namespace
+
+void AppendRfc3339UnixMillis(int64_t unix_ms, std::string* out) {
+  if (unix_ms < kMinUnixMs) unix_ms = kMinUnixMs;
+  if (unix_ms > kMaxUnixMs) unix_ms = kMaxUnixMs;
+  const int64_t days = FloorDiv(unix_ms, kMsPerDay);
+  int64_t ms_of_day = unix_ms - days * kMsPerDay;
+  int64_t year;
+  int month, day;
+  CivilFromDays(days, &year, &month, &day);
+  char buf[24] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0',
+                  '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'};
+  PutDigits(buf + 0, year, 4);
+  PutDigits(buf + 5, month, 2);
+  PutDigits(buf + 8, day, 2);
+  PutDigits(buf + 11, ms_of_day / 3600000, 2);
+  ms_of_day %= 3600000;
+  PutDigits(buf + 14, ms_of_day / 60000, 2);
+  ms_of_day %= 60000;
+  PutDigits(buf + 17, ms_of_day / 1000, 2);
+  PutDigits(buf + 20, ms_of_day % 1000, 3);
+  out->append(buf, sizeof(buf));
+}
+
+std::string FormatRfc3339UnixMillis(int64_t unix_ms) {
+  std::string out;
+  AppendRfc3339UnixMillis(unix_ms, &out);
+  return out;
+}
+
+std::string FormatRfc3339(absl::Time time) {
+  // absl::ToUnixMillis rounds toward negative infinity, matching our rule; infinite
+  // times saturate and are then clamped.
+  return FormatRfc3339UnixMillis(absl::ToUnixMillis(time));
+}
+
+}  // namespace starttls

@@ -1,0 +1,45 @@
+// starttls-scan: subcommands as a small table; `scan` is the default (SPEC §7).
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "scanner/classify/classify_command.h"
+#include "scanner/cli/subcommands.h"
+
+namespace starttls {
+namespace {
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "usage: starttls-scan [SUBCOMMAND] [flags] [targets]\n\n"
+               "Measures whether mail servers offer STARTTLS in a way real clients can use.\n\n"
+               "subcommands (each has --help):\n");
+  for (const Subcommand& command : Subcommands()) {
+    std::fprintf(out, "  %-10s %s\n", std::string(command.name).c_str(),
+                 std::string(command.summary).c_str());
+  }
+}
+
+}  // namespace
+}  // namespace starttls
+
+int main(int argc, char** argv) {
+  using starttls::Subcommand;
+  std::string_view first = argc > 1 ? argv[1] : "";
+  if (first == "--help" || first == "-h" || first == "help") {
+    starttls::PrintUsage(stdout);
+    return 0;
+  }
+  for (const Subcommand& command : starttls::Subcommands()) {
+    if (first == command.name) return command.run(argc, argv, 2);
+  }
+  const Subcommand* fallback = starttls::DefaultSubcommand();
+  if (fallback == nullptr || (!first.empty() && first[0] != '-' && argc > 1 &&
+                              std::strchr(argv[1], '.') == nullptr &&
+                              std::strchr(argv[1], ':') == nullptr)) {
+    std::fprintf(stderr, "starttls-scan: unknown subcommand '%s'\n", argv[1]);
+    starttls::PrintUsage(stderr);
+    return 2;
+  }
+  return fallback->run(argc, argv, 1);
+}

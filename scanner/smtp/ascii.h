@@ -1,0 +1,28 @@
+// ASCII helpers for protocol bytes: locale-free, so a server's bytes always compare the same.
+#pragma once
+
+#include <string_view>
+
+namespace starttls {
+
+inline char AsciiUpper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiUpper(a[i]) != AsciiUpper(b[i])) return false;
+  }
+  return true;
+}
+
+inline bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+}
+
+// The prefix of `text` before the first byte found in `stops`.
+inline std::string_view UpToAny(std::string_view text, std::string_view stops) {
+  size_t at = text.find_first_of(stops);
+  return at == std::string_view::npos ? text : text.substr(0, at);
+}
+
+}  // namespace starttls

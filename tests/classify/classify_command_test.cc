@@ -1,0 +1,116 @@
+#include "scanner/classify/classify_command.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "output/json_reader.h"
+#include "scanner/classify/raw_explanation.h"
+
+namespace starttls {
+namespace {
+
+std::vector<JsonValue> RunOn(const std::string& input, size_t* errors) {
+  FILE* in = fmemopen(const_cast<char*>(input.data()), input.size(), "r");
+  char* buffer = nullptr;
+  size_t size = 0;
+  FILE* out = open_memstream(&buffer, &size);
+  *errors = ClassifyTranscriptLines(in, out);
+  std::fclose(in);
+  std::fclose(out);
+  std::string text(buffer, size);
+  free(buffer);
+  std::vector<JsonValue> records;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    auto parsed = ParseJson(std::string_view(text).substr(start, end - start));
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    if (parsed.ok()) records.push_back(*parsed);
+    start = end + 1;
+  }
+  return records;
+}
+
+TEST(ClassifyCommand, OneRecordPerLineAndErrorsNameTheLine) {
+  std::string input =
+      R"({"banner":"220 mx ESMTP\r\n","ehlo":"250-mx\r\n250 STARTTLS\r\n"})" "\n"
+      "not json at all\n"
+      "\n"
+      R"({"banner":"220 mx ESMTP\r\n"})" "\n"
+      R"({"ehlo":"250 \u0100"})" "\n"
+      R"([1,2])" "\n"
+      R"({"ehlo":"250-STARTTLS\r\n250 mx\r\n"})";  // no final newline
+  size_t errors = 0;
+  std::vector<JsonValue> records = RunOn(input, &errors);
+  ASSERT_EQ(records.size(), 6u) << "the blank line yields nothing, every other line one record";
+  EXPECT_EQ(errors, 4u);
+  EXPECT_EQ(records[0].Find("type")->string(), "classify");
+  EXPECT_EQ(records[0].Find("class")->string(), "compliant");
+  EXPECT_EQ(*records[0].Find("line")->AsInt64(), 1);
+  EXPECT_EQ(records[1].Find("type")->string(), "error");
+  EXPECT_EQ(*records[1].Find("line")->AsInt64(), 2);
+  EXPECT_TRUE(records[1].Find("error")->string().starts_with("line 2: "));
+  EXPECT_EQ(records[1].Find("input")->string(), "not json at all");
+  EXPECT_NE(records[2].Find("error")->string().find("ehlo"), std::string::npos);
+  EXPECT_EQ(*records[2].Find("line")->AsInt64(), 4);
+  EXPECT_NE(records[3].Find("error")->string().find("U+00FF"), std::string::npos)
+      << records[3].Find("error")->string();
+  EXPECT_EQ(records[4].Find("type")->string(), "error");
+  EXPECT_EQ(records[5].Find("class")->string(), "starttls_misordered");
+  EXPECT_EQ(*records[5].Find("line")->AsInt64(), 7);
+  for (const JsonValue& record : records) EXPECT_EQ(*record.Find("schema")->AsInt64(), 1);
+}
+
+TEST(ClassifyCommand, OverlongLineIsAnErrorAndTheRunGoesOn) {
+  std::string input = std::string(3 << 20, 'x') + "\n" +
+                      R"({"ehlo":"250-mx\r\n250 STARTTLS\r\n"})" + "\n";
+  size_t errors = 0;
+  std::vector<JsonValue> records = RunOn(input, &errors);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(errors, 1u);
+  EXPECT_EQ(records[0].Find("type")->string(), "error");
+  EXPECT_EQ(records[1].Find("class")->string(), "compliant");
+  EXPECT_EQ(*records[1].Find("line")->AsInt64(), 2);
+}
+
+TEST(ClassifyCommand, RawBytesSurviveInGreetingAndKeywords) {
+  size_t errors = 0;
+  std::vector<JsonValue> records =
+      RunOn(R"({"ehlo":"250-m\u00e9x\u0001\r\n250 AUTH=PLAIN LOGIN\r\n"})" "\n", &errors);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(*DecodeRawBytes(records[0].Find("greeting")->string()), "m\xe9x\x01");
+  const JsonValue& keyword = records[0].Find("keywords")->array().at(0);
+  EXPECT_EQ(keyword.Find("keyword")->string(), "AUTH");
+  EXPECT_EQ(keyword.Find("params")->string(), "PLAIN LOGIN");
+}
+
+TEST(ClassifyRaw, ExplainsTheMisorderedSeed) {
+  std::string text = ExplainEhloReply(
+      "250-STARTTLS\n250-mail.domain1.com\n250-8BITMIME\n250-PIPELINING\n250 SIZE 30000000");
+  EXPECT_NE(text.find("Verdict: starttls_misordered"), std::string::npos) << text;
+  EXPECT_NE(text.find("Line 1 is the greeting"), std::string::npos);
+  EXPECT_NE(text.find("250-STARTTLS"), std::string::npos);
+  // Postfix is listed among those that will not see it, curl among those that will.
+  size_t will_not = text.find("will NOT see");
+  ASSERT_NE(will_not, std::string::npos);
+  EXPECT_GT(text.find("    postfix"), will_not);
+  EXPECT_LT(text.find("    curl"), will_not);
+  // The fix puts the host name first and STARTTLS second.
+  EXPECT_NE(text.find("    250-mail.domain1.com\n    250-STARTTLS\n"), std::string::npos)
+      << text;
+}
+
+TEST(ClassifyRaw, ExplainsCompliantAndBrokenReplies) {
+  EXPECT_NE(ExplainEhloReply("250-mx\r\n250 STARTTLS\r\n").find("Verdict: compliant"),
+            std::string::npos);
+  std::string broken = ExplainEhloReply("HTTP/1.1 400 Bad Request\r\n");
+  EXPECT_NE(broken.find("protocol-error"), std::string::npos) << broken;
+  std::string masked = ExplainEhloReply("250-mx\r\n250 XXXXXXXA\r\n");
+  EXPECT_NE(masked.find("inspect esmtp"), std::string::npos) << masked;
+}
+
+}  // namespace
+}  // namespace starttls
