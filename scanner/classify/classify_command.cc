@@ -4,35 +4,34 @@
 #include <string>
 #include <vector>
 
+#include "output/error_record.h"
 #include "output/json_reader.h"
 #include "output/json_writer.h"
 #include "scanner/classify/raw_explanation.h"
 #include "scanner/classify/transcript.h"
 #include "scanner/classify/verdict_json.h"
-#include "scanner/cli/bounded_line_reader.h"
 #include "scanner/cli/flag_table.h"
+#include "scanner/targets/line_reader.h"
 
 namespace starttls {
 namespace {
 
-constexpr int kSchemaVersion = 1;
 constexpr size_t kMaxLineBytes = 1 << 20;
 
 void BeginRecord(std::string_view type, size_t line_number, JsonWriter* writer) {
   writer->BeginObject();
   writer->StringField("type", type);
-  writer->IntField("schema", kSchemaVersion);
+  writer->IntField("schema", kRecordSchemaVersion);
   writer->UintField("line", line_number);
 }
 
 ClassifiedLine ErrorRecord(std::string_view line, size_t line_number, std::string_view error) {
-  std::string out;
-  JsonWriter writer(&out);
-  BeginRecord("error", line_number, &writer);
-  writer.RawBytesField("input", line.substr(0, 256));
-  writer.StringField("error", "line " + std::to_string(line_number) + ": " + std::string(error));
-  writer.EndObject();
-  return {std::move(out), true};
+  ClassifiedLine record{"", true};
+  AppendInputErrorRecord(line_number, line,
+                         "line " + std::to_string(line_number) + ": " + std::string(error),
+                         &record.json);
+  record.json.pop_back();  // the caller adds the newline
+  return record;
 }
 
 constexpr std::string_view kHelp =
@@ -75,22 +74,29 @@ ClassifiedLine ClassifyTranscriptLine(std::string_view line, size_t line_number)
 }
 
 size_t ClassifyTranscriptLines(FILE* in, FILE* out) {
-  BoundedLineReader reader(in, kMaxLineBytes);
-  std::string line;
+  LineReader reader(in, kMaxLineBytes);
+  LineRecord line;
   size_t errors = 0;
-  for (LineResult result; (result = reader.Next(&line)) != LineResult::kEnd;) {
+  while (reader.Next(&line)) {
+    std::string_view text = line.text;
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     ClassifiedLine record;
-    if (result == LineResult::kTooLong) {
-      record = ErrorRecord(line, reader.line_number(),
+    if (line.too_long) {
+      record = ErrorRecord(text, line.line_number,
                            "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
+    } else if (text.find_first_not_of(" \t") == std::string_view::npos) {
+      continue;  // blank line
     } else {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
-      record = ClassifyTranscriptLine(line, reader.line_number());
+      record = ClassifyTranscriptLine(text, line.line_number);
     }
     errors += record.is_error ? 1 : 0;
     record.json.push_back('\n');
     std::fwrite(record.json.data(), 1, record.json.size(), out);
+  }
+  if (!reader.status().ok()) {
+    std::fprintf(stderr, "starttls-scan classify: reading input: %s\n",
+                 std::string(reader.status().message()).c_str());
+    ++errors;
   }
   std::fflush(out);
   return errors;

@@ -1,0 +1,266 @@
+#include "bench/lab/lab_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace starttls::lab {
+namespace {
+
+constexpr uint64_t kListenerTag = 1ULL << 32;
+constexpr uint64_t kSignalTag = 2ULL << 32;
+constexpr uint64_t kMs = 1'000'000;
+
+}  // namespace
+
+uint64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+LabServer::LabServer(const LabOptions& options, const Population& population, CertStore& certs,
+                     uint64_t worker_seed)
+    : opt_(options), population_(population), certs_(certs), rng_(worker_seed) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+LabServer::~LabServer() {
+  for (size_t fd = 0; fd < slots_.size(); ++fd)
+    if (slots_[fd].session) CloseSession(static_cast<int>(fd), false);
+  for (auto& l : listeners_) close(l.fd);
+  if (reserve_fd_ >= 0) close(reserve_fd_);
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+bool LabServer::AddListener(int family, const void* addr, size_t len, int behaviour,
+                            std::string mx, bool reuseport, bool bind_lo, std::string& error) {
+  int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = std::string("socket: ") + strerror(errno);
+    return false;
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  // Wildcard listener: only the loopback device may reach it.
+  if (bind_lo && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0) {
+    error = std::string("SO_BINDTODEVICE lo: ") + strerror(errno);
+    close(fd);
+    return false;
+  }
+  if (bind(fd, static_cast<const sockaddr*>(addr), static_cast<socklen_t>(len)) != 0 ||
+      listen(fd, 4096) != 0) {
+    error = std::string("bind/listen: ") + strerror(errno);
+    close(fd);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kListenerTag | static_cast<uint32_t>(fd);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  if (listener_index_.size() <= static_cast<size_t>(fd)) listener_index_.resize(fd + 1, -1);
+  listener_index_[fd] = static_cast<int>(listeners_.size());
+  listeners_.push_back(Listener{fd, behaviour, std::move(mx)});
+  return true;
+}
+
+bool LabServer::Listen(const std::vector<uint32_t>& addresses, uint32_t worker, uint32_t workers,
+                       std::string& error) {
+  auto all = AllBehaviours();
+  if (opt_.wildcard) {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(opt_.port);
+    sa.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (!AddListener(AF_INET, &sa, sizeof sa, -1, {}, workers > 1, true, error)) return false;
+  } else {
+    for (size_t i = 0; i < addresses.size(); ++i) {
+      if (i % workers != worker) continue;
+      int behaviour = population_.BehaviourFor(addresses[i]);
+      if (all[behaviour].opening == Opening::kNotListening) continue;
+      sockaddr_in sa{};
+      sa.sin_family = AF_INET;
+      sa.sin_port = htons(opt_.port);
+      sa.sin_addr.s_addr = htonl(addresses[i]);
+      if (!AddListener(AF_INET, &sa, sizeof sa, behaviour, MxName(addresses[i]), false, false,
+                       error)) {
+        error = Ipv4ToString(addresses[i]) + ": " + error;
+        return false;
+      }
+    }
+  }
+  if (!opt_.ipv6_behaviour.empty() && worker == 0) {
+    int behaviour = FindBehaviour(opt_.ipv6_behaviour);
+    if (all[behaviour].opening != Opening::kNotListening) {
+      sockaddr_in6 sa6{};
+      sa6.sin6_family = AF_INET6;
+      sa6.sin6_port = htons(opt_.port);
+      sa6.sin6_addr = in6addr_loopback;
+      if (!AddListener(AF_INET6, &sa6, sizeof sa6, behaviour, "mx-ipv6-1.lab.test", false, false,
+                       error)) {
+        error = "[::1]: " + error;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void LabServer::Accept(const Listener& l, uint64_t now) {
+  auto all = AllBehaviours();
+  for (int n = 0; n < 256; ++n) {
+    sockaddr_storage local{};
+    int fd = accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        // Out of descriptors: accept with the reserve and drop, so the backlog cannot spin us.
+        ++stats_.accept_errors;
+        close(reserve_fd_);
+        int victim = accept4(l.fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (victim >= 0) close(victim);
+        reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+      }
+      return;
+    }
+    int behaviour = l.behaviour;
+    std::string mx = l.mx;
+    if (behaviour < 0) {
+      socklen_t len = sizeof local;
+      getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(&local);
+      uint32_t addr = local.ss_family == AF_INET ? ntohl(sin->sin_addr.s_addr) : 0;
+      if ((addr >> 24) != 127) {  // not loopback: never serve it
+        close(fd);
+        continue;
+      }
+      behaviour = population_.BehaviourFor(addr);
+      mx = MxName(addr);
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ++stats_.connections;
+    if (++stats_.active > stats_.max_concurrent) stats_.max_concurrent = stats_.active;
+
+    SessionConfig cfg;
+    uint64_t span = opt_.latency_max_ms - opt_.latency_min_ms;
+    uint64_t ms = opt_.latency_min_ms + (span ? rng_() % (span + 1) : 0);
+    cfg.latency_ns = ms * kMs;
+    cfg.greeting_delay_ns = uint64_t{opt_.greeting_delay_ms} * kMs;
+    cfg.drip_gap_ns = uint64_t{opt_.drip_gap_ms} * kMs;
+    cfg.idle_timeout_ns = uint64_t{opt_.idle_timeout_s} * 1000 * kMs;
+    if (opt_.drop_fraction > 0 &&
+        static_cast<double>(rng_() >> 11) * 0x1.0p-53 < opt_.drop_fraction) {
+      cfg.dropped = true;
+      ++stats_.dropped;
+    }
+    if (slots_.size() <= static_cast<size_t>(fd)) slots_.resize(fd + 1024);
+    Slot& slot = slots_[fd];
+    slot.serial = next_serial_++;
+    slot.scheduled = 0;
+    slot.events = 0;
+    slot.session = std::make_unique<Session>(fd, all[behaviour], std::move(mx), cfg, certs_,
+                                             stats_, now);
+    AfterEvent(fd, now);
+  }
+}
+
+void LabServer::CloseSession(int fd, bool reset) {
+  Slot& slot = slots_[fd];
+  if (reset) {
+    linger lg{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    ++stats_.resets;
+  }
+  close(fd);  // also removes it from epoll
+  slot.session.reset();
+  slot.serial = 0;
+  slot.scheduled = 0;
+  --stats_.active;
+}
+
+void LabServer::AfterEvent(int fd, uint64_t now) {
+  Slot& slot = slots_[fd];
+  Session& s = *slot.session;
+  if (s.end() != Session::End::kOpen) {
+    CloseSession(fd, s.end() == Session::End::kReset);
+    return;
+  }
+  uint32_t want = EPOLLIN | (s.wants_write() ? EPOLLOUT : 0u);
+  if (want != slot.events) {
+    epoll_event ev{};
+    ev.events = want;
+    ev.data.u64 = static_cast<uint32_t>(fd);
+    epoll_ctl(epoll_fd_, slot.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+    slot.events = want;
+  }
+  uint64_t wake = s.NextWake();
+  if (wake && (slot.scheduled == 0 || wake < slot.scheduled)) {
+    timers_.push(Timer{wake, fd, slot.serial});
+    slot.scheduled = wake;
+  }
+  (void)now;
+}
+
+void LabServer::FireTimers(uint64_t now) {
+  while (!timers_.empty() && timers_.top().when <= now) {
+    Timer t = timers_.top();
+    timers_.pop();
+    if (static_cast<size_t>(t.fd) >= slots_.size()) continue;
+    Slot& slot = slots_[t.fd];
+    if (!slot.session || slot.serial != t.serial || slot.scheduled != t.when) continue;
+    slot.scheduled = 0;
+    slot.session->OnTimer(now);
+    AfterEvent(t.fd, now);
+  }
+}
+
+int LabServer::TimeoutMs(uint64_t now) const {
+  if (timers_.empty()) return 1000;
+  uint64_t when = timers_.top().when;
+  if (when <= now) return 0;
+  uint64_t ms = (when - now + kMs - 1) / kMs;
+  return static_cast<int>(ms > 1000 ? 1000 : ms);
+}
+
+void LabServer::Run(int signal_fd) {
+  epoll_event sev{};
+  sev.events = EPOLLIN;
+  sev.data.u64 = kSignalTag;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, signal_fd, &sev);
+  epoll_event events[512];
+  bool stop = false;
+  while (!stop) {
+    int n = epoll_wait(epoll_fd_, events, 512, TimeoutMs(NowNs()));
+    uint64_t now = NowNs();
+    for (int i = 0; i < n; ++i) {
+      uint64_t tag = events[i].data.u64 & ~0xffffffffULL;
+      int fd = static_cast<int>(events[i].data.u64 & 0xffffffffULL);
+      if (tag == kSignalTag) {
+        stop = true;
+      } else if (tag == kListenerTag) {
+        Accept(listeners_[listener_index_[fd]], now);
+      } else if (static_cast<size_t>(fd) < slots_.size() && slots_[fd].session) {
+        Session& s = *slots_[fd].session;
+        if (events[i].events & EPOLLOUT) s.OnWritable(now);
+        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) s.OnReadable(now);
+        AfterEvent(fd, now);
+      }
+    }
+    FireTimers(NowNs());
+  }
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, signal_fd, nullptr);
+}
+
+}  // namespace starttls::lab

@@ -1,0 +1,197 @@
+#include "scanner/targets/target_line.h"
+
+#include "scanner/targets/cidr_set.h"
+
+namespace starttls {
+namespace {
+
+constexpr size_t kMaxDomainLength = 253;
+constexpr size_t kMaxLabelLength = 63;
+
+bool IsLdh(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+void SetError(ParsedTargetLine* out, uint64_t line_number, std::string_view what,
+              std::string_view text, std::string_view why) {
+  out->outcome = LineOutcome::kError;
+  out->error = "line " + std::to_string(line_number) + ": " + std::string(what) + ": " +
+               EscapeForMessage(text);
+  if (!why.empty()) out->error += " (" + std::string(why) + ")";
+}
+
+// Trims SP and TAB (used around the ',' of "ip,name").
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view TargetKindName(TargetKind kind) {
+  switch (kind) {
+    case TargetKind::kAddress:
+      return "address";
+    case TargetKind::kCidr:
+      return "cidr";
+    case TargetKind::kDomain:
+      return "domain";
+    case TargetKind::kAddressWithName:
+      return "address-with-name";
+  }
+  return "unknown";
+}
+
+bool NormalizeDomainName(std::string_view name, std::string* normalized, std::string* why) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty()) {
+    *why = "empty name";
+    return false;
+  }
+  if (name.size() > kMaxDomainLength) {
+    *why = "name longer than 253 characters";
+    return false;
+  }
+  size_t labels = 0;
+  size_t label_start = 0;
+  bool last_label_all_digits = true;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i == name.size() || name[i] == '.') {
+      size_t len = i - label_start;
+      if (len == 0) {
+        *why = "empty label";
+        return false;
+      }
+      if (len > kMaxLabelLength) {
+        *why = "label longer than 63 characters";
+        return false;
+      }
+      if (name[label_start] == '-' || name[i - 1] == '-') {
+        *why = "label starts or ends with '-'";
+        return false;
+      }
+      ++labels;
+      label_start = i + 1;
+      if (i < name.size()) last_label_all_digits = true;
+      continue;
+    }
+    char c = name[i];
+    if (!IsLdh(c)) {
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        *why = "non-ASCII character: give IDNA A-labels (xn--...)";
+      } else if (c == '_') {
+        *why = "'_' is not allowed in a host name";
+      } else {
+        *why = "character not allowed in a host name";
+      }
+      return false;
+    }
+    if (c < '0' || c > '9') last_label_all_digits = false;
+  }
+  if (labels < 2) {
+    *why = "a single label is no mail domain";
+    return false;
+  }
+  if (last_label_all_digits) {
+    *why = "all-numeric top-level label";
+    return false;
+  }
+  normalized->resize(name.size());
+  for (size_t i = 0; i < name.size(); ++i) (*normalized)[i] = ToLowerAscii(name[i]);
+  return true;
+}
+
+void ParseTargetLine(std::string_view line, uint64_t line_number, ParsedTargetLine* out) {
+  out->error.clear();
+  out->target.name.clear();
+  if (line.size() > kMaxTargetLineBytes) {
+    out->outcome = LineOutcome::kError;
+    out->error = "line " + std::to_string(line_number) + ": line longer than " +
+                 std::to_string(kMaxTargetLineBytes) + " bytes";
+    return;
+  }
+  std::string_view text = StripCommentAndTrim(line);
+  if (text.empty()) {
+    out->outcome = LineOutcome::kSkip;
+    return;
+  }
+
+  // "ip,name"
+  size_t comma = text.find(',');
+  if (comma != std::string_view::npos) {
+    std::string_view ip_part = TrimBlanks(text.substr(0, comma));
+    std::string_view name_part = TrimBlanks(text.substr(comma + 1));
+    std::optional<IpAddress> ip = IpAddress::Parse(ip_part);
+    if (!ip) {
+      SetError(out, line_number, "not an address,name pair", text,
+               "the part before ',' is not an IP address");
+      return;
+    }
+    std::string why;
+    if (!NormalizeDomainName(name_part, &out->target.name, &why)) {
+      SetError(out, line_number, "not an address,name pair", text, "bad name: " + why);
+      return;
+    }
+    out->outcome = LineOutcome::kTarget;
+    out->target.kind = TargetKind::kAddressWithName;
+    out->target.address = *ip;
+    return;
+  }
+
+  if (std::optional<IpAddress> ip = IpAddress::Parse(text)) {
+    out->outcome = LineOutcome::kTarget;
+    out->target.kind = TargetKind::kAddress;
+    out->target.address = *ip;
+    return;
+  }
+  if (text.find('/') != std::string_view::npos) {
+    std::optional<Cidr> cidr = Cidr::Parse(text);
+    if (!cidr) {
+      SetError(out, line_number, "not an IP, CIDR or domain name", text,
+               "bad CIDR: address or prefix length invalid");
+      return;
+    }
+    out->outcome = LineOutcome::kTarget;
+    out->target.kind = TargetKind::kCidr;
+    out->target.cidr = *cidr;
+    return;
+  }
+  std::string why;
+  if (!NormalizeDomainName(text, &out->target.name, &why)) {
+    SetError(out, line_number, "not an IP, CIDR or domain name", text, why);
+    return;
+  }
+  out->outcome = LineOutcome::kTarget;
+  out->target.kind = TargetKind::kDomain;
+}
+
+ParsedTargetLine ParseTargetLine(std::string_view line, uint64_t line_number) {
+  ParsedTargetLine out;
+  ParseTargetLine(line, line_number, &out);
+  return out;
+}
+
+bool TargetReader::Next(TargetRecord* out) {
+  LineRecord rec;
+  while (lines_.Next(&rec)) {
+    out->line_number = rec.line_number;
+    out->raw_line = rec.text;
+    if (rec.too_long) {
+      out->parsed.outcome = LineOutcome::kError;
+      out->parsed.target.name.clear();
+      out->parsed.error = "line " + std::to_string(rec.line_number) + ": line longer than " +
+                          std::to_string(max_line_bytes_) + " bytes (" +
+                          std::to_string(rec.length) + " bytes): " + EscapeForMessage(rec.text) +
+                          "...";
+      return true;
+    }
+    ParseTargetLine(rec.text, rec.line_number, &out->parsed);
+    if (out->parsed.outcome != LineOutcome::kSkip) return true;
+  }
+  return false;
+}
+
+}  // namespace starttls
