@@ -3,11 +3,13 @@
 #include <array>
 
 #include "scanner/classify/classify_command.h"
+#include "scanner/scan/scan_command.h"
 
 namespace starttls {
 namespace {
 
-const std::array<Subcommand, 1> kSubcommands = {{
+const std::array<Subcommand, 2> kSubcommands = {{
+    {"scan", "scan targets' SMTP servers and classify them (the default)", RunScanCommand},
     {"classify", "judge SMTP transcripts (JSON lines, or --raw one EHLO reply); no network",
      RunClassifyCommand},
 }};
@@ -16,6 +18,6 @@ const std::array<Subcommand, 1> kSubcommands = {{
 
 std::span<const Subcommand> Subcommands() { return kSubcommands; }
 
-const Subcommand* DefaultSubcommand() { return nullptr; }
+const Subcommand* DefaultSubcommand() { return &kSubcommands[0]; }
 
 }  // namespace starttls

@@ -1,0 +1,54 @@
+// What the workers of one scan share: the target source, the admission policy and the
+// endpoints parked because their IP was busy, behind one mutex; and the result callback,
+// serialised. Everything else (ring, sessions, timers) is per worker.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "scanner/engine/admission.h"
+#include "scanner/engine/scan_engine.h"
+#include "scanner/engine/target_source.h"
+
+namespace starttls {
+
+class EngineFeed {
+ public:
+  EngineFeed(TargetSource& source, AdmissionPolicy* admission, size_t max_deferred,
+             const std::atomic<bool>& stop, const ResultCallback& on_result)
+      : source_(source),
+        admission_(admission),
+        max_deferred_(max_deferred),
+        stop_(stop),
+        on_result_(on_result) {}
+
+  enum class Take : uint8_t {
+    kGot,        // *out may start now (already counted as started by the policy)
+    kWait,       // nothing may start before *retry_at_ns
+    kExhausted,  // no more endpoints (or stop requested)
+  };
+  Take Next(int64_t now_ns, Endpoint* out, int64_t* retry_at_ns);
+
+  // A session ended: tell the policy, then hand the result on (serialised).
+  void Finished(const ScanResult& result, int64_t now_ns);
+
+  // The endpoints still parked (busy IP) when the scan stopped; they were never started.
+  std::vector<Endpoint> TakeDeferred();
+
+ private:
+  bool TakeDeferred(int64_t now_ns, Endpoint* out, int64_t* retry_at_ns);
+
+  std::mutex mutex_;
+  TargetSource& source_;
+  AdmissionPolicy* admission_;
+  size_t max_deferred_;
+  const std::atomic<bool>& stop_;
+  const ResultCallback& on_result_;
+  std::deque<Endpoint> deferred_;
+  bool source_done_ = false;
+};
+
+}  // namespace starttls

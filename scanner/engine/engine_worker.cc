@@ -1,0 +1,284 @@
+#include "scanner/engine/engine_worker.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace starttls {
+namespace {
+
+int64_t WallNowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+EngineWorker::EngineWorker(const EngineConfig& config, uint32_t capacity, EngineFeed& feed,
+                           EngineCounters& counters, const std::atomic<bool>& abort)
+    : config_(config), feed_(feed), counters_(counters), table_(capacity), abort_(abort) {}
+
+uint64_t EngineWorker::CookieFor(UringOp op, uint32_t index) {
+  return Cookie{op, index, table_.at(index).generation}.Encode();
+}
+
+bool EngineWorker::Run(std::string* error) {
+  UringOptions options;
+  options.files = table_.capacity();
+  options.buffer_count = config_.buffer_count;
+  options.buffer_size = config_.buffer_size;
+  // Room for every session's operations at once, so the SQ rarely forces a submit.
+  options.sq_entries = 4096;
+  options.cq_entries = 65536;
+  if (!loop_.Init(options, error)) return false;
+  wheel_ = std::make_unique<TimerWheel>(TickOf(MonotonicNowNs()));
+
+  const uint64_t timer_cookie = Cookie{UringOp::kTimer, 0, 0}.Encode();
+  const uint64_t update_cookie = Cookie{UringOp::kTimerUpdate, 0, 0}.Encode();
+  while (true) {
+    int64_t now = MonotonicNowNs();
+    wheel_->Advance(TickOf(now), [&](TimerNode* node) { OnDeadline(node->owner, now); });
+    if (!interrupted_ && abort_.load(std::memory_order_relaxed)) InterruptAll(now);
+    int64_t wake_ns = StartSessions(now);
+    if (feed_exhausted_ && table_.in_use() == 0) break;
+    if (std::optional<uint64_t> tick = wheel_->NextWakeTick(); tick.has_value()) {
+      int64_t at = static_cast<int64_t>(*tick) * config_.tick_ns;
+      if (at < wake_ns) wake_ns = at;
+    }
+    if (wake_ns != INT64_MAX) loop_.WakeNoLaterThan(wake_ns, timer_cookie, update_cookie);
+    int rc = loop_.SubmitAndWait();
+    if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EAGAIN && rc != -EBUSY) {
+      *error = std::string("io_uring_submit_and_wait: ") + std::strerror(-rc);
+      return false;
+    }
+    int64_t completed_at = MonotonicNowNs();
+    unsigned count = loop_.DrainCompletions(
+        [&](const io_uring_cqe& cqe) { OnCompletion(cqe, completed_at); });
+    counters_.completions.fetch_add(count, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+int64_t EngineWorker::StartSessions(int64_t now_ns) {
+  while (!feed_exhausted_ && !table_.full()) {
+    Endpoint endpoint;
+    int64_t retry_at = INT64_MAX;
+    switch (feed_.Next(now_ns, &endpoint, &retry_at)) {
+      case EngineFeed::Take::kExhausted:
+        feed_exhausted_ = true;
+        break;
+      case EngineFeed::Take::kWait:
+        return retry_at;
+      case EngineFeed::Take::kGot:
+        Begin(endpoint, now_ns);
+        break;
+    }
+  }
+  return INT64_MAX;
+}
+
+void EngineWorker::Begin(const Endpoint& endpoint, int64_t now_ns) {
+  uint32_t index = 0;
+  if (!table_.Acquire(&index)) return;  // StartSessions checked; cannot happen
+  SessionSlot& slot = table_.at(index);
+  slot.endpoint = endpoint;
+  sockaddr_storage address{};
+  slot.address_length = endpoint.ToSockaddr(&address);
+  std::memcpy(&slot.address, &address, slot.address_length);
+  slot.started_unix_ms = WallNowUnixMs();
+  slot.session.Reset(config_.session);
+  counters_.sessions_started.fetch_add(1, std::memory_order_relaxed);
+  counters_.SessionOpened();
+  Execute(index, Step(slot.session, SessionEvent::Start(now_ns)), now_ns);
+}
+
+void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_t now_ns) {
+  SessionSlot& slot = table_.at(index);
+  if (actions.connect) {
+    loop_.PrepSocketAndConnect(index, reinterpret_cast<const sockaddr*>(&slot.address),
+                               slot.address_length, CookieFor(UringOp::kSocket, index),
+                               CookieFor(UringOp::kConnect, index));
+    slot.inflight += 2;
+    slot.connecting = true;
+  }
+  if (actions.start_receiving) ArmReceive(index);
+  if (!actions.send.empty()) {
+    slot.unsent = actions.send;
+    loop_.PrepSend(index, slot.unsent, CookieFor(UringOp::kSend, index));
+    ++slot.inflight;
+  }
+  if (actions.deadline.has_value()) {
+    wheel_->Schedule(&slot.timer, TickAtOrAfter(actions.deadline->at_ns));
+  }
+  if (actions.close) {
+    wheel_->Cancel(&slot.timer);
+    if (!slot.closing) {
+      slot.closing = true;
+      // Wake what still waits on the socket, then drop it from the file table.
+      if (slot.connecting) {
+        loop_.PrepCancel(CookieFor(UringOp::kConnect, index), CookieFor(UringOp::kCancel, index));
+        ++slot.inflight;
+      }
+      if (slot.receiving) {
+        loop_.PrepCancel(CookieFor(UringOp::kRecv, index), CookieFor(UringOp::kCancel, index));
+        ++slot.inflight;
+      }
+      loop_.PrepCloseDirect(index, CookieFor(UringOp::kClose, index));
+      ++slot.inflight;
+    }
+  }
+  if (actions.done) DeliverResult(index, now_ns);
+  MaybeRelease(index);
+}
+
+void EngineWorker::ArmReceive(uint32_t index) {
+  SessionSlot& slot = table_.at(index);
+  if (slot.receiving || slot.closing) return;
+  loop_.PrepRecvMultishot(index, CookieFor(UringOp::kRecv, index));
+  slot.receiving = true;
+  ++slot.inflight;
+}
+
+void EngineWorker::DeliverResult(uint32_t index, int64_t now_ns) {
+  SessionSlot& slot = table_.at(index);
+  if (slot.finished) return;
+  slot.finished = true;
+  const SessionResult& result = slot.session.result();
+  counters_.sessions_finished.fetch_add(1, std::memory_order_relaxed);
+  counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1,
+                                                                     std::memory_order_relaxed);
+  feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, result}, now_ns);
+  // Release the reply bytes now; the slot itself waits for its last completions.
+  slot.session.Reset(config_.session);
+}
+
+void EngineWorker::MaybeRelease(uint32_t index) {
+  SessionSlot& slot = table_.at(index);
+  if (slot.in_use && slot.finished && slot.inflight == 0) {
+    wheel_->Cancel(&slot.timer);
+    table_.Release(index);
+    counters_.SessionClosed();
+  }
+}
+
+// A second signal: every open session ends now, each with its result.
+void EngineWorker::InterruptAll(int64_t now_ns) {
+  interrupted_ = true;
+  for (uint32_t index = 0; index < table_.capacity(); ++index) {
+    SessionSlot& slot = table_.at(index);
+    if (!slot.in_use || slot.finished) continue;
+    Execute(index, Step(slot.session, SessionEvent::Interrupt(now_ns, slot.session.phase())),
+            now_ns);
+  }
+}
+
+void EngineWorker::OnDeadline(uint32_t index, int64_t now_ns) {
+  SessionSlot& slot = table_.at(index);
+  if (!slot.in_use || slot.finished) return;
+  Execute(index, Step(slot.session, SessionEvent::Timeout(now_ns, slot.session.phase())),
+          now_ns);
+}
+
+void EngineWorker::OnCompletion(const io_uring_cqe& cqe, int64_t now_ns) {
+  Cookie cookie = Cookie::Decode(cqe.user_data);
+  if (cookie.op == UringOp::kTimer) {
+    loop_.OnTimerCompletion();
+    return;
+  }
+  if (cookie.op == UringOp::kTimerUpdate) return;
+  SessionSlot* slot = table_.Resolve(cookie);
+  if (slot == nullptr) {
+    // A completion for an earlier occupant: only its buffer matters.
+    if (cqe.flags & IORING_CQE_F_BUFFER) {
+      loop_.RecycleBuffer(static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
+    }
+    counters_.stale_completions.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  uint32_t index = cookie.index;
+  switch (cookie.op) {
+    case UringOp::kSocket:
+      if (cqe.res < 0) slot->socket_error = -cqe.res;
+      --slot->inflight;
+      break;
+    case UringOp::kConnect: {
+      --slot->inflight;
+      slot->connecting = false;
+      if (slot->finished) break;
+      SessionEvent event = SessionEvent::Connected(now_ns);
+      if (cqe.res < 0) {
+        int err = slot->socket_error != 0 ? slot->socket_error : -cqe.res;
+        event = SessionEvent::ConnectFailed(now_ns, err);
+      }
+      Execute(index, Step(slot->session, event), now_ns);
+      return;
+    }
+    case UringOp::kRecv:
+      OnReceive(index, cqe, now_ns);
+      return;
+    case UringOp::kSend:
+      --slot->inflight;
+      OnSent(index, cqe.res, now_ns);
+      return;
+    case UringOp::kCancel:
+    case UringOp::kClose:
+      --slot->inflight;
+      break;
+    default:
+      break;
+  }
+  MaybeRelease(index);
+}
+
+void EngineWorker::OnReceive(uint32_t index, const io_uring_cqe& cqe, int64_t now_ns) {
+  SessionSlot& slot = table_.at(index);
+  bool has_buffer = (cqe.flags & IORING_CQE_F_BUFFER) != 0;
+  auto buffer_id = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+  bool last = (cqe.flags & IORING_CQE_F_MORE) == 0;
+  if (last) {
+    slot.receiving = false;
+    --slot.inflight;
+  }
+  if (!slot.finished) {
+    if (cqe.res > 0 && has_buffer) {
+      std::string_view bytes = loop_.BufferBytes(buffer_id, static_cast<size_t>(cqe.res));
+      Execute(index, Step(slot.session, SessionEvent::Bytes(now_ns, bytes)), now_ns);
+    } else if (cqe.res == 0) {
+      Execute(index, Step(slot.session, SessionEvent::PeerClosed(now_ns)), now_ns);
+    } else if (cqe.res == -ENOBUFS) {
+      counters_.receive_buffer_shortages.fetch_add(1, std::memory_order_relaxed);
+    } else if (cqe.res < 0 && cqe.res != -ECANCELED) {
+      Execute(index, Step(slot.session, SessionEvent::IoError(now_ns, -cqe.res)), now_ns);
+    }
+  }
+  // The session copied what it keeps; the buffer goes back to the kernel.
+  if (has_buffer) loop_.RecycleBuffer(buffer_id);
+  // A multishot receive can end while the session still listens (no buffer free, say).
+  if (last && slot.in_use && !slot.finished && !slot.closing) ArmReceive(index);
+  MaybeRelease(index);
+}
+
+void EngineWorker::OnSent(uint32_t index, int result, int64_t now_ns) {
+  SessionSlot& slot = table_.at(index);
+  if (slot.finished || slot.closing) {
+    MaybeRelease(index);
+    return;
+  }
+  if (result < 0) {
+    slot.unsent = {};
+    Execute(index, Step(slot.session, SessionEvent::IoError(now_ns, -result)), now_ns);
+    return;
+  }
+  auto sent = static_cast<size_t>(result);
+  if (sent < slot.unsent.size()) {
+    // A short send: the rest follows (commands are small, so this is rare).
+    slot.unsent.remove_prefix(sent);
+    loop_.PrepSend(index, slot.unsent, CookieFor(UringOp::kSend, index));
+    ++slot.inflight;
+    return;
+  }
+  slot.unsent = {};
+}
+
+}  // namespace starttls

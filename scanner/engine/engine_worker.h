@@ -1,0 +1,59 @@
+// One worker: a thread's ring, its slab of sessions and its timer wheel. It turns
+// completions into session events and session actions into SQEs; it owns nothing another
+// worker touches (the shared feed aside).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "scanner/engine/engine_feed.h"
+#include "scanner/engine/scan_engine.h"
+#include "scanner/engine/session_table.h"
+#include "scanner/engine/timer_wheel.h"
+#include "scanner/engine/uring_loop.h"
+
+namespace starttls {
+
+class EngineWorker {
+ public:
+  EngineWorker(const EngineConfig& config, uint32_t capacity, EngineFeed& feed,
+               EngineCounters& counters, const std::atomic<bool>& abort);
+
+  // Runs until the feed is exhausted and every session has finished. False with *error when
+  // the ring could not be set up.
+  bool Run(std::string* error);
+
+ private:
+  // Starts sessions while there is room; returns when to try again (INT64_MAX: no need).
+  int64_t StartSessions(int64_t now_ns);
+  void Begin(const Endpoint& endpoint, int64_t now_ns);
+  void Execute(uint32_t index, const SessionActions& actions, int64_t now_ns);
+  void OnCompletion(const io_uring_cqe& cqe, int64_t now_ns);
+  void OnReceive(uint32_t index, const io_uring_cqe& cqe, int64_t now_ns);
+  void OnSent(uint32_t index, int result, int64_t now_ns);
+  void OnDeadline(uint32_t index, int64_t now_ns);
+  void ArmReceive(uint32_t index);
+  void DeliverResult(uint32_t index, int64_t now_ns);
+  void InterruptAll(int64_t now_ns);
+  void MaybeRelease(uint32_t index);
+  uint64_t CookieFor(UringOp op, uint32_t index);
+
+  uint64_t TickOf(int64_t ns) const { return static_cast<uint64_t>(ns / config_.tick_ns); }
+  uint64_t TickAtOrAfter(int64_t ns) const {
+    return static_cast<uint64_t>((ns + config_.tick_ns - 1) / config_.tick_ns);
+  }
+
+  const EngineConfig& config_;
+  EngineFeed& feed_;
+  EngineCounters& counters_;
+  SessionTable table_;
+  std::unique_ptr<TimerWheel> wheel_;
+  UringLoop loop_;
+  bool feed_exhausted_ = false;
+  const std::atomic<bool>& abort_;
+  bool interrupted_ = false;
+};
+
+}  // namespace starttls

@@ -1,0 +1,36 @@
+// Where the engine pulls endpoints from: the CLI feeds it from the streaming target parser
+// and the seeded permutation; tests from a list. Pulled lazily, one endpoint at a time, so an
+// Internet-wide target list never sits in memory.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "scanner/targets/ip_address.h"
+
+namespace starttls {
+
+class TargetSource {
+ public:
+  virtual ~TargetSource() = default;
+  // The next endpoint to scan; false once there are no more. Called from the engine's
+  // threads, never concurrently (the engine serialises calls).
+  virtual bool Next(Endpoint* out) = 0;
+};
+
+// A fixed list, in order (tests, small runs).
+class VectorTargetSource : public TargetSource {
+ public:
+  explicit VectorTargetSource(std::vector<Endpoint> endpoints) : endpoints_(std::move(endpoints)) {}
+  bool Next(Endpoint* out) override {
+    if (next_ >= endpoints_.size()) return false;
+    *out = endpoints_[next_++];
+    return true;
+  }
+
+ private:
+  std::vector<Endpoint> endpoints_;
+  size_t next_ = 0;
+};
+
+}  // namespace starttls

@@ -1,0 +1,114 @@
+#include "scanner/scan/scan_options.h"
+
+namespace starttls {
+namespace {
+
+constexpr uint64_t kMaxU64 = ~0ULL;
+
+// Wraps a setter so every accepted flag is also remembered for the metadata file.
+FlagSpec Flag(ScanOptions* options, std::string_view name, std::string_view value_name,
+              std::string_view help, std::function<std::string(std::string_view)> set) {
+  return FlagSpec{name, value_name, help,
+                  [options, name, set = std::move(set)](std::string_view value) {
+                    std::string error = set(value);
+                    if (error.empty()) options->given.emplace_back(name, value);
+                    return error;
+                  }};
+}
+
+std::function<std::string(std::string_view)> Text(std::string* out) {
+  return [out](std::string_view value) {
+    if (value.empty()) return std::string("must not be empty");
+    *out = std::string(value);
+    return std::string();
+  };
+}
+
+std::function<std::string(std::string_view)> Switch(bool* out) {
+  return [out](std::string_view) {
+    *out = true;
+    return std::string();
+  };
+}
+
+std::function<std::string(std::string_view)> Uint(uint64_t* out, uint64_t min, uint64_t max) {
+  return [=](std::string_view value) { return ParseUint(value, min, max, out); };
+}
+
+std::function<std::string(std::string_view)> Seconds(double* out, double min) {
+  return [=](std::string_view value) { return ParseDouble(value, min, 86400, out); };
+}
+
+}  // namespace
+
+std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
+  return {
+      Flag(o, "input-file", "FILE", "targets, one per line: IP, CIDR, 'ip,name', domain (default: stdin)",
+           Text(&o->input_file)),
+      Flag(o, "output-file", "FILE", "NDJSON records (default: stdout)", Text(&o->output_file)),
+      Flag(o, "metadata-file", "FILE", "write the run's summary (flags, seed, counts) here",
+           Text(&o->metadata_file)),
+      Flag(o, "port", "N", "SMTP port to scan (default 25)", Uint(&o->port, 1, 65535)),
+      Flag(o, "concurrency", "N", "sessions open at once (default 1000)",
+           Uint(&o->concurrency, 1, 10'000'000)),
+      Flag(o, "rate", "N", "new connections per second, 0 = unlimited (default 1000)",
+           [o](std::string_view v) { return ParseDouble(v, 0, 1e9, &o->rate); }),
+      Flag(o, "max-per-ip", "N", "sessions open at once per IP, 0 = no cap (default 1)",
+           Uint(&o->max_per_ip, 0, 1'000'000)),
+      Flag(o, "connect-timeout", "SECONDS", "TCP connect deadline (default 10)",
+           Seconds(&o->connect_timeout_s, 0.001)),
+      Flag(o, "banner-timeout", "SECONDS",
+           "deadline for the 220 banner (default 30: postscreen delays greetings 15-20 s)",
+           Seconds(&o->banner_timeout_s, 0.001)),
+      Flag(o, "command-timeout", "SECONDS", "deadline for each command's reply (default 30)",
+           Seconds(&o->command_timeout_s, 0.001)),
+      Flag(o, "session-timeout", "SECONDS", "deadline for a whole session (default 120)",
+           Seconds(&o->session_timeout_s, 0.001)),
+      Flag(o, "backoff", "SECONDS", "after a 421, leave that IP alone this long (default 300)",
+           Seconds(&o->backoff_s, 0)),
+      Flag(o, "ehlo-name", "NAME", "name sent with EHLO/HELO (default: this host's FQDN)",
+           Text(&o->ehlo_name)),
+      Flag(o, "blocklist-file", "FILE", "never scan these CIDRs (one per line, # comments)",
+           Text(&o->blocklist_file)),
+      Flag(o, "allowlist-file", "FILE", "scan only inside these CIDRs", Text(&o->allowlist_file)),
+      Flag(o, "allow-reserved", "",
+           "lift the built-in blocklist of IANA special-purpose ranges (loopback, RFC 1918, ...)",
+           Switch(&o->allow_reserved)),
+      Flag(o, "seed", "N", "seed of the target order and sharding (default: random, recorded)",
+           [o](std::string_view v) {
+             std::string error = ParseUint(v, 0, kMaxU64, &o->seed);
+             o->seed_given = error.empty();
+             return error;
+           }),
+      Flag(o, "shards", "N", "split the targets into N shards (default 1)",
+           Uint(&o->shards, 1, 65536)),
+      Flag(o, "shard", "K", "scan shard K of --shards, 0-indexed (default 0)",
+           Uint(&o->shard, 0, 65535)),
+      Flag(o, "threads", "N", "event-loop threads, one io_uring each (default 1)",
+           Uint(&o->threads, 1, 64)),
+      Flag(o, "resume", "",
+           "continue a stopped or killed scan: skip what --output-file already holds, append",
+           Switch(&o->resume)),
+      Flag(o, "quiet", "", "no status line on stderr", Switch(&o->quiet)),
+      Flag(o, "help", "", "show this help", Switch(&o->help)),
+  };
+}
+
+std::string ValidateScanOptions(const ScanOptions& o) {
+  if (o.shard >= o.shards) {
+    return "flag --shard: " + std::to_string(o.shard) + " is not below --shards " +
+           std::to_string(o.shards);
+  }
+  if (o.resume && o.output_file == "-") {
+    return "flag --resume: needs --output-file (the file of the run to continue)";
+  }
+  if (o.resume && o.shards > 1 && !o.seed_given) {
+    return "flag --resume: a sharded scan needs the --seed of the run it continues";
+  }
+  if (o.banner_timeout_s > o.session_timeout_s || o.connect_timeout_s > o.session_timeout_s) {
+    return "flag --session-timeout: shorter than the connect or banner timeout";
+  }
+  return "";
+}
+
+}  // namespace starttls

@@ -1,0 +1,50 @@
+// The flags of `starttls-scan scan` (SPEC §7, ZMap/ZGrab2 idiom) and their defaults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scanner/cli/flag_table.h"
+
+namespace starttls {
+
+struct ScanOptions {
+  std::string input_file = "-";   // "-" is stdin
+  std::string output_file = "-";  // "-" is stdout
+  std::string metadata_file;
+  std::vector<std::string> targets;  // positional targets; when any, the input file is unused
+  uint64_t port = 25;
+  uint64_t concurrency = 1000;
+  double rate = 1000;  // new connections per second; 0 = unlimited
+  uint64_t max_per_ip = 1;
+  double connect_timeout_s = 10;
+  double banner_timeout_s = 30;  // >= 30 s: postscreen and greet_pause delay greetings
+  double command_timeout_s = 30;
+  double session_timeout_s = 120;
+  double backoff_s = 300;        // after a 421, no new session to that IP for this long
+  std::string ehlo_name;         // default: this host's FQDN
+  std::string blocklist_file;
+  std::string allowlist_file;
+  bool allow_reserved = false;
+  uint64_t seed = 0;
+  bool seed_given = false;
+  uint64_t shards = 1;
+  uint64_t shard = 0;
+  uint64_t threads = 1;
+  bool resume = false;
+  bool quiet = false;
+  bool help = false;
+
+  // Every flag as given on the command line, for the metadata file.
+  std::vector<std::pair<std::string, std::string>> given;
+};
+
+// The flag table bound to `options`.
+std::vector<FlagSpec> ScanFlagTable(ScanOptions* options);
+
+// Cross-flag checks after parsing (shard < shards, --resume needs an output file, ...).
+std::string ValidateScanOptions(const ScanOptions& options);
+
+}  // namespace starttls

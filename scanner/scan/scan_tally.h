@@ -1,0 +1,40 @@
+// Running counts of a scan, for the status line and the metadata file: records by status,
+// class and anomaly, targets read / done / in flight. Updated from the engine's threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+#include "scanner/smtp/anomaly.h"
+#include "scanner/smtp/scan_status.h"
+
+namespace starttls {
+
+struct TallySnapshot {
+  std::array<uint64_t, static_cast<size_t>(ScanStatus::kCount)> by_status{};
+  std::array<uint64_t, static_cast<size_t>(EhloClass::kCount)> by_class{};
+  std::array<uint64_t, static_cast<size_t>(Anomaly::kCount)> by_anomaly{};
+  uint64_t targets_seen = 0;   // distinct endpoints taken from the input (this shard)
+  uint64_t hosts_done = 0;     // host records written
+  uint64_t input_errors = 0;   // error records for bad lines
+  uint64_t domains = 0;        // domain records
+  bool input_finished = false;
+};
+
+class ScanTally {
+ public:
+  void CountHost(ScanStatus status, const std::optional<EhloClass>& cls, AnomalySet anomalies);
+  void CountTarget();
+  void CountInputError();
+  void CountDomain();
+  void InputFinished();
+  TallySnapshot Snapshot() const;
+
+ private:
+  mutable std::mutex mutex_;
+  TallySnapshot counts_;
+};
+
+}  // namespace starttls

@@ -1,0 +1,308 @@
+#include "scanner/session/smtp_session.h"
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+namespace starttls {
+namespace {
+
+constexpr int64_t kNanosPerMilli = 1'000'000;
+
+double ElapsedMs(int64_t from_ns, int64_t to_ns) {
+  return static_cast<double>(to_ns - from_ns) / static_cast<double>(kNanosPerMilli);
+}
+
+std::string ErrnoText(int err) {
+  char buffer[128];
+  // GNU strerror_r returns the message (possibly a static string, not buffer).
+  const char* text = strerror_r(err, buffer, sizeof(buffer));
+  return std::string(text);
+}
+
+}  // namespace
+
+ScanStatus StatusOfConnectError(int err) {
+  switch (err) {
+    case ETIMEDOUT:
+      return ScanStatus::kConnectionTimeout;
+    case ECONNRESET:
+    case ECONNABORTED:
+      return ScanStatus::kConnectionReset;
+    default:
+      // ECONNREFUSED, and the ICMP unreachables (ENETUNREACH, EHOSTUNREACH …): an active
+      // answer that nobody listens there.
+      return ScanStatus::kConnectionRefused;
+  }
+}
+
+ScanStatus StatusOfIoError(int err) {
+  if (err == ETIMEDOUT) return ScanStatus::kIoTimeout;
+  return ScanStatus::kConnectionReset;  // ECONNRESET, EPIPE, ECONNABORTED and the rest
+}
+
+void SessionResult::Clear() {
+  status = ScanStatus::kProtocolError;
+  error = std::string();
+  verdict = ConversationVerdict();  // first: it points into the conversation
+  conversation = Conversation();
+  timing = PhaseTimings();
+  quit_sent = false;
+}
+
+void Session::Reset(const SessionConfig& config) {
+  config_ = &config;
+  state_ = SessionState::kNew;
+  phase_ = SessionPhase::kConnect;
+  got_bytes_ = false;
+  start_ns_ = session_deadline_ns_ = phase_start_ns_ = 0;
+  failure_.reset();
+  failure_error_ = std::string();
+  framer_ = ReplyFramer(config.limits());
+  result_.Clear();
+}
+
+SessionActions Step(Session& session, const SessionEvent& event) {
+  return session.Handle(event);
+}
+
+SessionActions Session::Handle(const SessionEvent& event) {
+  if (state_ == SessionState::kDone || config_ == nullptr) return {};
+  using Kind = SessionEvent::Kind;
+  switch (event.kind) {
+    case Kind::kStart: {
+      if (state_ != SessionState::kNew) return {};
+      SessionActions actions;
+      start_ns_ = event.now_ns;
+      session_deadline_ns_ = start_ns_ + config_->timeouts().session_ms * kNanosPerMilli;
+      state_ = SessionState::kConnecting;
+      actions.connect = true;
+      Arm(SessionPhase::kConnect, event.now_ns, &actions);
+      return actions;
+    }
+    case Kind::kConnected: {
+      if (state_ != SessionState::kConnecting) return {};
+      SessionActions actions;
+      result_.timing.connect_ms = ElapsedMs(start_ns_, event.now_ns);
+      phase_start_ns_ = event.now_ns;
+      state_ = SessionState::kAwaitBanner;
+      actions.start_receiving = true;
+      Arm(SessionPhase::kBanner, event.now_ns, &actions);
+      return actions;
+    }
+    case Kind::kConnectFailed:
+      if (state_ != SessionState::kConnecting) return {};
+      FailWith(StatusOfConnectError(event.error), "connect: " + ErrnoText(event.error));
+      return Finish(event.now_ns);
+    case Kind::kBytes:
+      return OnBytes(event);
+    case Kind::kPeerClosed:
+      return OnPeerClosed(event);
+    case Kind::kIoError:
+      return OnIoError(event);
+    case Kind::kTimeout:
+      return OnTimeout(event);
+  }
+  return {};
+}
+
+void Session::Arm(SessionPhase phase, int64_t now_ns, SessionActions* actions) {
+  phase_ = phase;
+  int64_t at = now_ns + config_->PhaseTimeoutMs(phase) * kNanosPerMilli;
+  if (at > session_deadline_ns_) at = session_deadline_ns_;
+  actions->deadline = SessionDeadline{phase, at};
+}
+
+void Session::SendCommand(std::string_view command, SessionState next, SessionPhase phase,
+                          int64_t now_ns, SessionActions* actions) {
+  actions->send = command;
+  state_ = next;
+  got_bytes_ = false;
+  phase_start_ns_ = now_ns;
+  Arm(phase, now_ns, actions);
+}
+
+SessionActions Session::OnBytes(const SessionEvent& event) {
+  switch (state_) {
+    case SessionState::kAwaitBanner:
+    case SessionState::kAwaitEhlo:
+    case SessionState::kAwaitHelo: {
+      if (event.bytes.empty()) return {};
+      got_bytes_ = true;
+      size_t consumed = 0;
+      FrameStatus status = framer_.Feed(event.bytes, &consumed);
+      if (status == FrameStatus::kNeedMore) return {};
+      if (status == FrameStatus::kComplete) {
+        // Whatever came with the reply's end, before our next command, is trailing data.
+        CaptureReply(event.bytes.substr(consumed), event.now_ns);
+        return OnReplyComplete(event.now_ns);
+      }
+      // Malformed or cut off: the conversation's verdict says protocol-error; no QUIT to a
+      // peer that does not speak SMTP or will not stop talking.
+      CaptureReply({}, event.now_ns);
+      return Finish(event.now_ns);
+    }
+    case SessionState::kAwaitQuit: {
+      size_t consumed = 0;
+      if (framer_.Feed(event.bytes, &consumed) == FrameStatus::kNeedMore) return {};
+      return Finish(event.now_ns);
+    }
+    default:
+      return {};
+  }
+}
+
+void Session::CaptureReply(std::string_view trailing, int64_t now_ns) {
+  CapturedReply captured;
+  captured.reply = framer_.TakeReply();
+  captured.trailing.assign(trailing.substr(0, config_->max_trailing_bytes()));
+  double elapsed = ElapsedMs(phase_start_ns_, now_ns);
+  switch (state_) {
+    case SessionState::kAwaitBanner:
+      result_.timing.banner_ms = elapsed;
+      result_.conversation.banner = std::move(captured);
+      break;
+    case SessionState::kAwaitEhlo:
+      result_.timing.ehlo_ms = elapsed;
+      result_.conversation.ehlo = std::move(captured);
+      break;
+    case SessionState::kAwaitHelo:
+      result_.timing.helo_ms = elapsed;
+      result_.conversation.helo = std::move(captured);
+      break;
+    default:
+      break;
+  }
+}
+
+void Session::CapturePartialReply(int64_t now_ns) {
+  if (framer_.reply().raw.empty()) return;
+  CaptureReply({}, now_ns);
+}
+
+SessionActions Session::OnReplyComplete(int64_t now_ns) {
+  SessionActions actions;
+  const Conversation& conversation = result_.conversation;
+  switch (state_) {
+    case SessionState::kAwaitBanner:
+      if (KindOfReply(conversation.banner->reply.code()) == ReplyKind::kPositive) {
+        SendCommand(config_->ehlo_command(), SessionState::kAwaitEhlo, SessionPhase::kEhlo,
+                    now_ns, &actions);
+        return actions;
+      }
+      break;
+    case SessionState::kAwaitEhlo:
+      // Real clients answer a refused EHLO with HELO; 421 means the server is closing.
+      if (KindOfReply(conversation.ehlo->reply.code()) == ReplyKind::kRefused) {
+        SendCommand(config_->helo_command(), SessionState::kAwaitHelo, SessionPhase::kHelo,
+                    now_ns, &actions);
+        return actions;
+      }
+      break;
+    default:
+      break;
+  }
+  // The conversation has said all it will: a healthy session ends with QUIT.
+  result_.quit_sent = true;
+  SendCommand(config_->quit_command(), SessionState::kAwaitQuit, SessionPhase::kQuit, now_ns,
+              &actions);
+  return actions;
+}
+
+SessionActions Session::OnPeerClosed(const SessionEvent& event) {
+  switch (state_) {
+    case SessionState::kAwaitBanner:
+      if (!got_bytes_) {
+        FailWith(ScanStatus::kConnectionReset, "peer closed the connection before the banner");
+        return Finish(event.now_ns);
+      }
+      [[fallthrough]];
+    case SessionState::kAwaitEhlo:
+    case SessionState::kAwaitHelo:
+      CapturePartialReply(event.now_ns);
+      FailWith(ScanStatus::kProtocolError,
+               "peer closed during the " + std::string(SessionPhaseName(phase_)) + " reply");
+      return Finish(event.now_ns);
+    case SessionState::kAwaitQuit:
+      return Finish(event.now_ns);
+    default:
+      return {};
+  }
+}
+
+SessionActions Session::OnIoError(const SessionEvent& event) {
+  switch (state_) {
+    case SessionState::kAwaitBanner:
+    case SessionState::kAwaitEhlo:
+    case SessionState::kAwaitHelo:
+      CapturePartialReply(event.now_ns);
+      FailWith(StatusOfIoError(event.error), std::string(SessionPhaseName(phase_)) + ": " +
+                                                 ErrnoText(event.error));
+      return Finish(event.now_ns);
+    case SessionState::kAwaitQuit:
+      // The verdict is already made; a reset after QUIT changes nothing.
+      return Finish(event.now_ns);
+    default:
+      return {};
+  }
+}
+
+SessionActions Session::OnTimeout(const SessionEvent& event) {
+  if (event.phase != phase_) return {};  // a deadline from an earlier phase
+  bool session_cap = event.now_ns >= session_deadline_ns_;
+  std::string why = event.interrupted
+                        ? "cut short during " + std::string(SessionPhaseName(phase_)) +
+                              ": the scan was interrupted"
+                    : session_cap ? "session time limit of " +
+                                      std::to_string(config_->timeouts().session_ms) +
+                                      " ms reached during " +
+                                      std::string(SessionPhaseName(phase_))
+                                : std::string(SessionPhaseName(phase_)) + " timed out after " +
+                                      std::to_string(config_->PhaseTimeoutMs(phase_)) + " ms";
+  switch (state_) {
+    case SessionState::kConnecting:
+      FailWith(ScanStatus::kConnectionTimeout, why);
+      return Finish(event.now_ns);
+    case SessionState::kAwaitBanner:
+      CapturePartialReply(event.now_ns);
+      FailWith(ScanStatus::kBannerTimeout, why);
+      return Finish(event.now_ns);
+    case SessionState::kAwaitEhlo:
+    case SessionState::kAwaitHelo:
+      CapturePartialReply(event.now_ns);
+      FailWith(ScanStatus::kIoTimeout, why);
+      return Finish(event.now_ns);
+    case SessionState::kAwaitQuit:
+      return Finish(event.now_ns);
+    default:
+      return {};
+  }
+}
+
+void Session::FailWith(ScanStatus status, std::string error) {
+  failure_ = status;
+  failure_error_ = std::move(error);
+}
+
+SessionActions Session::Finish(int64_t now_ns) {
+  result_.timing.total_ms = ElapsedMs(start_ns_, now_ns);
+  result_.verdict = JudgeConversation(result_.conversation);
+  if (failure_.has_value()) {
+    result_.verdict.status = *failure_;
+    result_.verdict.error = std::move(failure_error_);
+    // A transport failure leaves no class: the conversation did not get that far.
+    result_.verdict.cls.reset();
+    result_.verdict.ehlo.reset();
+  }
+  result_.status = result_.verdict.status;
+  result_.error = result_.verdict.error;
+  state_ = SessionState::kDone;
+  framer_.Reset();
+  SessionActions actions;
+  actions.close = true;
+  actions.done = true;
+  return actions;
+}
+
+}  // namespace starttls
