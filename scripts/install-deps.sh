@@ -8,7 +8,7 @@ packages=(
   liburing-dev android-libboringssl-dev libc-ares-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
-  nsd dnsutils openssl iproute2
+  nsd unbound dnsutils openssl iproute2 time procps
 )
 
 missing=()
@@ -24,5 +24,15 @@ if ((${#missing[@]} == 0)); then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Servers we install (nsd, unbound) are started by the tests on their own addresses only:
+# keep their packages from starting system-wide daemons while installing.
+policy=/usr/sbin/policy-rc.d
+created_policy=false
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  created_policy=true
+fi
+trap '$created_policy && rm -f "$policy"' EXIT
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

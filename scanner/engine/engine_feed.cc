@@ -7,6 +7,9 @@ namespace {
 
 // When a busy IP gives no time, look again after this long (or when a session ends).
 constexpr int64_t kHostPollNs = 20'000'000;
+// When the source has nothing yet but may later (names resolving), ask again after this long;
+// the resolver's own completions wake the loop sooner.
+constexpr int64_t kSourcePollNs = 5'000'000;
 
 int64_t Earliest(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -29,11 +32,14 @@ EngineFeed::Take EngineFeed::Next(int64_t now_ns, Endpoint* out, int64_t* retry_
   std::lock_guard<std::mutex> lock(mutex_);
   if (stop_.load(std::memory_order_relaxed)) return Take::kExhausted;
   if (admission_ == nullptr) {
-    if (source_done_ || !source_.Next(out)) {
+    if (source_done_) return Take::kExhausted;
+    if (source_.Next(out)) return Take::kGot;
+    if (source_.Done()) {
       source_done_ = true;
       return Take::kExhausted;
     }
-    return Take::kGot;
+    *retry_at_ns = now_ns + kSourcePollNs;
+    return Take::kWait;
   }
   *retry_at_ns = INT64_MAX;
   int64_t rate_retry = 0;
@@ -47,7 +53,11 @@ EngineFeed::Take EngineFeed::Next(int64_t now_ns, Endpoint* out, int64_t* retry_
   while (!got && !source_done_ && deferred_.size() < max_deferred_) {
     Endpoint next;
     if (!source_.Next(&next)) {
-      source_done_ = true;
+      if (source_.Done()) {
+        source_done_ = true;
+      } else {
+        *retry_at_ns = Earliest(*retry_at_ns, now_ns + kSourcePollNs);
+      }
       break;
     }
     int64_t retry = 0;

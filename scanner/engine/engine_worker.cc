@@ -16,8 +16,11 @@ int64_t WallNowUnixMs() {
 }  // namespace
 
 EngineWorker::EngineWorker(const EngineConfig& config, uint32_t capacity, EngineFeed& feed,
-                           EngineCounters& counters, const std::atomic<bool>& abort)
-    : config_(config), feed_(feed), counters_(counters), table_(capacity), abort_(abort) {}
+                           EngineCounters& counters, const std::atomic<bool>& abort,
+                           LoopExtension* extension)
+    : config_(config), feed_(feed), counters_(counters), table_(capacity), abort_(abort) {
+  if (extension != nullptr) poller_ = std::make_unique<ExtensionPoller>(extension, &loop_);
+}
 
 uint64_t EngineWorker::CookieFor(UringOp op, uint32_t index) {
   return Cookie{op, index, table_.at(index).generation}.Encode();
@@ -40,11 +43,17 @@ bool EngineWorker::Run(std::string* error) {
     int64_t now = MonotonicNowNs();
     wheel_->Advance(TickOf(now), [&](TimerNode* node) { OnDeadline(node->owner, now); });
     if (!interrupted_ && abort_.load(std::memory_order_relaxed)) InterruptAll(now);
+    if (poller_ != nullptr) poller_->Sync(now);
     int64_t wake_ns = StartSessions(now);
     if (feed_exhausted_ && table_.in_use() == 0) break;
     if (std::optional<uint64_t> tick = wheel_->NextWakeTick(); tick.has_value()) {
       int64_t at = static_cast<int64_t>(*tick) * config_.tick_ns;
       if (at < wake_ns) wake_ns = at;
+    }
+    if (poller_ != nullptr) {
+      if (std::optional<int64_t> at = poller_->NextWake(now); at.has_value() && *at < wake_ns) {
+        wake_ns = *at;
+      }
     }
     if (wake_ns != INT64_MAX) loop_.WakeNoLaterThan(wake_ns, timer_cookie, update_cookie);
     int rc = loop_.SubmitAndWait();
@@ -87,7 +96,9 @@ void EngineWorker::Begin(const Endpoint& endpoint, int64_t now_ns) {
   slot.address_length = endpoint.ToSockaddr(&address);
   std::memcpy(&slot.address, &address, slot.address_length);
   slot.started_unix_ms = WallNowUnixMs();
-  slot.session.Reset(config_.session);
+  std::string server_name;
+  if (config_.server_name) server_name = config_.server_name(endpoint);
+  slot.session.Reset(config_.session, server_name);
   counters_.sessions_started.fetch_add(1, std::memory_order_relaxed);
   counters_.SessionOpened();
   Execute(index, Step(slot.session, SessionEvent::Start(now_ns)), now_ns);
@@ -149,14 +160,17 @@ void EngineWorker::DeliverResult(uint32_t index, int64_t now_ns) {
   counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1,
                                                                      std::memory_order_relaxed);
   feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, result}, now_ns);
-  // Release the reply bytes now; the slot itself waits for its last completions.
-  slot.session.Reset(config_.session);
+  // Release the reply bytes now, unless a send still reads the session's buffer (TLS
+  // records live there); the slot itself waits for its last completions.
+  if (slot.unsent.empty()) slot.session.Reset(config_.session);
 }
 
 void EngineWorker::MaybeRelease(uint32_t index) {
   SessionSlot& slot = table_.at(index);
   if (slot.in_use && slot.finished && slot.inflight == 0) {
     wheel_->Cancel(&slot.timer);
+    slot.unsent = {};
+    slot.session.Reset(config_.session);  // no operation reads its buffers any more
     table_.Release(index);
     counters_.SessionClosed();
   }
@@ -187,6 +201,10 @@ void EngineWorker::OnCompletion(const io_uring_cqe& cqe, int64_t now_ns) {
     return;
   }
   if (cookie.op == UringOp::kTimerUpdate) return;
+  if (cookie.op == UringOp::kPoll) {
+    if (poller_ != nullptr) poller_->OnPollCompletion(cookie, cqe.res, now_ns);
+    return;
+  }
   SessionSlot* slot = table_.Resolve(cookie);
   if (slot == nullptr) {
     // A completion for an earlier occupant: only its buffer matters.
@@ -279,6 +297,8 @@ void EngineWorker::OnSent(uint32_t index, int result, int64_t now_ns) {
     return;
   }
   slot.unsent = {};
+  // The session may now reuse its send buffer (and queue the TLS records waiting behind it).
+  Execute(index, Step(slot.session, SessionEvent::Sent(now_ns)), now_ns);
 }
 
 }  // namespace starttls

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "scanner/engine/engine_feed.h"
+#include "scanner/engine/extension_poller.h"
 #include "scanner/engine/scan_engine.h"
 #include "scanner/engine/session_table.h"
 #include "scanner/engine/timer_wheel.h"
@@ -18,8 +19,10 @@ namespace starttls {
 
 class EngineWorker {
  public:
+  // `extension` (may be null) is driven by this worker's ring.
   EngineWorker(const EngineConfig& config, uint32_t capacity, EngineFeed& feed,
-               EngineCounters& counters, const std::atomic<bool>& abort);
+               EngineCounters& counters, const std::atomic<bool>& abort,
+               LoopExtension* extension);
 
   // Runs until the feed is exhausted and every session has finished. False with *error when
   // the ring could not be set up.
@@ -52,6 +55,7 @@ class EngineWorker {
   std::unique_ptr<TimerWheel> wheel_;
   UringLoop loop_;
   bool feed_exhausted_ = false;
+  std::unique_ptr<ExtensionPoller> poller_;
   const std::atomic<bool>& abort_;
   bool interrupted_ = false;
 };

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "scanner/engine/admission.h"
+#include "scanner/engine/loop_extension.h"
 #include "scanner/engine/target_source.h"
 #include "scanner/session/session_config.h"
 #include "scanner/session/smtp_session.h"
@@ -40,6 +41,12 @@ struct EngineConfig {
   size_t max_deferred = 4096;         // endpoints parked because their IP is busy
   AdmissionPolicy* admission = nullptr;  // rate, per-IP, back-off; nullptr = none
   int64_t tick_ns = 1'000'000;        // timer wheel resolution
+  // The MX name of an endpoint, sent as SNI and checked against its certificate; called once
+  // per session as it starts, from the engine's threads (serialised by the caller's own
+  // lock). Unset or empty: no name.
+  std::function<std::string(const Endpoint&)> server_name;
+  // Further event sources for the loop (the MX resolver); ring 0 drives it. May be null.
+  LoopExtension* extension = nullptr;
 };
 
 // One finished session. Valid only during the callback (it lives in the engine's slab;

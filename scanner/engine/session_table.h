@@ -32,6 +32,7 @@ enum class UringOp : uint8_t {
   kClose,
   kTimer,        // the one kernel timeout driving the wheel (no slot)
   kTimerUpdate,  // moving that timeout earlier (no slot)
+  kPoll,         // a loop extension's descriptor (index = fd, generation = its arming)
 };
 
 struct Cookie {

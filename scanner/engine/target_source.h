@@ -13,9 +13,12 @@ namespace starttls {
 class TargetSource {
  public:
   virtual ~TargetSource() = default;
-  // The next endpoint to scan; false once there are no more. Called from the engine's
+  // The next endpoint to scan; false when there is none right now. Called from the engine's
   // threads, never concurrently (the engine serialises calls).
   virtual bool Next(Endpoint* out) = 0;
+  // After Next() said false: true when no endpoint will ever come again; false when more
+  // may come later (domains still resolving), so the engine asks again soon.
+  virtual bool Done() const { return true; }
 };
 
 // A fixed list, in order (tests, small runs).

@@ -149,6 +149,12 @@ void UringLoop::PrepCancel(uint64_t target, uint64_t cancel_data) {
   io_uring_sqe_set_data64(sqe, cancel_data);
 }
 
+void UringLoop::PrepPollAdd(int fd, unsigned poll_mask, uint64_t user_data) {
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_poll_add(sqe, fd, poll_mask);
+  io_uring_sqe_set_data64(sqe, user_data);
+}
+
 void UringLoop::PrepCloseDirect(unsigned file, uint64_t close_data) {
   io_uring_sqe* sqe = GetSqe();
   io_uring_prep_close_direct(sqe, file);

@@ -50,6 +50,8 @@ class UringLoop {
   void PrepCancel(uint64_t target, uint64_t cancel_data);
   // Closes registered file `file` (pending requests keep their own reference until done).
   void PrepCloseDirect(unsigned file, uint64_t close_data);
+  // One-shot readiness of a plain (not registered) descriptor: the loop extension's sockets.
+  void PrepPollAdd(int fd, unsigned poll_mask, uint64_t user_data);
 
   // Makes sure the one kernel timeout fires no later than `at_ns` (CLOCK_MONOTONIC).
   void WakeNoLaterThan(int64_t at_ns, uint64_t timer_data, uint64_t update_data);

@@ -7,7 +7,7 @@
 namespace starttls {
 
 void AppendUnresolvedDomainRecord(std::string_view domain, uint64_t line_number,
-                                  int64_t now_unix_ms, std::string* out) {
+                                  std::string_view why, int64_t now_unix_ms, std::string* out) {
   JsonWriter w(out);
   w.BeginObject();
   w.StringField("type", "domain");
@@ -15,9 +15,7 @@ void AppendUnresolvedDomainRecord(std::string_view domain, uint64_t line_number,
   w.StringField("domain", domain);
   w.UintField("line", line_number);
   w.StringField("verdict", "dns_error");
-  w.StringField("error",
-                "not resolved: this build scans address targets only (MX resolution with "
-                "c-ares is not built yet); give the MX hosts' addresses as 'ip,name' lines");
+  w.StringField("error", "not resolved: " + std::string(why));
   w.StringField("timestamp", FormatRfc3339UnixMillis(now_unix_ms));
   w.EndObject();
   w.EndLine();

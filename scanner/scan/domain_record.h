@@ -1,6 +1,7 @@
-// `domain` records (SPEC §6). This build does not resolve MX records yet, so a domain target
-// gets a record saying so (verdict dns_error, with the reason) instead of being dropped:
-// every input target yields exactly one record.
+// The `domain` record of a domain that could not be resolved at all because no resolver
+// could be set up (no usable --resolver or resolv.conf): verdict dns_error with the reason,
+// so that every input target still yields exactly one record. Resolved domains get theirs
+// from resolver/domain_record_writer.h.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,6 @@
 namespace starttls {
 
 void AppendUnresolvedDomainRecord(std::string_view domain, uint64_t line_number,
-                                  int64_t now_unix_ms, std::string* out);
+                                  std::string_view why, int64_t now_unix_ms, std::string* out);
 
 }  // namespace starttls

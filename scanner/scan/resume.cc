@@ -23,7 +23,17 @@ void Remember(const JsonValue& record, uint16_t port, ResumeState* state) {
     std::optional<IpAddress> address = ip ? IpAddress::Parse(ip->string()) : std::nullopt;
     std::optional<int64_t> number = record_port ? record_port->AsInt64() : std::nullopt;
     if (address.has_value() && number == port) {
-      state->recorded_endpoints.insert(Endpoint{*address, port});
+      RecordedHost host;
+      const JsonValue* status = record.Find("status");
+      const JsonValue* cls = record.Find("class");
+      if (status != nullptr) {
+        host.status = EnumFromName<ScanStatus>(kScanStatusNames, status->string())
+                          .value_or(ScanStatus::kProtocolError);
+      }
+      if (cls != nullptr && cls->is_string()) {
+        host.cls = EnumFromName<EhloClass>(kEhloClassNames, cls->string());
+      }
+      state->recorded_endpoints[Endpoint{*address, port}] = host;
     }
   } else if (type->string() == "error") {
     const JsonValue* line = record.Find("line");

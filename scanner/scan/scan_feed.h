@@ -1,11 +1,14 @@
 // The scan's TargetSource: streams the input (TargetReader), expands CIDRs lazily, drops
 // duplicates, keeps this shard's share, writes the records of targets that get no session
-// (bad lines, blocklisted addresses, domains), skips what a resumed scan already recorded,
-// and hands the rest to the engine in a seeded random order through a bounded window — so
-// memory stays bounded by the window and the duplicate filter, not by the input.
+// (bad lines, blocklisted addresses), skips what a resumed scan already recorded, and hands
+// the rest to the engine in a seeded random order through a bounded window — so memory stays
+// bounded by the window and the duplicate filter, not by the input. Domain lines go to the
+// MX resolver (DomainTargets), whose endpoints join the same stream; the feed is the loop
+// extension through which the engine drives that resolver.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,7 +16,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "scanner/engine/loop_extension.h"
 #include "scanner/engine/target_source.h"
+#include "scanner/scan/domain_targets.h"
 #include "scanner/scan/record_sink.h"
 #include "scanner/scan/scan_tally.h"
 #include "scanner/schedule/stream_shard.h"
@@ -24,8 +29,13 @@
 namespace starttls {
 
 // What an earlier, interrupted run of the same scan already wrote (--resume).
+struct RecordedHost {
+  ScanStatus status = ScanStatus::kSuccess;
+  std::optional<EhloClass> cls;
+};
+
 struct ResumeState {
-  absl::flat_hash_set<Endpoint> recorded_endpoints;
+  absl::flat_hash_map<Endpoint, RecordedHost> recorded_endpoints;
   absl::flat_hash_set<uint64_t> recorded_error_lines;
   absl::flat_hash_set<std::string> recorded_domains;
 };
@@ -38,15 +48,30 @@ struct ScanFeedOptions {
   size_t window = 65536;
 };
 
-class ScanFeed : public TargetSource {
+class ScanFeed : public TargetSource, public LoopExtension {
  public:
+  // `domains` may be null: domain lines then get a record saying why they were not resolved
+  // (`domains_error`).
   ScanFeed(TargetReader* reader, const TargetPolicy* policy, ScanFeedOptions options,
-           RecordSink* sink, ScanTally* tally, const ResumeState* resume);
+           RecordSink* sink, ScanTally* tally, const ResumeState* resume,
+           std::unique_ptr<DomainTargets> domains, std::string domains_error);
 
   bool Next(Endpoint* out) override;
+  bool Done() const override;
 
-  // The names given on input ("ip,name") for an endpoint handed out; removes them.
+  // The names that led to an endpoint handed out (an "ip,name" line, MX records); its
+  // record takes them when its session ends.
   std::vector<std::string> TakeNames(const Endpoint& endpoint);
+  // The name to send as SNI and to match the certificate against: the first of those.
+  std::string ServerNameFor(const Endpoint& endpoint) const;
+  // A host's session finished: domains waiting for it may now be complete.
+  void HostFinished(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls);
+
+  // LoopExtension: the MX resolver's sockets and timer, driven by the engine.
+  void TakeInterestChanges(std::vector<FdInterest>* changes) override;
+  void OnReady(int fd, bool readable, bool writable, int64_t now_ns) override;
+  std::optional<int64_t> NextDeadline(int64_t now_ns) override;
+  void OnDeadline(int64_t now_ns) override;
   // After the engine stopped early: everything read but never handed out.
   std::vector<Endpoint> TakeUnstarted();
   // Input lines whose every target was handed out or recorded.
@@ -55,8 +80,11 @@ class ScanFeed : public TargetSource {
   std::string input_error() const;
 
  private:
-  bool NextCandidate(Endpoint* out);
+  enum class Candidate : uint8_t { kGot, kPaused, kEnd };
+  Candidate NextCandidate(Endpoint* out);
   bool Admit(const Endpoint& endpoint, const std::string& name);
+  bool AdmitDomainEndpoint(const Endpoint& endpoint);
+  bool Blocked(const Endpoint& endpoint, const std::vector<std::string>& names);
   void HandleLineWithoutEndpoint(const TargetRecord& record);
 
   mutable std::mutex mutex_;
@@ -77,6 +105,8 @@ class ScanFeed : public TargetSource {
   bool input_done_ = false;
   absl::flat_hash_set<Endpoint> seen_;
   absl::flat_hash_map<Endpoint, std::vector<std::string>> names_;
+  std::unique_ptr<DomainTargets> domains_;
+  std::string domains_error_;
   std::string scratch_;
 };
 

@@ -64,6 +64,30 @@ std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
            Seconds(&o->command_timeout_s, 0.001)),
       Flag(o, "session-timeout", "SECONDS", "deadline for a whole session (default 120)",
            Seconds(&o->session_timeout_s, 0.001)),
+      Flag(o, "tls-timeout", "SECONDS", "deadline for the TLS handshake (default 10)",
+           Seconds(&o->tls_timeout_s, 0.001)),
+      Flag(o, "starttls", "WHEN",
+           "never | offered (default: compliant hosts, and starttls_misordered as a probe) |"
+           " always (no_starttls hosts too, as 'forced')",
+           [o](std::string_view v) {
+             if (v != "never" && v != "offered" && v != "always") {
+               return std::string("must be never, offered or always");
+             }
+             o->starttls = std::string(v);
+             return std::string();
+           }),
+      Flag(o, "tls-chain", "WHICH",
+           "none (default) | leaf | full: add the certificates' DER (base64) to the record",
+           [o](std::string_view v) {
+             if (v != "none" && v != "leaf" && v != "full") {
+               return std::string("must be none, leaf or full");
+             }
+             o->tls_chain = std::string(v);
+             return std::string();
+           }),
+      Flag(o, "ca-file", "FILE",
+           "PEM trust anchors for chain validation (default /etc/ssl/certs/ca-certificates.crt)",
+           Text(&o->ca_file)),
       Flag(o, "backoff", "SECONDS", "after a 421, leave that IP alone this long (default 300)",
            Seconds(&o->backoff_s, 0)),
       Flag(o, "ehlo-name", "NAME", "name sent with EHLO/HELO (default: this host's FQDN)",
@@ -84,6 +108,28 @@ std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
            Uint(&o->shards, 1, 65536)),
       Flag(o, "shard", "K", "scan shard K of --shards, 0-indexed (default 0)",
            Uint(&o->shard, 0, 65535)),
+      Flag(o, "resolver", "IP[:PORT]",
+           "DNS resolver for domain targets; repeatable (default: /etc/resolv.conf)",
+           [o](std::string_view v) {
+             if (v.empty()) return std::string("must not be empty");
+             o->resolvers.emplace_back(v);
+             return std::string();
+           }),
+      Flag(o, "dns-rate", "N", "DNS queries per second, 0 = no cap (default 0)",
+           [o](std::string_view v) { return ParseDouble(v, 0, 1e7, &o->dns_rate); }),
+      Flag(o, "dns-timeout", "SECONDS", "first try's DNS timeout, doubled per retry (default 2)",
+           Seconds(&o->dns_timeout_s, 0.01)),
+      Flag(o, "dns-tries", "N", "DNS tries per query (default 2)", Uint(&o->dns_tries, 1, 10)),
+      Flag(o, "address-families", "ipv4|ipv6|both",
+           "which addresses of MX hosts to scan (default both)",
+           [o](std::string_view v) {
+             return ParseChoice(v, {"ipv4", "ipv6", "both"}, &o->address_families);
+           }),
+      Flag(o, "max-domains-in-flight", "N", "domains resolving at once (default 2000)",
+           Uint(&o->max_domains_in_flight, 1, 10'000'000)),
+      Flag(o, "dns-queries-in-flight", "N",
+           "DNS queries outstanding at once; more wait their turn (default 1000)",
+           Uint(&o->dns_queries_in_flight, 1, 1'000'000)),
       Flag(o, "threads", "N", "event-loop threads, one io_uring each (default 1)",
            Uint(&o->threads, 1, 64)),
       Flag(o, "resume", "",

@@ -23,6 +23,17 @@ struct ScanOptions {
   double banner_timeout_s = 30;  // >= 30 s: postscreen and greet_pause delay greetings
   double command_timeout_s = 30;
   double session_timeout_s = 120;
+  double tls_timeout_s = 10;     // the TLS handshake
+  std::string starttls = "offered";  // never | offered | always
+  std::string tls_chain = "none";    // none | leaf | full: DER in the record
+  std::string ca_file;               // default: the system CA bundle
+  std::vector<std::string> resolvers;  // IP[:PORT]; default: /etc/resolv.conf
+  double dns_rate = 0;                 // queries per second; 0 = no cap
+  double dns_timeout_s = 2;
+  uint64_t dns_tries = 2;
+  std::string address_families = "both";  // ipv4 | ipv6 | both: MX hosts' A and/or AAAA
+  uint64_t max_domains_in_flight = 2000;
+  uint64_t dns_queries_in_flight = 1000;  // a recursive resolver drops what it cannot hold
   double backoff_s = 300;        // after a 421, no new session to that IP for this long
   std::string ehlo_name;         // default: this host's FQDN
   std::string blocklist_file;

@@ -16,6 +16,12 @@ std::string_view SessionPhaseName(SessionPhase phase) {
       return "HELO";
     case SessionPhase::kQuit:
       return "QUIT";
+    case SessionPhase::kStarttls:
+      return "STARTTLS";
+    case SessionPhase::kTlsHandshake:
+      return "TLS handshake";
+    case SessionPhase::kTlsEhlo:
+      return "EHLO over TLS";
   }
   return "unknown";
 }
@@ -28,7 +34,8 @@ SessionConfig::SessionConfig(std::string ehlo_name, SessionTimeouts timeouts, Re
       max_trailing_bytes_(max_trailing_bytes),
       ehlo_command_("EHLO " + ehlo_name_ + "\r\n"),
       helo_command_("HELO " + ehlo_name_ + "\r\n"),
-      quit_command_("QUIT\r\n") {}
+      quit_command_("QUIT\r\n"),
+      starttls_command_("STARTTLS\r\n") {}
 
 bool SessionConfig::IsValidEhloName(std::string_view name) {
   if (name.empty() || name.size() > 255) return false;
@@ -48,7 +55,11 @@ int64_t SessionConfig::PhaseTimeoutMs(SessionPhase phase) const {
     case SessionPhase::kEhlo:
     case SessionPhase::kHelo:
     case SessionPhase::kQuit:
+    case SessionPhase::kStarttls:
+    case SessionPhase::kTlsEhlo:
       return timeouts_.command_ms;
+    case SessionPhase::kTlsHandshake:
+      return timeouts_.tls_ms;
   }
   return timeouts_.command_ms;
 }

@@ -12,14 +12,34 @@
 
 namespace starttls {
 
-// The phases a deadline can belong to. Later TLS phases (STARTTLS reply, handshake, EHLO over
-// TLS) extend this list.
+class TlsClientContext;
+
+// The phases a deadline can belong to.
 enum class SessionPhase : uint8_t {
   kConnect,
   kBanner,
   kEhlo,
   kHelo,
   kQuit,
+  kStarttls,      // the reply to STARTTLS
+  kTlsHandshake,  // ClientHello sent → handshake complete
+  kTlsEhlo,       // the reply to EHLO sent over TLS
+};
+
+// When STARTTLS is sent (--starttls): never; when the EHLO class shows it (compliant, and
+// starttls_misordered as a probe); or always (no_starttls too, as `forced`).
+enum class StarttlsPolicy : uint8_t { kNever, kOffered, kAlways };
+
+// Which certificates' DER the record carries (--tls-chain).
+enum class TlsChainDer : uint8_t { kNone, kLeaf, kFull };
+
+struct SessionTlsSettings {
+  // nullptr: no TLS at all (the session ends after the EHLO verdict, as before).
+  const TlsClientContext* context = nullptr;
+  StarttlsPolicy policy = StarttlsPolicy::kOffered;
+  TlsChainDer chain_der = TlsChainDer::kNone;
+  size_t max_buffered_ciphertext = 64 * 1024;  // peer bytes the TLS layer has not consumed
+  size_t max_chain_certificates = 16;          // certificates described per chain
 };
 
 std::string_view SessionPhaseName(SessionPhase phase);
@@ -30,6 +50,7 @@ struct SessionTimeouts {
   int64_t banner_ms = 30'000;
   int64_t command_ms = 30'000;  // each command's reply (EHLO, HELO, QUIT)
   int64_t session_ms = 120'000; // the whole session, connect included
+  int64_t tls_ms = 10'000;      // the TLS handshake (--tls-timeout)
 };
 
 class SessionConfig {
@@ -50,6 +71,10 @@ class SessionConfig {
   std::string_view ehlo_command() const { return ehlo_command_; }
   std::string_view helo_command() const { return helo_command_; }
   std::string_view quit_command() const { return quit_command_; }
+  std::string_view starttls_command() const { return starttls_command_; }
+
+  const SessionTlsSettings& tls() const { return tls_; }
+  void set_tls(const SessionTlsSettings& tls) { tls_ = tls; }
 
   // The time limit of one phase, in ms.
   int64_t PhaseTimeoutMs(SessionPhase phase) const;
@@ -62,6 +87,8 @@ class SessionConfig {
   std::string ehlo_command_;
   std::string helo_command_;
   std::string quit_command_;
+  std::string starttls_command_;
+  SessionTlsSettings tls_;
 };
 
 }  // namespace starttls

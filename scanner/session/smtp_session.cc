@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "scanner/tls/tls_connection.h"
+
 namespace starttls {
 namespace {
 
@@ -49,9 +51,13 @@ void SessionResult::Clear() {
   conversation = Conversation();
   timing = PhaseTimings();
   quit_sent = false;
+  starttls.reset();
+  tls.reset();
 }
 
-void Session::Reset(const SessionConfig& config) {
+Session::~Session() = default;
+
+void Session::Reset(const SessionConfig& config, std::string_view server_name) {
   config_ = &config;
   state_ = SessionState::kNew;
   phase_ = SessionPhase::kConnect;
@@ -61,6 +67,12 @@ void Session::Reset(const SessionConfig& config) {
   failure_error_ = std::string();
   framer_ = ReplyFramer(config.limits());
   result_.Clear();
+  server_name_.assign(server_name);
+  tls_.reset();
+  std::string().swap(tls_plain_);
+  std::string().swap(send_buffer_);
+  std::string().swap(outbox_);
+  send_in_flight_ = false;
 }
 
 SessionActions Step(Session& session, const SessionEvent& event) {
@@ -103,6 +115,8 @@ SessionActions Session::Handle(const SessionEvent& event) {
       return OnIoError(event);
     case Kind::kTimeout:
       return OnTimeout(event);
+    case Kind::kSent:
+      return OnSent(event);
   }
   return {};
 }
@@ -117,6 +131,7 @@ void Session::Arm(SessionPhase phase, int64_t now_ns, SessionActions* actions) {
 void Session::SendCommand(std::string_view command, SessionState next, SessionPhase phase,
                           int64_t now_ns, SessionActions* actions) {
   actions->send = command;
+  send_in_flight_ = true;
   state_ = next;
   got_bytes_ = false;
   phase_start_ns_ = now_ns;
@@ -127,7 +142,8 @@ SessionActions Session::OnBytes(const SessionEvent& event) {
   switch (state_) {
     case SessionState::kAwaitBanner:
     case SessionState::kAwaitEhlo:
-    case SessionState::kAwaitHelo: {
+    case SessionState::kAwaitHelo:
+    case SessionState::kAwaitStarttls: {
       if (event.bytes.empty()) return {};
       got_bytes_ = true;
       size_t consumed = 0;
@@ -135,15 +151,25 @@ SessionActions Session::OnBytes(const SessionEvent& event) {
       if (status == FrameStatus::kNeedMore) return {};
       if (status == FrameStatus::kComplete) {
         // Whatever came with the reply's end, before our next command, is trailing data.
-        CaptureReply(event.bytes.substr(consumed), event.now_ns);
+        std::string_view rest = event.bytes.substr(consumed);
+        CaptureReply(rest, event.now_ns);
+        if (state_ == SessionState::kAwaitStarttls) return OnStarttlsReply(rest, event.now_ns);
         return OnReplyComplete(event.now_ns);
       }
       // Malformed or cut off: the conversation's verdict says protocol-error; no QUIT to a
       // peer that does not speak SMTP or will not stop talking.
       CaptureReply({}, event.now_ns);
+      if (state_ == SessionState::kAwaitStarttls) {
+        return FailTls(TlsOutcome::kProtocolError, "STARTTLS reply malformed or over its cap",
+                       event.now_ns);
+      }
       return Finish(event.now_ns);
     }
+    case SessionState::kHandshake:
+    case SessionState::kAwaitTlsEhlo:
+      return OnTlsBytes(event);
     case SessionState::kAwaitQuit: {
+      if (tls_ != nullptr) return OnTlsBytes(event);
       size_t consumed = 0;
       if (framer_.Feed(event.bytes, &consumed) == FrameStatus::kNeedMore) return {};
       return Finish(event.now_ns);
@@ -170,6 +196,14 @@ void Session::CaptureReply(std::string_view trailing, int64_t now_ns) {
     case SessionState::kAwaitHelo:
       result_.timing.helo_ms = elapsed;
       result_.conversation.helo = std::move(captured);
+      break;
+    case SessionState::kAwaitStarttls:
+      result_.timing.starttls_ms = elapsed;
+      result_.starttls->reply = std::move(captured);
+      break;
+    case SessionState::kAwaitTlsEhlo:
+      result_.timing.tls_ehlo_ms = elapsed;
+      result_.tls->ehlo = std::move(captured);
       break;
     default:
       break;
@@ -203,6 +237,10 @@ SessionActions Session::OnReplyComplete(int64_t now_ns) {
     default:
       break;
   }
+  if ((state_ == SessionState::kAwaitEhlo || state_ == SessionState::kAwaitHelo) &&
+      MaybeSendStarttls(now_ns, &actions)) {
+    return actions;
+  }
   // The conversation has said all it will: a healthy session ends with QUIT.
   result_.quit_sent = true;
   SendCommand(config_->quit_command(), SessionState::kAwaitQuit, SessionPhase::kQuit, now_ns,
@@ -224,6 +262,13 @@ SessionActions Session::OnPeerClosed(const SessionEvent& event) {
       FailWith(ScanStatus::kProtocolError,
                "peer closed during the " + std::string(SessionPhaseName(phase_)) + " reply");
       return Finish(event.now_ns);
+    case SessionState::kAwaitStarttls:
+    case SessionState::kHandshake:
+    case SessionState::kAwaitTlsEhlo:
+      CapturePartialReply(event.now_ns);
+      return FailTls(TlsOutcome::kPeerClosed,
+                     "peer closed during the " + std::string(SessionPhaseName(phase_)),
+                     event.now_ns);
     case SessionState::kAwaitQuit:
       return Finish(event.now_ns);
     default:
@@ -240,6 +285,13 @@ SessionActions Session::OnIoError(const SessionEvent& event) {
       FailWith(StatusOfIoError(event.error), std::string(SessionPhaseName(phase_)) + ": " +
                                                  ErrnoText(event.error));
       return Finish(event.now_ns);
+    case SessionState::kAwaitStarttls:
+    case SessionState::kHandshake:
+    case SessionState::kAwaitTlsEhlo:
+      CapturePartialReply(event.now_ns);
+      return FailTls(TlsOutcome::kConnectionReset,
+                     std::string(SessionPhaseName(phase_)) + ": " + ErrnoText(event.error),
+                     event.now_ns);
     case SessionState::kAwaitQuit:
       // The verdict is already made; a reset after QUIT changes nothing.
       return Finish(event.now_ns);
@@ -273,6 +325,12 @@ SessionActions Session::OnTimeout(const SessionEvent& event) {
       CapturePartialReply(event.now_ns);
       FailWith(ScanStatus::kIoTimeout, why);
       return Finish(event.now_ns);
+    case SessionState::kAwaitStarttls:
+    case SessionState::kHandshake:
+    case SessionState::kAwaitTlsEhlo:
+      CapturePartialReply(event.now_ns);
+      return FailTls(event.interrupted ? TlsOutcome::kInterrupted : TlsOutcome::kTimeout, why,
+                     event.now_ns);
     case SessionState::kAwaitQuit:
       return Finish(event.now_ns);
     default:
@@ -295,10 +353,16 @@ SessionActions Session::Finish(int64_t now_ns) {
     result_.verdict.cls.reset();
     result_.verdict.ehlo.reset();
   }
+  RecordTlsAnomalies();
   result_.status = result_.verdict.status;
   result_.error = result_.verdict.error;
   state_ = SessionState::kDone;
   framer_.Reset();
+  // The SSL goes as soon as the session ends; send_buffer_ may still be read by a send in
+  // flight, so it stays until Reset.
+  tls_.reset();
+  std::string().swap(tls_plain_);
+  std::string().swap(outbox_);
   SessionActions actions;
   actions.close = true;
   actions.done = true;

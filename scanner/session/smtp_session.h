@@ -1,20 +1,25 @@
 // One SMTP session as an explicit state machine with no I/O inside (connect → banner → EHLO →
-// HELO fallback → QUIT). The engine feeds it events (connected, bytes, peer closed, timeout …)
+// HELO fallback → STARTTLS → TLS handshake → EHLO over TLS → QUIT). The engine feeds it events (connected, bytes, peer closed, timeout …)
 // and executes the actions Step() returns (connect, send these bytes, arm this deadline,
 // close, result ready). Because nothing here touches a socket or a clock, every path is
 // tested with scripted bytes (tests/session).
 //
-// STARTTLS and TLS slot in later as further states (STARTTLS sent → handshake over memory
-// BIOs → EHLO over TLS → QUIT) with their own SessionPhase values; the event and action
-// shapes already carry what they need (bytes in, bytes out, deadlines).
+// TLS lives inside the machine too: the session owns the SSL and its memory BIOs while it is
+// in TLS (freed at the end), ciphertext comes in as kBytes and leaves through actions.send.
+// Ciphertext to send sits in a buffer the session owns; while the engine sends it, new
+// ciphertext queues behind it and the buffer is not touched until kSent reports the send
+// done, so a recv arriving meanwhile cannot invalidate what the kernel reads.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "scanner/session/session_config.h"
+#include "scanner/session/tls_result.h"
+#include "scanner/tls/tls_connection.h"
 #include "scanner/smtp/conversation.h"
 #include "scanner/smtp/reply_framer.h"
 #include "scanner/smtp/scan_status.h"
@@ -31,6 +36,7 @@ struct SessionEvent {
     kPeerClosed,     // orderly EOF from the peer
     kIoError,        // `error` = errno of a failed recv/send (ECONNRESET …)
     kTimeout,        // the deadline armed for `phase` passed
+    kSent,           // the last actions.send was sent completely
   };
 
   Kind kind = Kind::kStart;
@@ -53,6 +59,7 @@ struct SessionEvent {
   static SessionEvent IoError(int64_t now_ns, int err) {
     return {Kind::kIoError, now_ns, err, {}, {}};
   }
+  static SessionEvent Sent(int64_t now_ns) { return {Kind::kSent, now_ns, 0, {}, {}}; }
   static SessionEvent Timeout(int64_t now_ns, SessionPhase phase) {
     return {Kind::kTimeout, now_ns, 0, {}, phase};
   }
@@ -72,7 +79,9 @@ struct SessionDeadline {
 struct SessionActions {
   bool connect = false;
   bool start_receiving = false;  // keep a receive outstanding from now until close
-  std::string_view send;         // bytes to send; they live in the SessionConfig
+  // Bytes to send: in the SessionConfig (commands) or in the session (TLS records); valid
+  // until the engine reports kSent (or the session is Reset after its slot is idle).
+  std::string_view send;
   std::optional<SessionDeadline> deadline;  // replaces the armed deadline
   bool close = false;            // close the socket (cancels the deadline too)
   bool done = false;             // Session::result() is final; hand it on
@@ -83,6 +92,9 @@ struct PhaseTimings {
   std::optional<double> banner_ms;   // connected → banner complete
   std::optional<double> ehlo_ms;     // EHLO sent → reply complete
   std::optional<double> helo_ms;     // HELO sent → reply complete
+  std::optional<double> starttls_ms; // STARTTLS sent → reply complete
+  std::optional<double> tls_ms;      // handshake start → complete
+  std::optional<double> tls_ehlo_ms; // EHLO over TLS sent → reply complete
   double total_ms = 0;               // start → done
 };
 
@@ -95,6 +107,8 @@ struct SessionResult {
   ConversationVerdict verdict;  // status and error equal the two above
   PhaseTimings timing;
   bool quit_sent = false;
+  std::optional<StarttlsRecord> starttls;  // set when STARTTLS was sent
+  std::optional<TlsRecord> tls;            // set when STARTTLS was sent
 
   // A 421 anywhere: the scheduler should back this IP off.
   bool back_off() const { return status == ScanStatus::kRateLimited; }
@@ -112,6 +126,9 @@ enum class SessionState : uint8_t {
   kAwaitBanner,
   kAwaitEhlo,
   kAwaitHelo,
+  kAwaitStarttls,
+  kHandshake,
+  kAwaitTlsEhlo,
   kAwaitQuit,
   kDone,
 };
@@ -120,11 +137,13 @@ class Session {
  public:
   Session() = default;
   explicit Session(const SessionConfig& config) { Reset(config); }
+  ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Back to kNew for a new peer; frees every byte held for the previous one.
-  void Reset(const SessionConfig& config);
+  // Back to kNew for a new peer; frees every byte held for the previous one. `server_name`
+  // (the MX name, when known) is sent as SNI and checked against the certificate.
+  void Reset(const SessionConfig& config, std::string_view server_name = {});
 
   SessionState state() const { return state_; }
   bool finished() const { return state_ == SessionState::kDone; }
@@ -142,6 +161,27 @@ class Session {
   SessionActions OnPeerClosed(const SessionEvent& event);
   SessionActions OnIoError(const SessionEvent& event);
   SessionActions OnTimeout(const SessionEvent& event);
+
+  SessionActions OnTlsBytes(const SessionEvent& event);
+  SessionActions OnSent(const SessionEvent& event);
+  // After the EHLO/HELO verdict: sends STARTTLS when the policy says so.
+  bool MaybeSendStarttls(int64_t now_ns, SessionActions* actions);
+  SessionActions OnStarttlsReply(std::string_view after_reply, int64_t now_ns);
+  SessionActions DriveHandshake(int64_t now_ns);
+  SessionActions OnHandshakeDone(int64_t now_ns);
+  SessionActions OnTlsReplyComplete(std::string_view after_reply, int64_t now_ns);
+  // Feeds decrypted bytes to the framer; returns the framer's status (bytes past a complete
+  // reply are left in tls_plain_).
+  FrameStatus FramePlaintext(size_t* consumed);
+  // Encrypts a command and queues its records.
+  bool SendOverTls(std::string_view command, SessionActions* actions);
+  // Moves pending ciphertext to the engine when no send is in flight.
+  void FlushCiphertext(SessionActions* actions);
+  // Ends the TLS part with a failure: before the handshake completed it is the outcome,
+  // after it only an error with its phase.
+  SessionActions FailTls(TlsOutcome outcome, std::string error, int64_t now_ns);
+  std::optional<TlsPhase> CurrentTlsPhase() const;
+  void RecordTlsAnomalies();
 
   void Arm(SessionPhase phase, int64_t now_ns, SessionActions* actions);
   void SendCommand(std::string_view command, SessionState next, SessionPhase phase,
@@ -164,6 +204,15 @@ class Session {
   std::string failure_error_;
   ReplyFramer framer_;
   SessionResult result_;
+
+  // TLS: the server name, the connection (only while in TLS), decrypted bytes not yet framed,
+  // and the ciphertext being sent (send_buffer_) / waiting behind it (outbox_).
+  std::string server_name_;
+  std::unique_ptr<TlsConnection> tls_;
+  std::string tls_plain_;
+  std::string send_buffer_;
+  std::string outbox_;
+  bool send_in_flight_ = false;
 };
 
 // Advances the session by one event. Events that do not fit the state (stale timeouts, bytes

@@ -41,6 +41,8 @@ server:
   server-count: 1
   verbosity: 1
   hide-version: yes
+  # Response rate limiting would drop the scanner's thousands of NODATA answers a second.
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:

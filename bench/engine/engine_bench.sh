@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Engine benchmarks of issue 4, against a wildcard smtp-lab (one listener per worker stands in
+# for every 127/8 address). Prints JSON lines; stops everything it starts by PID.
+#
+#   engine_bench.sh cpu  [SESSIONS=100000] [CONCURRENCY=1000]
+#     Scanner CPU (user+sys) per session on a zero-latency lab, beside the kernel's floor
+#     measured in the same run by uring-floor (connect, recv, send, recv, close).
+#   engine_bench.sh hold [SESSIONS=50000]
+#     Every host delays its greeting 20 s: the scanner holds all sessions open at once in one
+#     process. Reports peak open sessions, peak RSS, RSS per session above a one-session base,
+#     and checks every record against the lab's truth.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${BIN:-$top/build/bin}
+mode=${1:-cpu}
+run=$(mktemp -d /tmp/starttls-engine-bench.XXXXXX)
+cleanup() { "$top/scripts/lab/lab.sh" stop "$run/lab" || true; rm -rf "$run"; }
+trap cleanup EXIT
+port=$((20000 + RANDOM % 20000))
+
+# N addresses from 127.64.0.0 on, as 'ip' lines.
+targets() {
+  python3 -c '
+import sys
+n = int(sys.argv[1])
+for i in range(n):
+    v = (127 << 24) | (64 << 16) | (i + 1)
+    print(f"{v >> 24}.{(v >> 16) & 255}.{(v >> 8) & 255}.{v & 255}")' "$1"
+}
+
+# Runs a command under /usr/bin/time; prints "wall user sys maxrss_kb".
+timed() { /usr/bin/time -f "%e %U %S %M" -o "$run/time" "$@"; cat "$run/time"; }
+
+case $mode in
+cpu)
+  sessions=${2:-100000} concurrency=${3:-1000}
+  "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --wildcard --port "$port" \
+    --addresses 127.64.0.0/14 --weights no_starttls=1 --processes 2 --no-truth
+  targets "$sessions" >"$run/targets"
+  floor=$("$bin/uring-floor" --targets "$run/targets" --port "$port" --concurrency "$concurrency")
+  echo "$floor"
+  read -r wall user sys rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
+    --port "$port" --concurrency "$concurrency" --max-per-ip 0 --input-file "$run/targets" \
+    --output-file "$run/records.ndjson" --starttls never)
+  records=$(wc -l <"$run/records.ndjson")
+  success=$(grep -c '"status":"success"' "$run/records.ndjson" || true)
+  python3 - "$floor" "$wall" "$user" "$sys" "$rss" "$records" "$success" <<'PY'
+import json, sys
+floor = json.loads(sys.argv[1])
+wall, user, sys_s, rss = map(float, sys.argv[2:6])
+records, success = int(sys.argv[6]), int(sys.argv[7])
+cpu_us = (user + sys_s) * 1e6 / records
+print(json.dumps({"program": "starttls-scan", "sessions": records, "success": success,
+                  "wall_s": wall, "cpu_s": round(user + sys_s, 3),
+                  "cpu_us_per_session": round(cpu_us, 2),
+                  "sessions_per_s": round(records / wall), "peak_rss_kb": int(rss),
+                  "ratio_to_floor": round(cpu_us / floor["cpu_us_per_session"], 3)}))
+PY
+  ;;
+hold)
+  sessions=${2:-50000}
+  "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --wildcard --port "$port" \
+    --addresses 127.64.0.0/14 --weights slow_greeting=1 --greeting-delay-ms 20000 \
+    --processes 4 --no-truth --seed 3
+  targets "$sessions" >"$run/targets"
+  head -1 "$run/targets" >"$run/one-target"
+  read -r _ _ _ base_rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
+    --port "$port" --input-file "$run/one-target" --output-file /dev/null --starttls never)
+  timed "$bin/starttls-scan" --allow-reserved --rate 0 \
+    --port "$port" --concurrency "$sessions" --max-per-ip 0 --input-file "$run/targets" \
+    --output-file "$run/records.ndjson" --starttls never 2>"$run/status" >"$run/timed" &
+  timer_pid=$!
+  # RSS while every session waits for its greeting (sampled 12 s in; greetings come at 20 s).
+  sleep 12
+  scan_pid=$(pgrep -n -x starttls-scan || true)
+  waiting_rss=$(awk '/VmRSS/ {print $2}' "/proc/$scan_pid/status" 2>/dev/null || echo 0)
+  wait "$timer_pid"
+  read -r wall user sys rss <"$run/timed"
+  peak_open=$(grep -o 'open [0-9]*' "$run/status" | awk '{print $2}' | sort -n | tail -1)
+  xargs "$bin/smtp-lab" truth --wildcard --port "$port" --weights slow_greeting=1 --seed 3 \
+    <"$run/targets" >"$run/truth.ndjson"
+  python3 "$top/tests/scan/compare_truth.py" "$run/truth.ndjson" "$run/records.ndjson" \
+    | tail -3 >"$run/compare"
+  python3 - "$sessions" "$peak_open" "$wall" "$user" "$sys" "$rss" "$base_rss" "$(tail -1 "$run/compare")" "$waiting_rss" <<'PY'
+import json, sys
+n, peak_open = int(sys.argv[1]), int(sys.argv[2] or 0)
+wall, user, sys_s, rss, base = map(float, sys.argv[3:8])
+waiting = float(sys.argv[9])
+print(json.dumps({"program": "starttls-scan", "sessions": n, "peak_open_sessions": peak_open,
+                  "wall_s": wall, "cpu_s": round(user + sys_s, 2), "peak_rss_kb": int(rss),
+                  "base_rss_kb": int(base),
+                  "waiting_rss_kb": int(waiting),
+                  "rss_bytes_per_waiting_session": round((waiting - base) * 1024 / max(peak_open, 1)),
+                  "peak_rss_bytes_per_session": round((rss - base) * 1024 / max(peak_open, 1)),
+                  "truth_check": sys.argv[8]}))
+PY
+  ;;
+*) echo "usage: $0 cpu [SESSIONS] [CONCURRENCY] | hold [SESSIONS]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,168 @@
+#include "resolver/dns_answer.h"
+
+#include <array>
+#include <utility>
+
+namespace starttls {
+namespace {
+
+constexpr size_t kHeaderBytes = 12;
+constexpr size_t kMaxNameOctets = 255;
+constexpr int kMaxPointerHops = 64;
+constexpr int kMaxCnameHops = 8;
+// Answer RRs looked at; a real answer has a few, a hostile one may claim 65,535.
+constexpr size_t kMaxAnswerRecords = 1024;
+
+uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+
+char LowerAscii(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c); }
+
+// One answer-section record of interest, before the CNAME chain is walked.
+struct RawRecord {
+  std::string owner;
+  uint16_t type = 0;
+  size_t rdata = 0;  // offset of RDATA in the message
+  uint16_t rdlength = 0;
+};
+
+}  // namespace
+
+bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* out,
+                 bool* printable) {
+  out->clear();
+  *printable = true;
+  size_t pos = *offset;
+  size_t end_after_name = 0;  // where the caller's cursor goes: set at the first pointer
+  bool jumped = false;
+  int hops = 0;
+  size_t octets = 1;  // the root label
+  while (true) {
+    if (pos >= len) return false;
+    const uint8_t label = msg[pos];
+    if (label == 0) {
+      if (!jumped) end_after_name = pos + 1;
+      break;
+    }
+    if ((label & 0xC0) == 0xC0) {
+      if (pos + 1 >= len) return false;
+      const size_t target = static_cast<size_t>(((label & 0x3F) << 8) | msg[pos + 1]);
+      // Only backwards: a pointer to itself or ahead could loop.
+      if (target >= pos || ++hops > kMaxPointerHops) return false;
+      if (!jumped) end_after_name = pos + 2;
+      jumped = true;
+      pos = target;
+      continue;
+    }
+    if ((label & 0xC0) != 0) return false;  // 0x40 / 0x80: extended label types, unsupported
+    if (pos + 1 + label > len) return false;
+    octets += 1 + label;
+    if (octets > kMaxNameOctets) return false;
+    if (!out->empty()) out->push_back('.');
+    for (size_t i = 0; i < label; ++i) {
+      const uint8_t c = msg[pos + 1 + i];
+      if (c < 0x21 || c > 0x7E || c == '.') *printable = false;
+      out->push_back(LowerAscii(c));
+    }
+    pos += 1 + label;
+  }
+  *offset = end_after_name;
+  return true;
+}
+
+bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint16_t qtype,
+                    size_t max_records, DnsAnswer* out, std::string* error) {
+  *out = DnsAnswer{};
+  if (len < kHeaderBytes) {
+    *error = "DNS message shorter than its header";
+    return false;
+  }
+  out->rcode = msg[3] & 0x0F;
+  out->truncated = (msg[2] & 0x02) != 0;
+  const uint16_t qdcount = Get16(msg + 4);
+  const uint16_t ancount = Get16(msg + 6);
+  size_t pos = kHeaderBytes;
+  std::string name;
+  bool printable = true;
+  for (uint16_t i = 0; i < qdcount; ++i) {
+    if (!ReadDnsName(msg, len, &pos, &name, &printable) || pos + 4 > len) {
+      *error = "DNS question section malformed";
+      return false;
+    }
+    pos += 4;
+  }
+
+  std::vector<RawRecord> records;
+  for (size_t i = 0; i < ancount && i < kMaxAnswerRecords; ++i) {
+    RawRecord rr;
+    if (!ReadDnsName(msg, len, &pos, &rr.owner, &printable) || pos + 10 > len) {
+      *error = "DNS answer record malformed";
+      return false;
+    }
+    rr.type = Get16(msg + pos);
+    const uint16_t rclass = Get16(msg + pos + 2);
+    rr.rdlength = Get16(msg + pos + 8);
+    rr.rdata = pos + 10;
+    if (rr.rdata + rr.rdlength > len) {
+      *error = "DNS record data runs past the message";
+      return false;
+    }
+    pos = rr.rdata + rr.rdlength;
+    if (rclass != 1) continue;  // IN only
+    if (rr.type == qtype || rr.type == kDnsTypeCname) records.push_back(std::move(rr));
+  }
+
+  // Walk the CNAME chain from qname; records of qtype at its end are the answer.
+  std::string current(qname);
+  for (int hop = 0; hop <= kMaxCnameHops; ++hop) {
+    bool found = false;
+    const RawRecord* cname = nullptr;
+    for (const RawRecord& rr : records) {
+      if (rr.owner != current) continue;
+      if (rr.type == kDnsTypeCname) {
+        if (cname == nullptr) cname = &rr;
+        continue;
+      }
+      found = true;
+      if (qtype == kDnsTypeMx) {
+        if (out->mx.size() >= max_records) continue;
+        if (rr.rdlength < 3) {
+          *error = "MX record too short";
+          return false;
+        }
+        MxRecord mx;
+        mx.preference = Get16(msg + rr.rdata);
+        size_t at = rr.rdata + 2;
+        if (!ReadDnsName(msg, len, &at, &mx.exchange, &mx.exchange_printable) ||
+            at > rr.rdata + rr.rdlength) {
+          *error = "MX exchange name malformed";
+          return false;
+        }
+        out->mx.push_back(std::move(mx));
+      } else if (qtype == kDnsTypeA && rr.rdlength == 4) {
+        if (out->addresses.size() >= max_records) continue;
+        const uint8_t* p = msg + rr.rdata;
+        out->addresses.push_back(IpAddress::V4((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
+                                               (uint32_t{p[2]} << 8) | uint32_t{p[3]}));
+      } else if (qtype == kDnsTypeAaaa && rr.rdlength == 16) {
+        if (out->addresses.size() >= max_records) continue;
+        std::array<uint8_t, 16> bytes;
+        for (size_t b = 0; b < 16; ++b) bytes[b] = msg[rr.rdata + b];
+        out->addresses.push_back(IpAddress::V6(bytes));
+      }
+    }
+    if (found || cname == nullptr) break;
+    size_t at = cname->rdata;
+    std::string target;
+    if (!ReadDnsName(msg, len, &at, &target, &printable) || at > cname->rdata + cname->rdlength) {
+      *error = "CNAME target malformed";
+      return false;
+    }
+    current = std::move(target);
+  }
+  const bool have = !out->mx.empty() || !out->addresses.empty();
+  out->cname_unresolved = !have && current != qname;
+  out->final_name = std::move(current);
+  return true;
+}
+
+}  // namespace starttls

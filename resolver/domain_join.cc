@@ -1,0 +1,125 @@
+#include "resolver/domain_join.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace starttls {
+
+std::string_view ComputeDomainVerdict(const DomainResolution& resolution,
+                                      const std::vector<JoinedEndpoint>& endpoints) {
+  if (resolution.rcode != "NOERROR") return "dns_error";
+  if (resolution.kind == DomainResolution::kNull) return "no_mail";
+  if (resolution.kind == DomainResolution::kNone) return "dns_error";
+  // MX records whose exchanges have no address: DNS answered, but no server can be reached.
+  if (endpoints.empty()) return "unreachable";
+  std::optional<EhloClass> weakest;
+  for (const JoinedEndpoint& e : endpoints) {
+    if (e.status != ScanStatus::kSuccess || !e.cls) continue;
+    if (!weakest || *e.cls < *weakest) weakest = e.cls;
+  }
+  return weakest ? EhloClassName(*weakest) : std::string_view("unreachable");
+}
+
+DomainJoin::DomainJoin(uint16_t port, DomainJoinLimits limits) : port_(port), limits_(limits) {}
+
+void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* to_scan,
+                           std::vector<DomainVerdict>* done) {
+  const uint64_t id = next_id_++;
+  PendingDomain domain;
+  domain.resolution = std::move(resolution);
+  const bool scannable = domain.resolution.rcode == "NOERROR" &&
+                         (domain.resolution.kind == DomainResolution::kMx ||
+                          domain.resolution.kind == DomainResolution::kImplicit);
+  // Per endpoint slot, the exchange names that lead to it (two exchanges may share one).
+  std::vector<std::vector<const std::string*>> slot_names;
+  if (scannable) {
+    for (const Exchange& exchange : domain.resolution.exchanges) {
+      for (const IpAddress& ip : exchange.addresses) {
+        const Endpoint endpoint{ip, port_};
+        auto seen = std::find_if(domain.endpoints.begin(), domain.endpoints.end(),
+                                 [&](const JoinedEndpoint& j) { return j.endpoint == endpoint; });
+        if (seen != domain.endpoints.end()) {
+          slot_names[static_cast<size_t>(seen - domain.endpoints.begin())].push_back(&exchange.name);
+          continue;
+        }
+        domain.endpoints.push_back(JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt});
+        slot_names.push_back({&exchange.name});
+      }
+    }
+  }
+  for (uint32_t slot = 0; slot < domain.endpoints.size(); ++slot) {
+    const Endpoint endpoint = domain.endpoints[slot].endpoint;
+    if (auto fin = finished_.find(endpoint); fin != finished_.end()) {
+      domain.endpoints[slot].status = fin->second.status;
+      domain.endpoints[slot].cls = fin->second.cls;
+      continue;
+    }
+    auto [it, inserted] = pending_.try_emplace(endpoint);
+    PendingEndpoint& pending = it->second;
+    if (inserted) to_scan->push_back(endpoint);
+    std::vector<std::string>& names = pending.names;
+    for (const std::string* name : slot_names[slot]) {
+      if (names.size() < limits_.max_names_per_endpoint &&
+          !std::binary_search(names.begin(), names.end(), *name)) {
+        names.insert(std::lower_bound(names.begin(), names.end(), *name), *name);
+      }
+    }
+    pending.waiters.emplace_back(id, slot);
+    ++domain.unfinished;
+  }
+  const bool complete = domain.unfinished == 0;
+  domains_.emplace(id, std::move(domain));
+  if (complete) Complete(id, done);
+}
+
+const std::vector<std::string>* DomainJoin::NamesOf(const Endpoint& endpoint) const {
+  auto it = pending_.find(endpoint);
+  return it == pending_.end() ? nullptr : &it->second.names;
+}
+
+bool DomainJoin::FinishEndpoint(const Endpoint& endpoint, ScanStatus status,
+                                std::optional<EhloClass> cls, std::vector<DomainVerdict>* done) {
+  auto it = pending_.find(endpoint);
+  if (it == pending_.end()) return false;
+  std::vector<std::pair<uint64_t, uint32_t>> waiters = std::move(it->second.waiters);
+  pending_.erase(it);
+  RememberFinished(endpoint, FinishedEndpoint{status, cls});
+  for (const auto& [id, slot] : waiters) {
+    auto d = domains_.find(id);
+    if (d == domains_.end()) continue;
+    PendingDomain& domain = d->second;
+    domain.endpoints[slot].status = status;
+    domain.endpoints[slot].cls = cls;
+    if (--domain.unfinished == 0) Complete(id, done);
+  }
+  return true;
+}
+
+void DomainJoin::RecordScanned(const Endpoint& endpoint, ScanStatus status,
+                               std::optional<EhloClass> cls, std::vector<DomainVerdict>* done) {
+  if (!FinishEndpoint(endpoint, status, cls, done)) {
+    RememberFinished(endpoint, FinishedEndpoint{status, cls});
+  }
+}
+
+void DomainJoin::Complete(uint64_t id, std::vector<DomainVerdict>* done) {
+  auto it = domains_.find(id);
+  if (it == domains_.end()) return;
+  DomainVerdict verdict;
+  verdict.resolution = std::move(it->second.resolution);
+  verdict.endpoints = std::move(it->second.endpoints);
+  domains_.erase(it);
+  verdict.verdict = ComputeDomainVerdict(verdict.resolution, verdict.endpoints);
+  done->push_back(std::move(verdict));
+}
+
+void DomainJoin::RememberFinished(const Endpoint& endpoint, FinishedEndpoint result) {
+  if (limits_.max_finished_endpoints == 0) return;
+  if (finished_.insert_or_assign(endpoint, result).second) finished_order_.push_back(endpoint);
+  while (finished_.size() > limits_.max_finished_endpoints) {
+    finished_.erase(finished_order_.front());
+    finished_order_.pop_front();
+  }
+}
+
+}  // namespace starttls

@@ -1,0 +1,117 @@
+// DomainJoin: joins domains to the endpoints they lead to, and endpoints' scan results back
+// to domains' verdicts (SPEC §6). A pure data structure: no I/O, no clock.
+//
+// The scan pipeline adds each DomainResolution; DomainJoin returns the endpoints (ip, port)
+// that are new, so each endpoint is scanned once however many domains share it, and keeps
+// every MX name that led to it (for the host record's `names`). When an endpoint's scan
+// finishes, FinishEndpoint() marks it; a domain whose endpoints are all finished gets its
+// verdict and leaves the table.
+//
+// Verdict: dns_error when the rcode is not NOERROR or there is neither MX nor address;
+// no_mail for a null MX; otherwise the weakest class (no_starttls < starttls_misordered <
+// compliant) among REACHED endpoints, or unreachable when none was reached — including MX
+// records none of whose exchanges has an address (DNS answered; no server to reach). Reached means the scan's
+// status is `success` (an SMTP dialogue that got a class); `rejected`, `rate-limited`,
+// `blocklisted` and every network failure count as not reached, since they tell nothing
+// about how this domain's mail would be protected.
+//
+// Memory: per pending domain its resolution and one slot per endpoint; per scheduled
+// endpoint its names (at most max_names_per_endpoint) and the domains waiting for it. A
+// finished endpoint leaves only a compact result (~32 bytes) so that a domain resolved later
+// to it is answered without a second scan; at most max_finished_endpoints are kept (oldest
+// forgotten first: such an endpoint would then be scanned again).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "resolver/domain_resolution.h"
+#include "scanner/smtp/scan_status.h"
+#include "scanner/targets/ip_address.h"
+
+namespace starttls {
+
+struct JoinedEndpoint {
+  Endpoint endpoint;
+  ScanStatus status = ScanStatus::kSuccess;
+  std::optional<EhloClass> cls;
+};
+
+struct DomainVerdict {
+  DomainResolution resolution;
+  std::vector<JoinedEndpoint> endpoints;  // in the order of exchanges and their addresses
+  std::string_view verdict;               // "compliant", ..., "unreachable", "no_mail", "dns_error"
+};
+
+struct DomainJoinLimits {
+  size_t max_names_per_endpoint = 64;
+  size_t max_finished_endpoints = 1 << 20;
+};
+
+// The verdict of a domain from its resolution and its endpoints' results (the rule above).
+std::string_view ComputeDomainVerdict(const DomainResolution& resolution,
+                                      const std::vector<JoinedEndpoint>& endpoints);
+
+class DomainJoin {
+ public:
+  explicit DomainJoin(uint16_t port, DomainJoinLimits limits = {});
+
+  // Adds a domain. Endpoints never seen before are appended to *to_scan (the caller scans
+  // each once and reports it through FinishEndpoint). When the domain needs no scan (no
+  // endpoint, or all its endpoints already finished) its verdict is appended to *done now.
+  void AddDomain(DomainResolution resolution, std::vector<Endpoint>* to_scan,
+                 std::vector<DomainVerdict>* done);
+
+  // The MX names that led to a scheduled, unfinished endpoint (sorted, deduplicated);
+  // nullptr when the endpoint is unknown or finished. For the host record's `names`.
+  const std::vector<std::string>* NamesOf(const Endpoint& endpoint) const;
+
+  // Records an endpoint's scan result; domains now complete are appended to *done.
+  // Returns false when the endpoint was not scheduled by AddDomain (then nothing changes).
+  bool FinishEndpoint(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls,
+                      std::vector<DomainVerdict>* done);
+
+  // An endpoint that was scanned anyway (an address target of the same run): like
+  // FinishEndpoint when domains wait for it, and remembered for domains resolved later, so
+  // it is never scanned a second time for them.
+  void RecordScanned(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls,
+                     std::vector<DomainVerdict>* done);
+
+  size_t pending_domains() const { return domains_.size(); }
+  size_t pending_endpoints() const { return pending_.size(); }
+  size_t finished_endpoints() const { return finished_.size(); }
+
+ private:
+  struct PendingEndpoint {
+    std::vector<std::string> names;
+    std::vector<std::pair<uint64_t, uint32_t>> waiters;  // (domain id, slot in its endpoints)
+  };
+  struct FinishedEndpoint {
+    ScanStatus status = ScanStatus::kSuccess;
+    std::optional<EhloClass> cls;
+  };
+  struct PendingDomain {
+    DomainResolution resolution;
+    std::vector<JoinedEndpoint> endpoints;
+    size_t unfinished = 0;
+  };
+
+  void Complete(uint64_t id, std::vector<DomainVerdict>* done);
+  void RememberFinished(const Endpoint& endpoint, FinishedEndpoint result);
+
+  uint16_t port_;
+  DomainJoinLimits limits_;
+  uint64_t next_id_ = 1;
+  absl::flat_hash_map<uint64_t, PendingDomain> domains_;
+  absl::flat_hash_map<Endpoint, PendingEndpoint> pending_;
+  absl::flat_hash_map<Endpoint, FinishedEndpoint> finished_;
+  std::deque<Endpoint> finished_order_;
+};
+
+}  // namespace starttls

@@ -1,0 +1,51 @@
+#include "resolver/poll_driver.h"
+
+#include <poll.h>
+#include <time.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace starttls {
+namespace {
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns) {
+  std::vector<pollfd> fds;
+  while (resolver.busy()) {
+    int64_t now = NowNs();
+    if (deadline_ns != 0 && now >= deadline_ns) return false;
+    fds.clear();
+    for (const auto& [fd, bits] : resolver.sockets()) {
+      short events = 0;
+      if (bits & 1) events |= POLLIN;
+      if (bits & 2) events |= POLLOUT;
+      fds.push_back(pollfd{fd, events, 0});
+    }
+    int64_t wake = deadline_ns != 0 ? deadline_ns : now + 1000000000;  // re-check each second
+    if (std::optional<int64_t> next = resolver.NextTimeout(now)) wake = std::min(wake, *next);
+    // Round up to whole ms so the timer has really expired when we call OnTimer.
+    const int64_t wait_ms = std::max<int64_t>(0, (wake - now + 999999) / 1000000);
+    const int ready = poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
+    if (ready > 0) {
+      for (const pollfd& p : fds) {
+        if (p.revents & (POLLIN | POLLERR | POLLHUP)) resolver.OnReadable(p.fd);
+        if (p.revents & POLLOUT) resolver.OnWritable(p.fd);
+      }
+    }
+    now = NowNs();
+    if (std::optional<int64_t> next = resolver.NextTimeout(now); next && *next <= now) {
+      resolver.OnTimer(now);
+    }
+  }
+  return true;
+}
+
+}  // namespace starttls

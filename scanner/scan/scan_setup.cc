@@ -1,0 +1,158 @@
+#include "scanner/scan/scan_setup.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace starttls {
+
+std::string ThisHostFqdn() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "localhost";
+  addrinfo hints{};
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* info = nullptr;
+  std::string name = host;
+  // A short lookup: /etc/hosts usually answers; without a network it fails fast.
+  if (getaddrinfo(host, nullptr, &hints, &info) == 0 && info != nullptr) {
+    if (info->ai_canonname != nullptr) name = info->ai_canonname;
+    freeaddrinfo(info);
+  }
+  return name;
+}
+
+uint64_t RandomSeed() {
+  std::random_device device;
+  return (static_cast<uint64_t>(device()) << 32) ^ device();
+}
+
+// Opens the input: positional targets become an in-memory file, so every target takes the
+// same path (and gets a line number).
+FILE* OpenInput(const ScanOptions& options, std::string* error) {
+  if (!options.targets.empty()) {
+    std::string text;
+    for (const std::string& target : options.targets) text += target + "\n";
+    FILE* memory = fmemopen(nullptr, text.size() + 1, "w+");
+    if (memory == nullptr) {
+      *error = std::strerror(errno);
+      return nullptr;
+    }
+    std::fwrite(text.data(), 1, text.size(), memory);
+    std::rewind(memory);
+    return memory;
+  }
+  if (options.input_file == "-") return stdin;
+  FILE* file = std::fopen(options.input_file.c_str(), "r");
+  if (file == nullptr) {
+    *error = "--input-file " + options.input_file + ": " + std::strerror(errno);
+  }
+  return file;
+}
+
+int OpenOutput(const ScanOptions& options, std::string* error) {
+  if (options.output_file == "-") return STDOUT_FILENO;
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.resume ? O_APPEND : O_TRUNC);
+  int fd = open(options.output_file.c_str(), flags, 0644);
+  if (fd < 0) *error = "--output-file " + options.output_file + ": " + std::strerror(errno);
+  return fd;
+}
+
+std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* error) {
+  CidrSet blocklist;
+  std::optional<CidrSet> allowlist;
+  if (!options.blocklist_file.empty()) {
+    absl::StatusOr<CidrSet> loaded = CidrSet::LoadFile(options.blocklist_file);
+    if (!loaded.ok()) {
+      *error = "--blocklist-file: " + std::string(loaded.status().message());
+      return std::nullopt;
+    }
+    blocklist = std::move(*loaded);
+  }
+  if (!options.allowlist_file.empty()) {
+    absl::StatusOr<CidrSet> loaded = CidrSet::LoadFile(options.allowlist_file);
+    if (!loaded.ok()) {
+      *error = "--allowlist-file: " + std::string(loaded.status().message());
+      return std::nullopt;
+    }
+    allowlist = std::move(*loaded);
+  }
+  return TargetPolicy(options.allow_reserved, std::move(blocklist), std::move(allowlist));
+}
+
+EngineConfig MakeEngineConfig(const ScanOptions& options) {
+  SessionTimeouts timeouts;
+  timeouts.connect_ms = static_cast<int64_t>(options.connect_timeout_s * 1000);
+  timeouts.banner_ms = static_cast<int64_t>(options.banner_timeout_s * 1000);
+  timeouts.command_ms = static_cast<int64_t>(options.command_timeout_s * 1000);
+  timeouts.session_ms = static_cast<int64_t>(options.session_timeout_s * 1000);
+  timeouts.tls_ms = static_cast<int64_t>(options.tls_timeout_s * 1000);
+  EngineConfig config;
+  config.session = SessionConfig(options.ehlo_name, timeouts);
+  config.max_open_sessions = static_cast<uint32_t>(options.concurrency);
+  // Replies are small and copied out at once, so a modest pool per ring suffices; every
+  // buffer the kernel fills stays resident, so the pool is what a burst of replies costs.
+  config.buffer_count = 1024;
+  config.buffer_size = 2048;
+  config.threads = static_cast<uint32_t>(options.threads);
+  return config;
+}
+
+std::string SetUpTls(const ScanOptions& options, std::unique_ptr<TlsClientContext>* context,
+                     SessionConfig* session) {
+  SessionTlsSettings settings;
+  if (options.starttls != "never") {
+    TlsClientOptions tls_options;
+    if (!options.ca_file.empty()) {
+      tls_options.ca_file = options.ca_file;
+      tls_options.ca_file_required = true;
+    }
+    std::string error;
+    *context = TlsClientContext::Create(tls_options, &error);
+    if (*context == nullptr) return error;
+  }
+  settings.context = context->get();
+  settings.policy = options.starttls == "always"  ? StarttlsPolicy::kAlways
+                    : options.starttls == "never" ? StarttlsPolicy::kNever
+                                                  : StarttlsPolicy::kOffered;
+  settings.chain_der = options.tls_chain == "full"   ? TlsChainDer::kFull
+                       : options.tls_chain == "leaf" ? TlsChainDer::kLeaf
+                                                     : TlsChainDer::kNone;
+  session->set_tls(settings);
+  return "";
+}
+
+std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, ScanTally* tally,
+                               std::unique_ptr<DomainTargets>* targets,
+                               std::string* unavailable) {
+  ResolverOptions resolver;
+  for (const std::string& text : options.resolvers) {
+    absl::StatusOr<Endpoint> server = ParseResolverAddress(text);
+    if (!server.ok()) {
+      return "flag --resolver: " + std::string(server.status().message());
+    }
+    resolver.servers.push_back(*server);
+  }
+  resolver.queries_per_second = options.dns_rate;
+  resolver.timeout_ms = static_cast<int>(options.dns_timeout_s * 1000);
+  resolver.tries = static_cast<int>(options.dns_tries);
+  resolver.max_queries_in_flight = options.dns_queries_in_flight;
+  resolver.families = options.address_families == "ipv4"   ? AddressFamilies::kIpv4Only
+                      : options.address_families == "ipv6" ? AddressFamilies::kIpv6Only
+                                                           : AddressFamilies::kBoth;
+  absl::StatusOr<std::unique_ptr<DomainTargets>> created =
+      DomainTargets::Create(resolver, static_cast<uint16_t>(options.port),
+                            options.max_domains_in_flight, sink, tally);
+  if (!created.ok()) {
+    *unavailable = "no DNS resolver could be set up: " + std::string(created.status().message());
+    if (!options.resolvers.empty()) return "flag --resolver: " + *unavailable;
+    return "";
+  }
+  *targets = std::move(*created);
+  return "";
+}
+
+}  // namespace starttls

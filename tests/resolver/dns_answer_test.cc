@@ -1,0 +1,231 @@
+// The bounded DNS answer parser on hand-built messages, hostile ones included.
+#include "resolver/dns_answer.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace starttls {
+namespace {
+
+// Builds a DNS message: header, one question, answer records.
+class MessageBuilder {
+ public:
+  explicit MessageBuilder(int rcode = 0, uint16_t ancount = 0) {
+    bytes_ = std::string("\xab\xcd\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+    bytes_[3] = static_cast<char>(0x80 | rcode);
+    SetAncount(ancount);
+  }
+  void SetAncount(uint16_t n) {
+    bytes_[6] = static_cast<char>(n >> 8);
+    bytes_[7] = static_cast<char>(n & 0xff);
+  }
+  void Name(const std::string& dotted) {
+    size_t start = 0;
+    while (start < dotted.size()) {
+      size_t dot = dotted.find('.', start);
+      if (dot == std::string::npos) dot = dotted.size();
+      bytes_.push_back(static_cast<char>(dot - start));
+      bytes_.append(dotted, start, dot - start);
+      start = dot + 1;
+    }
+    bytes_.push_back('\0');
+  }
+  void U16(uint16_t v) {
+    bytes_.push_back(static_cast<char>(v >> 8));
+    bytes_.push_back(static_cast<char>(v & 0xff));
+  }
+  void Question(const std::string& name, uint16_t type) {
+    Name(name);
+    U16(type);
+    U16(1);
+  }
+  // Record header up to RDLENGTH; the caller appends RDATA of that length.
+  void Record(const std::string& owner, uint16_t type, uint16_t rdlength) {
+    Name(owner);
+    U16(type);
+    U16(1);
+    bytes_.append("\x00\x00\x01\x2c", 4);
+    U16(rdlength);
+  }
+  void Raw(const std::string& b) { bytes_ += b; }
+  size_t size() const { return bytes_.size(); }
+  const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(bytes_.data()); }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+bool Parse(MessageBuilder& m, const std::string& qname, uint16_t qtype, DnsAnswer* out,
+           std::string* error, size_t max_records = 32) {
+  return ParseDnsAnswer(m.data(), m.size(), qname, qtype, max_records, out, error);
+}
+
+TEST(DnsAnswerTest, MxRecordsWithCompressedNames) {
+  MessageBuilder m(0, 2);
+  m.Question("example.test", kDnsTypeMx);
+  // Owner as a pointer to the question name at offset 12.
+  m.Raw("\xc0\x0c");
+  m.U16(kDnsTypeMx); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+  m.U16(2 + 5 + 2);
+  m.U16(10); m.Raw("\x04mail\xc0\x0c");  // mail.example.test
+  m.Raw("\xc0\x0c");
+  m.U16(kDnsTypeMx); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+  m.U16(2 + 1);
+  m.U16(0); m.Raw(std::string("\x00", 1));  // "." (null MX)
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "example.test", kDnsTypeMx, &a, &error)) << error;
+  EXPECT_EQ(a.rcode, 0);
+  ASSERT_EQ(a.mx.size(), 2u);
+  EXPECT_EQ(a.mx[0].preference, 10);
+  EXPECT_EQ(a.mx[0].exchange, "mail.example.test");
+  EXPECT_EQ(a.mx[1].exchange, "");
+  EXPECT_FALSE(a.cname_unresolved);
+  EXPECT_EQ(a.final_name, "example.test");
+}
+
+TEST(DnsAnswerTest, CnameChainIsFollowedAndUnresolvedEndReported) {
+  MessageBuilder m(0, 2);
+  m.Question("a.test", kDnsTypeA);
+  m.Record("A.TEST", kDnsTypeCname, 8);
+  m.Name("b.test");
+  m.Record("b.test", kDnsTypeA, 4);
+  m.Raw(std::string("\xc0\x00\x02\x07", 4));
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeA, &a, &error)) << error;
+  ASSERT_EQ(a.addresses.size(), 1u);
+  EXPECT_EQ(a.addresses[0].ToString(), "192.0.2.7");
+  EXPECT_EQ(a.final_name, "b.test");
+  EXPECT_FALSE(a.cname_unresolved);
+
+  MessageBuilder only(0, 1);
+  only.Question("a.test", kDnsTypeAaaa);
+  only.Record("a.test", kDnsTypeCname, 8);
+  only.Name("c.test");
+  ASSERT_TRUE(Parse(only, "a.test", kDnsTypeAaaa, &a, &error)) << error;
+  EXPECT_TRUE(a.addresses.empty());
+  EXPECT_TRUE(a.cname_unresolved);
+  EXPECT_EQ(a.final_name, "c.test");
+}
+
+TEST(DnsAnswerTest, RecordsOfOtherOwnersAreIgnored) {
+  MessageBuilder m(0, 1);
+  m.Question("a.test", kDnsTypeA);
+  m.Record("evil.test", kDnsTypeA, 4);
+  m.Raw("\x01\x02\x03\x04");
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  EXPECT_TRUE(a.addresses.empty());
+  EXPECT_FALSE(a.cname_unresolved);
+}
+
+TEST(DnsAnswerTest, CnameLoopEnds) {
+  MessageBuilder m(0, 2);
+  m.Question("a.test", kDnsTypeA);
+  m.Record("a.test", kDnsTypeCname, 8);
+  m.Name("b.test");
+  m.Record("b.test", kDnsTypeCname, 8);
+  m.Name("a.test");
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  EXPECT_TRUE(a.addresses.empty());
+}
+
+TEST(DnsAnswerTest, RecordCapApplies) {
+  MessageBuilder m(0, 5);
+  m.Question("a.test", kDnsTypeAaaa);
+  for (int i = 0; i < 5; ++i) {
+    m.Record("a.test", kDnsTypeAaaa, 16);
+    m.Raw(std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') + std::string(1, static_cast<char>(i)));
+  }
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeAaaa, &a, &error, 3));
+  ASSERT_EQ(a.addresses.size(), 3u);
+  EXPECT_EQ(a.addresses[2].ToString(), "2001:db8::2");
+}
+
+TEST(DnsAnswerTest, RcodeAndTruncationBits) {
+  MessageBuilder m(3, 0);
+  m.bytes()[2] |= 0x02;
+  m.Question("a.test", kDnsTypeMx);
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeMx, &a, &error));
+  EXPECT_EQ(a.rcode, 3);
+  EXPECT_TRUE(a.truncated);
+}
+
+TEST(DnsAnswerTest, MalformedMessagesAreRejected) {
+  DnsAnswer a;
+  std::string error;
+  {
+    MessageBuilder m(0, 0);
+    m.bytes().resize(11);
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  }
+  {  // Pointer to itself: a loop.
+    MessageBuilder m(0, 1);
+    m.Question("a.test", kDnsTypeA);
+    const size_t at = m.size();
+    m.Raw(std::string(1, static_cast<char>(0xc0)) + std::string(1, static_cast<char>(at)));
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  }
+  {  // Forward pointer.
+    MessageBuilder m(0, 1);
+    m.Question("a.test", kDnsTypeA);
+    m.Raw("\xc0\x7f");
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  }
+  {  // RDATA past the end.
+    MessageBuilder m(0, 1);
+    m.Question("a.test", kDnsTypeA);
+    m.Record("a.test", kDnsTypeA, 40);
+    m.Raw("\x01\x02\x03\x04");
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+    EXPECT_EQ(error, "DNS record data runs past the message");
+  }
+  {  // More answers claimed than present.
+    MessageBuilder m(0, 65535);
+    m.Question("a.test", kDnsTypeA);
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  }
+  {  // MX exchange name overrunning its RDATA.
+    MessageBuilder m(0, 1);
+    m.Question("a.test", kDnsTypeMx);
+    m.Record("a.test", kDnsTypeMx, 3);
+    m.U16(1);
+    m.Raw("\x04mail\x00");
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeMx, &a, &error));
+  }
+  {  // Name longer than 255 octets.
+    MessageBuilder m(0, 0);
+    std::string name;
+    for (int i = 0; i < 5; ++i) name += std::string(63, 'a') + ".";
+    name.pop_back();
+    m.Question(name, kDnsTypeA);
+    EXPECT_FALSE(Parse(m, "a.test", kDnsTypeA, &a, &error));
+  }
+}
+
+TEST(DnsAnswerTest, UnprintableLabelsAreFlagged) {
+  MessageBuilder m(0, 1);
+  m.Question("a.test", kDnsTypeMx);
+  m.Record("a.test", kDnsTypeMx, 2 + 10);
+  m.U16(5);
+  m.Raw(std::string("\x03" "a.b" "\x04" "test\x00", 10));
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeMx, &a, &error)) << error;
+  ASSERT_EQ(a.mx.size(), 1u);
+  EXPECT_EQ(a.mx[0].exchange, "a.b.test");
+  EXPECT_FALSE(a.mx[0].exchange_printable);
+}
+
+}  // namespace
+}  // namespace starttls

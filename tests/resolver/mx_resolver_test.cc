@@ -1,0 +1,443 @@
+// MxResolver against a real NSD on a random loopback address, serving test_zone.cc's zones:
+// every resolution shape is checked field by field.
+#include "resolver/mx_resolver.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "resolver/domain_join.h"
+#include "resolver/domain_record_writer.h"
+#include "resolver/poll_driver.h"
+#include "tests/resolver/nsd_server.h"
+#include "tests/resolver/test_zone.h"
+
+namespace starttls {
+namespace {
+
+constexpr int kLoadDomains = 1000;
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+IpAddress Ip(const char* text) { return *IpAddress::Parse(text); }
+
+std::vector<IpAddress> Ips(std::initializer_list<const char*> texts) {
+  std::vector<IpAddress> out;
+  for (const char* t : texts) out.push_back(Ip(t));
+  return out;
+}
+
+class MxResolverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/resolver-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto server = NsdServer::Start(dir_, MakeResolverTestZones(kLoadDomains), {kLameZone});
+    ASSERT_TRUE(server.ok()) << server.status();
+    nsd_ = std::move(*server);
+  }
+  void TearDown() override {
+    nsd_.reset();  // stops NSD by its PID
+    if (!dir_.empty() && !HasFailure()) std::system(("rm -rf '" + dir_ + "'").c_str());
+  }
+
+  ResolverOptions Options() const {
+    ResolverOptions options;
+    options.servers = {nsd_->endpoint()};
+    options.timeout_ms = 1000;
+    options.tries = 2;
+    return options;
+  }
+
+  // Resolves `domains` (tag = index) and returns the results by domain name.
+  std::map<std::string, DomainResolution> ResolveAll(const ResolverOptions& options,
+                                                     const std::vector<std::string>& domains,
+                                                     MxResolverStats* stats = nullptr) {
+    std::map<std::string, DomainResolution> results;
+    MxResolverCallbacks callbacks;
+    callbacks.on_done = [&](DomainResolution&& r) {
+      EXPECT_EQ(results.count(r.domain), 0u) << "twice: " << r.domain;
+      EXPECT_LT(r.tag, domains.size());
+      results[r.domain] = std::move(r);
+    };
+    auto resolver = MxResolver::Create(options, std::move(callbacks));
+    EXPECT_TRUE(resolver.ok()) << resolver.status();
+    if (!resolver.ok()) return results;
+    for (size_t i = 0; i < domains.size(); ++i) (*resolver)->Resolve(domains[i], i);
+    EXPECT_TRUE(RunUntilIdle(**resolver, NowNs() + 30'000'000'000)) << "not idle after 30 s";
+    EXPECT_EQ(results.size(), domains.size());
+    if (stats != nullptr) *stats = (*resolver)->stats();
+    return results;
+  }
+
+  DomainResolution ResolveOne(const std::string& domain) {
+    auto results = ResolveAll(Options(), {domain});
+    return results.size() == 1 ? results.begin()->second : DomainResolution{};
+  }
+
+  std::string dir_;
+  std::unique_ptr<NsdServer> nsd_;
+};
+
+TEST_F(MxResolverTest, MxSetOrderedByPreferenceWithAddresses) {
+  DomainResolution r = ResolveOne("Multi.Resolver.Test.");
+  EXPECT_EQ(r.domain, "multi.resolver.test");
+  EXPECT_EQ(r.rcode, "NOERROR");
+  EXPECT_EQ(r.kind, DomainResolution::kMx);
+  EXPECT_EQ(r.error, "");
+  ASSERT_EQ(r.exchanges.size(), 3u);
+  EXPECT_EQ(r.exchanges[0].name, "mx-c.resolver.test");
+  EXPECT_EQ(r.exchanges[0].preference, 5);
+  EXPECT_EQ(r.exchanges[0].addresses, Ips({"192.0.2.4"}));
+  EXPECT_EQ(r.exchanges[1].name, "mx-a.prov.resolver.test");
+  EXPECT_EQ(r.exchanges[1].preference, 10);
+  EXPECT_EQ(r.exchanges[1].addresses, Ips({"192.0.2.1", "192.0.2.2", "2001:db8::1"}));
+  EXPECT_EQ(r.exchanges[2].name, "mx-b.prov.resolver.test");
+  EXPECT_EQ(r.exchanges[2].preference, 20);
+  EXPECT_EQ(r.exchanges[2].addresses, Ips({"192.0.2.3"}));
+  for (const Exchange& e : r.exchanges) EXPECT_EQ(e.error, "");
+}
+
+TEST_F(MxResolverTest, SharedExchangeIsLookedUpOnce) {
+  MxResolverStats stats;
+  auto results = ResolveAll(Options(),
+                            {"multi.resolver.test", "shared1.resolver.test", "shared2.resolver.test"},
+                            &stats);
+  for (const char* d : {"shared1.resolver.test", "shared2.resolver.test"}) {
+    const DomainResolution& r = results[d];
+    EXPECT_EQ(r.rcode, "NOERROR") << d;
+    ASSERT_EQ(r.exchanges.size(), 1u) << d;
+    EXPECT_EQ(r.exchanges[0].name, "mx-a.prov.resolver.test") << d;  // lower-cased
+    EXPECT_EQ(r.exchanges[0].addresses, Ips({"192.0.2.1", "192.0.2.2", "2001:db8::1"})) << d;
+  }
+  // Distinct exchanges: mx-a.prov, mx-b.prov, mx-c; each asked A and AAAA once.
+  EXPECT_EQ(stats.host_lookups, 3u);
+  EXPECT_EQ(stats.host_cache_hits, 2u);
+  EXPECT_EQ(stats.queries_sent, 3u + 3u * 2u);
+}
+
+TEST_F(MxResolverTest, ImplicitMxFromTheDomainsAddresses) {
+  DomainResolution r = ResolveOne("implicit.resolver.test");
+  EXPECT_EQ(r.rcode, "NOERROR");
+  EXPECT_EQ(r.kind, DomainResolution::kImplicit);
+  ASSERT_EQ(r.exchanges.size(), 1u);
+  EXPECT_EQ(r.exchanges[0].name, "implicit.resolver.test");
+  EXPECT_EQ(r.exchanges[0].preference, 0);
+  EXPECT_EQ(r.exchanges[0].addresses, Ips({"192.0.2.10", "2001:db8::10"}));
+}
+
+TEST_F(MxResolverTest, NullMx) {
+  DomainResolution r = ResolveOne("nullmx.resolver.test");
+  EXPECT_EQ(r.rcode, "NOERROR");
+  EXPECT_EQ(r.kind, DomainResolution::kNull);
+  ASSERT_EQ(r.exchanges.size(), 1u);
+  EXPECT_EQ(r.exchanges[0].name, ".");
+  EXPECT_TRUE(r.exchanges[0].addresses.empty());
+}
+
+TEST_F(MxResolverTest, CnamedExchangeInsideTheAnswer) {
+  DomainResolution r = ResolveOne("cname.resolver.test");
+  EXPECT_EQ(r.kind, DomainResolution::kMx);
+  ASSERT_EQ(r.exchanges.size(), 1u);
+  EXPECT_EQ(r.exchanges[0].name, "alias.resolver.test");  // the MX target, for SNI
+  EXPECT_EQ(r.exchanges[0].addresses, Ips({"192.0.2.20"}));
+}
+
+TEST_F(MxResolverTest, CnamedExchangeIntoAnotherZone) {
+  MxResolverStats stats;
+  auto results = ResolveAll(Options(), {"extcname.resolver.test"}, &stats);
+  const DomainResolution& r = results["extcname.resolver.test"];
+  EXPECT_EQ(r.kind, DomainResolution::kMx);
+  ASSERT_EQ(r.exchanges.size(), 1u);
+  EXPECT_EQ(r.exchanges[0].name, "alias-out.resolver.test");
+  EXPECT_EQ(r.exchanges[0].addresses, Ips({"192.0.2.40"}));
+  EXPECT_EQ(r.exchanges[0].error, "");
+  // MX; A of alias-out (NSD chases the CNAME into second.test, which it also serves);
+  // AAAA of alias-out, whose answer stops at the CNAME (the target has no AAAA, which a stub
+  // cannot tell from an unfinished chain), so AAAA of mail.second.test is asked again.
+  EXPECT_EQ(stats.queries_sent, 4u);
+}
+
+TEST_F(MxResolverTest, CnamedDomain) {
+  DomainResolution r = ResolveOne("domcname.resolver.test");
+  EXPECT_EQ(r.domain, "domcname.resolver.test");
+  EXPECT_EQ(r.kind, DomainResolution::kMx);
+  ASSERT_EQ(r.exchanges.size(), 3u);
+  EXPECT_EQ(r.exchanges[0].name, "mx-c.resolver.test");
+}
+
+TEST_F(MxResolverTest, ExchangesWithoutAddressesAreRecorded) {
+  DomainResolution r = ResolveOne("noaddr.resolver.test");
+  EXPECT_EQ(r.rcode, "NOERROR");
+  EXPECT_EQ(r.kind, DomainResolution::kMx);
+  ASSERT_EQ(r.exchanges.size(), 3u);
+  EXPECT_EQ(r.exchanges[0].name, "ghost.resolver.test");
+  EXPECT_TRUE(r.exchanges[0].addresses.empty());
+  EXPECT_EQ(r.exchanges[0].error, "address lookup failed: A NXDOMAIN AAAA NXDOMAIN");
+  EXPECT_EQ(r.exchanges[1].name, "txtonly.resolver.test");
+  EXPECT_TRUE(r.exchanges[1].addresses.empty());
+  EXPECT_EQ(r.exchanges[1].error, "no address records");
+  EXPECT_EQ(r.exchanges[2].addresses, Ips({"192.0.2.3"}));
+  EXPECT_EQ(r.error, "");
+
+  DomainResolution all = ResolveOne("allnoaddr.resolver.test");
+  EXPECT_EQ(all.kind, DomainResolution::kMx);
+  EXPECT_EQ(all.error, "no exchange has an address");
+}
+
+TEST_F(MxResolverTest, NoMxAndNoAddress) {
+  DomainResolution r = ResolveOne("txtonly.resolver.test");
+  EXPECT_EQ(r.rcode, "NOERROR");
+  EXPECT_EQ(r.kind, DomainResolution::kNone);
+  EXPECT_TRUE(r.exchanges.empty());
+  EXPECT_EQ(r.error, "no MX records and no address (no address records)");
+}
+
+TEST_F(MxResolverTest, Nxdomain) {
+  DomainResolution r = ResolveOne("nope.resolver.test");
+  EXPECT_EQ(r.rcode, "NXDOMAIN");
+  EXPECT_EQ(r.kind, DomainResolution::kNone);
+  EXPECT_TRUE(r.exchanges.empty());
+  EXPECT_NE(r.error, "");
+}
+
+TEST_F(MxResolverTest, LameServerGivesServfail) {
+  ASSERT_EQ(ProbeRcode(nsd_->endpoint(), kLameZone, 1000), 2) << "NSD should SERVFAIL lame.test";
+  DomainResolution r = ResolveOne("mail.lame.test");
+  EXPECT_EQ(r.rcode, "SERVFAIL");
+  EXPECT_EQ(r.kind, DomainResolution::kNone);
+}
+
+TEST_F(MxResolverTest, ZoneNotServedGivesRefused) {
+  DomainResolution r = ResolveOne("example.other-tld");
+  EXPECT_EQ(r.rcode, "REFUSED");
+  EXPECT_EQ(r.kind, DomainResolution::kNone);
+}
+
+TEST_F(MxResolverTest, SilentServerTimesOutWithinTheConfiguredTimeout) {
+  // A bound UDP socket that never answers: every try times out.
+  const Endpoint hole = RandomFreeLoopbackEndpoint();
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_storage addr;
+  const socklen_t len = hole.ToSockaddr(&addr);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ResolverOptions options = Options();
+  options.servers = {hole};
+  options.timeout_ms = 150;
+  options.tries = 2;  // 150 + 300 ms
+  const int64_t start = NowNs();
+  MxResolverStats stats;
+  auto results = ResolveAll(options, {"multi.resolver.test"}, &stats);
+  const double seconds = static_cast<double>(NowNs() - start) / 1e9;
+  close(fd);
+  const DomainResolution& r = results["multi.resolver.test"];
+  EXPECT_EQ(r.rcode, "TIMEOUT");
+  EXPECT_EQ(r.kind, DomainResolution::kNone);
+  EXPECT_EQ(stats.query_timeouts, 1u);
+  EXPECT_GE(seconds, 0.4);
+  EXPECT_LT(seconds, 2.0);
+}
+
+TEST_F(MxResolverTest, InvalidNamesAreAnsweredWithoutQueries) {
+  MxResolverStats stats;
+  auto results = ResolveAll(Options(), {"no_underscore.example", "-bad.example"}, &stats);
+  EXPECT_EQ(results["no_underscore.example"].rcode, "BADNAME");
+  EXPECT_EQ(results["-bad.example"].rcode, "BADNAME");
+  EXPECT_EQ(stats.queries_sent, 0u);
+}
+
+TEST_F(MxResolverTest, ExchangeThatIsAnAddressLiteralIsAnError) {
+  DomainResolution r = ResolveOne("literal.resolver.test");
+  ASSERT_EQ(r.exchanges.size(), 1u);
+  EXPECT_EQ(r.exchanges[0].name, "192.0.2.99");
+  EXPECT_TRUE(r.exchanges[0].addresses.empty());
+  EXPECT_NE(r.exchanges[0].error.find("not a host name"), std::string::npos) << r.exchanges[0].error;
+}
+
+TEST_F(MxResolverTest, AddressFamilies) {
+  ResolverOptions v4 = Options();
+  v4.families = AddressFamilies::kIpv4Only;
+  auto r4 = ResolveAll(v4, {"shared1.resolver.test", "v6only.resolver.test"});
+  EXPECT_EQ(r4["shared1.resolver.test"].exchanges.at(0).addresses, Ips({"192.0.2.1", "192.0.2.2"}));
+  EXPECT_TRUE(r4["v6only.resolver.test"].exchanges.at(0).addresses.empty());
+  EXPECT_EQ(r4["v6only.resolver.test"].exchanges.at(0).error, "no address records");
+
+  ResolverOptions v6 = Options();
+  v6.families = AddressFamilies::kIpv6Only;
+  auto r6 = ResolveAll(v6, {"shared1.resolver.test", "v6only.resolver.test"});
+  EXPECT_EQ(r6["shared1.resolver.test"].exchanges.at(0).addresses, Ips({"2001:db8::1"}));
+  EXPECT_EQ(r6["v6only.resolver.test"].exchanges.at(0).addresses, Ips({"2001:db8::30"}));
+
+  auto both = ResolveAll(Options(), {"v6only.resolver.test"});
+  EXPECT_EQ(both["v6only.resolver.test"].exchanges.at(0).addresses, Ips({"2001:db8::30"}));
+}
+
+TEST_F(MxResolverTest, BigMxSetOverTcpIsCapped) {
+  ResolverOptions options = Options();
+  options.edns_payload_bytes = 0;  // 512-byte UDP answers: 40 MX records come truncated, then by TCP
+  DomainResolution r = ResolveAll(options, {"big.resolver.test"})["big.resolver.test"];
+  EXPECT_EQ(r.rcode, "NOERROR");
+  ASSERT_EQ(r.exchanges.size(), 32u);
+  for (int i = 0; i < 32; ++i) {
+    EXPECT_EQ(r.exchanges[i].preference, 10 + i);
+    EXPECT_EQ(r.exchanges[i].addresses, Ips({("198.51.100." + std::to_string(i + 1)).c_str()}));
+  }
+  EXPECT_EQ(r.error, "8 more MX records beyond the cap of 32 ignored");
+}
+
+TEST_F(MxResolverTest, AddressesPerExchangeAreCapped) {
+  ResolverOptions options = Options();
+  options.max_addresses_per_exchange = 16;
+  DomainResolution r = ResolveAll(options, {"manyaddr.resolver.test"})["manyaddr.resolver.test"];
+  ASSERT_EQ(r.exchanges.size(), 1u);
+  EXPECT_EQ(r.exchanges[0].addresses.size(), 16u);
+}
+
+TEST_F(MxResolverTest, HostCacheIsBounded) {
+  ResolverOptions options = Options();
+  options.max_cached_hosts = 10;
+  std::vector<std::string> domains;
+  for (int i = 0; i < 50; ++i) domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
+  MxResolverStats stats;
+  auto results = ResolveAll(options, domains, &stats);
+  EXPECT_EQ(results.size(), 50u);
+  EXPECT_EQ(stats.hosts_evicted, 40u);
+}
+
+TEST_F(MxResolverTest, ThousandDomainsInFlightWithoutLoss) {
+  ResolverOptions options = Options();
+  options.timeout_ms = 5000;
+  std::vector<std::string> domains;
+  for (int i = 0; i < kLoadDomains; ++i) domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
+  MxResolverStats stats;
+  auto results = ResolveAll(options, domains, &stats);
+  ASSERT_EQ(results.size(), static_cast<size_t>(kLoadDomains));
+  for (int i = 0; i < kLoadDomains; ++i) {
+    const DomainResolution& r = results[domains[i]];
+    ASSERT_EQ(r.rcode, "NOERROR") << domains[i];
+    ASSERT_EQ(r.exchanges.size(), 1u) << domains[i];
+    char v4[32], v6[32];
+    std::snprintf(v4, sizeof(v4), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+    std::snprintf(v6, sizeof(v6), "fd00::%x", i);
+    ASSERT_EQ(r.exchanges[0].addresses, Ips({v4, v6})) << domains[i];
+  }
+  EXPECT_GE(stats.peak_in_flight, static_cast<uint64_t>(kLoadDomains));
+  EXPECT_EQ(stats.try_timeouts, 0u) << "answers were lost and retried";
+  EXPECT_EQ(stats.queries_sent, 3u * kLoadDomains);
+}
+
+TEST_F(MxResolverTest, RateCapSpacesQueries) {
+  ResolverOptions options = Options();
+  options.queries_per_second = 300;
+  options.burst = 1;
+  std::vector<std::string> domains;
+  for (int i = 0; i < 50; ++i) domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
+  const int64_t start = NowNs();
+  MxResolverStats stats;
+  auto results = ResolveAll(options, domains, &stats);
+  const double seconds = static_cast<double>(NowNs() - start) / 1e9;
+  EXPECT_EQ(results.size(), 50u);
+  EXPECT_EQ(stats.queries_sent, 150u);
+  EXPECT_GE(seconds, 149.0 / 300.0 * 0.95);
+  EXPECT_LT(seconds, 5.0);
+}
+
+TEST_F(MxResolverTest, OnDoneMayResolveMore) {
+  std::vector<std::string> done;
+  MxResolver* self = nullptr;
+  MxResolverCallbacks callbacks;
+  callbacks.on_done = [&](DomainResolution&& r) {
+    done.push_back(r.domain);
+    if (r.domain == "shared1.resolver.test") self->Resolve("shared2.resolver.test", 2);
+  };
+  auto resolver = MxResolver::Create(Options(), std::move(callbacks));
+  ASSERT_TRUE(resolver.ok());
+  self = resolver->get();
+  (*resolver)->Resolve("shared1.resolver.test", 1);
+  ASSERT_TRUE(RunUntilIdle(**resolver, NowNs() + 10'000'000'000));
+  EXPECT_EQ(done, (std::vector<std::string>{"shared1.resolver.test", "shared2.resolver.test"}));
+  EXPECT_EQ((*resolver)->cached_hosts(), 1u);
+}
+
+TEST_F(MxResolverTest, DestroyedWhileQueriesAreOutstanding) {
+  int socket_closes = 0;
+  int done = 0;
+  MxResolverCallbacks callbacks;
+  callbacks.on_done = [&](DomainResolution&&) { ++done; };
+  callbacks.on_socket = [&](int, bool r, bool w) { socket_closes += (!r && !w); };
+  {
+    auto resolver = MxResolver::Create(Options(), std::move(callbacks));
+    ASSERT_TRUE(resolver.ok());
+    for (int i = 0; i < 20; ++i) (*resolver)->Resolve("d" + std::to_string(i) + ".load.resolver.test", i);
+    EXPECT_EQ((*resolver)->queries_in_flight(), 20u);
+    EXPECT_FALSE((*resolver)->sockets().empty());
+  }
+  EXPECT_EQ(done, 0);
+  EXPECT_GE(socket_closes, 1);
+}
+
+// Resolutions through DomainJoin into `domain` records: verdicts per shape, schema-valid.
+TEST_F(MxResolverTest, ResolutionsJoinIntoSchemaValidDomainRecords) {
+  const std::vector<std::string> domains = {"multi.resolver.test", "shared1.resolver.test",
+                                            "nullmx.resolver.test", "nope.resolver.test",
+                                            "mail.lame.test", "allnoaddr.resolver.test",
+                                            "implicit.resolver.test"};
+  auto results = ResolveAll(Options(), domains);
+  DomainJoin join(25);
+  std::vector<Endpoint> scan;
+  std::vector<DomainVerdict> done;
+  for (const std::string& d : domains) join.AddDomain(results[d], &scan, &done);
+  // multi: 192.0.2.4, .1, .2, 2001:db8::1, .3; shared1 adds nothing new; implicit: .10, ::10.
+  EXPECT_EQ(scan.size(), 7u);
+  for (const Endpoint& e : scan) {
+    const bool reached = e.ip != Ip("192.0.2.4");
+    join.FinishEndpoint(e, reached ? ScanStatus::kSuccess : ScanStatus::kConnectionTimeout,
+                        reached ? std::optional<EhloClass>(e.ip == Ip("192.0.2.3")
+                                                               ? EhloClass::kNoStarttls
+                                                               : EhloClass::kCompliant)
+                                : std::nullopt,
+                        &done);
+  }
+  ASSERT_EQ(done.size(), domains.size());
+  std::map<std::string, std::string> verdicts;
+  std::string lines;
+  for (const DomainVerdict& v : done) {
+    verdicts[v.resolution.domain] = std::string(v.verdict);
+    AppendDomainRecord(v, v.resolution.tag + 1, 0, &lines);
+  }
+  EXPECT_EQ(verdicts["multi.resolver.test"], "no_starttls");
+  EXPECT_EQ(verdicts["shared1.resolver.test"], "compliant");
+  EXPECT_EQ(verdicts["nullmx.resolver.test"], "no_mail");
+  EXPECT_EQ(verdicts["nope.resolver.test"], "dns_error");
+  EXPECT_EQ(verdicts["mail.lame.test"], "dns_error");
+  EXPECT_EQ(verdicts["allnoaddr.resolver.test"], "unreachable");
+  EXPECT_EQ(verdicts["implicit.resolver.test"], "compliant");
+  EXPECT_EQ(join.pending_domains(), 0u);
+  EXPECT_EQ(join.pending_endpoints(), 0u);
+
+  const std::string path = dir_ + "/domains.ndjson";
+  FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fwrite(lines.data(), 1, lines.size(), f);
+  std::fclose(f);
+  const int status = std::system((std::string("python3 '") + STARTTLS_VALIDATE_SCRIPT + "' '" +
+                                  STARTTLS_SCHEMA_DIR + "/starttls-scan.schema.json' '" + path + "'")
+                                     .c_str());
+  EXPECT_EQ(status, 0) << lines;
+}
+
+}  // namespace
+}  // namespace starttls
