@@ -151,7 +151,6 @@ void JsonWriter::EndObject() {
   stack_.pop_back();
   out_->push_back('}');
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
 void JsonWriter::BeginArray() {
@@ -169,7 +168,6 @@ void JsonWriter::EndArray() {
   stack_.pop_back();
   out_->push_back(']');
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
 void JsonWriter::Key(std::string_view key) {
@@ -185,46 +183,35 @@ void JsonWriter::String(std::string_view utf8_text) {
   BeforeValue();
   AppendQuotedText(utf8_text, out_);
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
 void JsonWriter::RawBytes(std::string_view bytes) {
   BeforeValue();
   AppendQuotedRawBytes(bytes, out_);
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
-void JsonWriter::Int(int64_t value) {
+template <typename T>
+void JsonWriter::AppendNumber(T value) {
   BeforeValue();
-  char buf[24];
+  // to_chars gives the shortest form that reads back exactly; its grammar ("-1.5e-07",
+  // "1e+20", "3") is valid JSON.
+  char buf[32];
   auto result = std::to_chars(buf, buf + sizeof(buf), value);
   out_->append(buf, static_cast<size_t>(result.ptr - buf));
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
-void JsonWriter::Uint(uint64_t value) {
-  BeforeValue();
-  char buf[24];
-  auto result = std::to_chars(buf, buf + sizeof(buf), value);
-  out_->append(buf, static_cast<size_t>(result.ptr - buf));
-  AfterValue();
-  if (stack_.empty()) top_done_ = true;
-}
+void JsonWriter::Int(int64_t value) { AppendNumber(value); }
+
+void JsonWriter::Uint(uint64_t value) { AppendNumber(value); }
 
 void JsonWriter::Double(double value) {
   if (!std::isfinite(value)) {
     Null();
     return;
   }
-  BeforeValue();
-  // Shortest round-trip form; its grammar ("-1.5e-07", "1e+20", "3") is valid JSON.
-  char buf[32];
-  auto result = std::to_chars(buf, buf + sizeof(buf), value);
-  out_->append(buf, static_cast<size_t>(result.ptr - buf));
-  AfterValue();
-  if (stack_.empty()) top_done_ = true;
+  AppendNumber(value);
 }
 
 void JsonWriter::Bool(bool value) {
@@ -235,14 +222,12 @@ void JsonWriter::Bool(bool value) {
     out_->append("false", 5);
   }
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
 void JsonWriter::Null() {
   BeforeValue();
   out_->append("null", 4);
   AfterValue();
-  if (stack_.empty()) top_done_ = true;
 }
 
 void JsonWriter::EndLine() {

@@ -76,7 +76,12 @@ class JsonWriter {
  private:
   // Writes the separator due before a value and checks that a value is allowed here.
   void BeforeValue();
-  void AfterValue() { need_comma_ = true; }
+  void AfterValue() {
+    need_comma_ = true;
+    if (stack_.empty()) top_done_ = true;
+  }
+  template <typename T>
+  void AppendNumber(T value);
 
   std::string* out_;
   // One char per open container: '{' or '['. Small; kept in a string for cheap push/pop.

@@ -11,22 +11,30 @@ cmake --build "$dir" -j"$(nproc)" --target fuzzers
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-status=0
+# Each fuzz/<area>/ builds its fuzzers and holds their seed corpus; the fuzzers run side by
+# side (one per core), each on a scratch copy of its corpus.
+pids=() names=()
 for corpus in "$top"/fuzz/*/corpus; do
   area=$(basename "$(dirname "$corpus")")
   for fuzzer in "$dir"/bin/*_fuzzer; do
-    # Each area's corpus seeds the fuzzers built from that area's folder.
-    grep -q "$(basename "$fuzzer")" "$top/fuzz/$area/CMakeLists.txt" || continue
-    mkdir -p "$scratch/$area"
-    cp -r "$corpus/." "$scratch/$area/"
-    echo "fuzz: $(basename "$fuzzer") for ${seconds}s"
-    if ! "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 \
-        -artifact_prefix="$scratch/" "$scratch/$area" 2>"$scratch/log"; then
-      tail -40 "$scratch/log"
-      status=1
-    else
-      grep -E "stat::number_of_executed_units|Done" "$scratch/log" | tail -2
-    fi
+    name=$(basename "$fuzzer")
+    grep -q "$name" "$top/fuzz/$area/CMakeLists.txt" || continue
+    mkdir -p "$scratch/$name"
+    cp -r "$corpus/." "$scratch/$name/"
+    echo "fuzz: $name for ${seconds}s"
+    "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$scratch/$name-" \
+      "$scratch/$name" >"$scratch/$name.log" 2>&1 &
+    pids+=($!) names+=("$name")
   done
 done
+status=0
+for i in "${!pids[@]}"; do
+  if wait "${pids[$i]}"; then
+    echo "fuzz: ${names[$i]}: $(grep -E "stat::number_of_executed_units" "$scratch/${names[$i]}.log" | tail -1)"
+  else
+    echo "fuzz: ${names[$i]} FAILED:"; tail -40 "$scratch/${names[$i]}.log"
+    status=1
+  fi
+done
+(( ${#pids[@]} > 0 )) || { echo "fuzz: no fuzzer found"; status=1; }
 exit $status

@@ -14,7 +14,8 @@ echo "== ctest (Release)"
 (cd "$top/build" && ctest --output-on-failure -j2 --timeout 900)
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-"$top/scripts/build.sh" "$top/build-asan" -DSANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S "$top" -B "$top/build-asan" -DSANITIZE=ON -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$top/build-asan" -j"$(nproc)" --target unit_tests
 (cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j2 -L unit --timeout 900)
 

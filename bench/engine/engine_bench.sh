@@ -9,6 +9,14 @@
 #     Every host delays its greeting 20 s: the scanner holds all sessions open at once in one
 #     process. Reports peak open sessions, peak RSS, RSS per session above a one-session base,
 #     and checks every record against the lab's truth.
+#   engine_bench.sh tls [SESSIONS=20000] [CONCURRENCY=500]
+#     Issue 5: scanner CPU per TLS session (STARTTLS, TLS 1.3 handshake with an ECDSA P-256
+#     leaf, validation, EHLO over TLS, QUIT) on a zero-latency lab, beside the floor measured
+#     in the same run: uring-floor's plain session plus BoringSSL's own client handshake over
+#     memory BIOs (tls-bench).
+#   engine_bench.sh tls-hold [SESSIONS=10000]
+#     Issue 5: 10,000 TLS handshakes in progress at once (50-300 ms latency): RSS sampled every
+#     0.2 s; peak during the handshakes, and after they end, beside a plain run's peak.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${BIN:-$top/build/bin}
@@ -95,5 +103,64 @@ print(json.dumps({"program": "starttls-scan", "sessions": n, "peak_open_sessions
                   "truth_check": sys.argv[8]}))
 PY
   ;;
-*) echo "usage: $0 cpu [SESSIONS] [CONCURRENCY] | hold [SESSIONS]" >&2; exit 2 ;;
+tls)
+  sessions=${2:-20000} concurrency=${3:-500}
+  "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --wildcard --port "$port" \
+    --addresses 127.64.0.0/14 --weights compliant=1 --processes 2 --no-truth
+  targets "$sessions" >"$run/targets"
+  floor=$("$bin/uring-floor" --targets "$run/targets" --port "$port" --concurrency "$concurrency")
+  echo "$floor"
+  handshake_us=$("$bin/tls-bench" --handshakes 2000 | awk '/client CPU per handshake/ {print $5}')
+  read -r wall user sys rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
+    --port "$port" --concurrency "$concurrency" --max-per-ip 0 --input-file "$run/targets" \
+    --output-file "$run/records.ndjson" --ca-file "$run/lab/ca.pem")
+  ok=$(grep -c '"outcome":"ok"' "$run/records.ndjson" || true)
+  python3 - "$floor" "$handshake_us" "$wall" "$user" "$sys" "$rss" "$sessions" "$ok" <<'PY'
+import json, sys
+floor = json.loads(sys.argv[1])
+handshake_us = float(sys.argv[2])
+wall, user, sys_s, rss = map(float, sys.argv[3:7])
+n, ok = int(sys.argv[7]), int(sys.argv[8])
+cpu_us = (user + sys_s) * 1e6 / n
+floor_us = floor["cpu_us_per_session"] + handshake_us
+print(json.dumps({"program": "starttls-scan --starttls offered", "sessions": n,
+                  "tls_ok": ok, "wall_s": wall, "handshakes_per_s": round(ok / wall),
+                  "cpu_us_per_session": round(cpu_us, 1),
+                  "floor_us": {"plain_session": floor["cpu_us_per_session"],
+                               "client_handshake": handshake_us, "total": round(floor_us, 1)},
+                  "ratio_to_floor": round(cpu_us / floor_us, 3), "peak_rss_kb": int(rss)}))
+PY
+  ;;
+tls-hold)
+  sessions=${2:-10000}
+  "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --wildcard --port "$port" \
+    --addresses 127.64.0.0/14 --weights compliant=1 --latency-ms 50-300 --processes 2 --no-truth
+  targets "$sessions" >"$run/targets"
+  for starttls in never offered; do
+    "$bin/starttls-scan" --allow-reserved --quiet --rate 0 --port "$port" \
+      --concurrency "$sessions" --max-per-ip 0 --input-file "$run/targets" \
+      --output-file "$run/records-$starttls.ndjson" --starttls "$starttls" \
+      --ca-file "$run/lab/ca.pem" --session-timeout 60 &
+    scan_pid=$!
+    : >"$run/rss-$starttls"
+    while kill -0 "$scan_pid" 2>/dev/null; do
+      awk '/VmRSS/ {print $2}' "/proc/$scan_pid/status" >>"$run/rss-$starttls" 2>/dev/null || true
+      sleep 0.2
+    done
+    wait "$scan_pid"
+  done
+  python3 - "$run/rss-never" "$run/rss-offered" "$run/records-offered.ndjson" "$sessions" <<'PY'
+import json, sys
+plain = [int(x) for x in open(sys.argv[1]) if x.strip()]
+tls = [int(x) for x in open(sys.argv[2]) if x.strip()]
+ok = sum('"outcome":"ok"' in line for line in open(sys.argv[3]))
+peak = max(tls)
+print(json.dumps({"program": "starttls-scan", "sessions": int(sys.argv[4]), "tls_ok": ok,
+                  "plain_peak_rss_kb": max(plain), "tls_peak_rss_kb": peak,
+                  "tls_rss_at_end_kb": tls[-1],
+                  "tls_extra_bytes_per_session_at_peak":
+                      round((peak - max(plain)) * 1024 / int(sys.argv[4]))}))
+PY
+  ;;
+*) echo "usage: $0 cpu [SESSIONS] [CONCURRENCY] | hold [SESSIONS] | tls [SESSIONS] [CONCURRENCY] | tls-hold [SESSIONS]" >&2; exit 2 ;;
 esac

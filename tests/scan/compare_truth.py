@@ -3,9 +3,13 @@
 
 usage: compare_truth.py TRUTH.ndjson RECORDS.ndjson [--tls]
 
-Checks: exactly one record per truth address (none missing, none doubled, none extra), and
-for each its status, class and anomaly list equal the truth's. With --tls, the starttls/tls
-expectations of the truth are compared too. Prints every mismatch; exit 1 if any.
+Per truth address: exactly one record (none missing, none doubled, none extra); status, class,
+anomalies equal. With --tls (a scan that did STARTTLS, with the lab CA as --ca-file) also:
+`starttls` (sent,
+reason, code) equal; `tls` outcome equal, and for outcome ok: version, leaf key type and size,
+validation (trusted = chain_valid, hostname_match, expired, self_signed); for
+starttls-refused the STARTTLS code. Also: a completed handshake has cipher, SNI = the MX name,
+a leaf SHA-256 and an EHLO over TLS. Prints every mismatch; exit 1 if any.
 """
 import json
 import sys
@@ -14,6 +18,57 @@ import sys
 def load(path):
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def compare(expected, record, check_tls):
+    problems = []
+
+    def check(what, got, want):
+        if got != want:
+            problems.append(f"{what} {got!r} != truth {want!r}")
+
+    for field in ("status", "class", "anomalies"):
+        check(field, record.get(field), expected.get(field))
+    if not check_tls:
+        return problems
+    want_starttls = expected.get("starttls")
+    got_starttls = record.get("starttls")
+    if want_starttls is None:
+        check("starttls", got_starttls, None)
+    else:
+        got_starttls = got_starttls or {}
+        check("starttls.sent", got_starttls.get("sent"), want_starttls["sent"])
+        if want_starttls["sent"]:
+            check("starttls.reason", got_starttls.get("reason"), want_starttls.get("reason"))
+            check("starttls.code", got_starttls.get("code"), want_starttls.get("code"))
+    want_tls = expected.get("tls")
+    got_tls = record.get("tls")
+    if want_tls is None:
+        check("tls", got_tls, None)
+        return problems
+    got_tls = got_tls or {}
+    check("tls.outcome", got_tls.get("outcome"), want_tls["outcome"])
+    if want_tls["outcome"] == "starttls-refused":
+        check("starttls.code", (record.get("starttls") or {}).get("code"), want_tls.get("code"))
+    if want_tls["outcome"] != "ok" or got_tls.get("outcome") != "ok":
+        return problems
+    check("tls.version", got_tls.get("version"), want_tls["version"])
+    chain = got_tls.get("chain") or [{}]
+    leaf = chain[0]
+    check("leaf.key_type", leaf.get("key_type"), want_tls["key_type"])
+    check("leaf.key_bits", leaf.get("key_bits"), want_tls["key_bits"])
+    if len(leaf.get("sha256", "")) != 64:
+        problems.append(f"leaf.sha256 missing: {leaf.get('sha256')!r}")
+    validation = got_tls.get("validation") or {}
+    check("validation.trusted", validation.get("trusted"), want_tls["chain_valid"])
+    for field in ("hostname_match", "expired", "self_signed"):
+        check("validation." + field, validation.get(field), want_tls[field])
+    check("tls.sni", got_tls.get("sni"), expected["mx"])
+    if not got_tls.get("cipher"):
+        problems.append("tls.cipher missing")
+    ehlo = got_tls.get("ehlo") or {}
+    check("tls.ehlo.code", ehlo.get("code"), 250)
+    return problems
 
 
 def main():
@@ -30,20 +85,15 @@ def main():
         if key in records:
             problems.append(f"{key}: doubled")
         records[key] = record
-    for key, expected in truth.items():
+    for key, expected in sorted(truth.items()):
         record = records.get(key)
         if record is None:
             problems.append(f"{key} ({expected['behaviour']}): missing")
             continue
-        for field in ("status", "class", "anomalies"):
-            if record.get(field) != expected.get(field):
-                problems.append(f"{key} ({expected['behaviour']}): {field} {record.get(field)!r}"
-                                f" != truth {expected.get(field)!r}; error={record.get('error')!r}")
-        if check_tls and expected.get("tls"):
+        for problem in compare(expected, record, check_tls):
             tls = record.get("tls") or {}
-            if tls.get("outcome") != expected["tls"].get("outcome"):
-                problems.append(f"{key} ({expected['behaviour']}): tls outcome {tls.get('outcome')!r}"
-                                f" != truth {expected['tls'].get('outcome')!r}")
+            problems.append(f"{key} ({expected['behaviour']}): {problem}; "
+                            f"error={record.get('error')!r} tls.error={tls.get('error')!r}")
     for key in records.keys() - truth.keys():
         problems.append(f"{key}: record for an address the lab does not serve")
     for problem in problems:

@@ -2,7 +2,7 @@
 # Issue 5, acceptance 1: STARTTLS and TLS against smtp-lab's TLS behaviours. The lab is
 # started here on a random 127.x.y.0/24 range and port and stopped by its PID in a trap; the
 # scan gets 'ip,mx' lines (the truth's "mx" is the SNI and the name checked) and the lab CA as
-# --ca-file; every record must agree with the truth (compare_tls_truth.py) and validate
+# --ca-file; every record must agree with the truth (tests/scan/compare_truth.py --tls) and validate
 # against the JSON Schema.
 #   lab_tls_test.sh TOP BIN_DIR [COPIES]
 set -euo pipefail
@@ -61,7 +61,7 @@ for line in open(sys.argv[1]):
   --session-timeout 30 --quiet --seed 7 || fail "starttls-scan exited $?"
 stop_lab
 
-python3 "$top/tests/tls/compare_tls_truth.py" "$run/truth.ndjson" "$run/records.ndjson" \
+python3 "$top/tests/scan/compare_truth.py" "$run/truth.ndjson" "$run/records.ndjson" --tls \
   | tail -40 | tee "$run/compare.txt"
 grep -q " 0 problems$" "$run/compare.txt" || fail "records disagree with the lab's truth"
 
