@@ -14,6 +14,11 @@
 #     leaf, validation, EHLO over TLS, QUIT) on a zero-latency lab, beside the floor measured
 #     in the same run: uring-floor's plain session plus BoringSSL's own client handshake over
 #     memory BIOs (tls-bench).
+#   engine_bench.sh dns [DOMAINS=200000]
+#     Issue 6: MX+A resolutions/s through the scanner (NSD on loopback; every exchange's address
+#     is in TEST-NET-1, refused by the built-in blocklist, so no connection is made and only
+#     resolution is measured), beside a minimal raw c-ares loop's rate (resolver-bench, the
+#     floor, window 1000). Also peak RSS.
 #   engine_bench.sh tls-hold [SESSIONS=10000]
 #     Issue 5: 10,000 TLS handshakes in progress at once (50-300 ms latency): RSS sampled every
 #     0.2 s; peak during the handshakes, and after they end, beside a plain run's peak.
@@ -110,7 +115,7 @@ tls)
   targets "$sessions" >"$run/targets"
   floor=$("$bin/uring-floor" --targets "$run/targets" --port "$port" --concurrency "$concurrency")
   echo "$floor"
-  handshake_us=$("$bin/tls-bench" --handshakes 2000 | awk '/client CPU per handshake/ {print $5}')
+  handshake_us=$("$bin/tls-bench" --handshakes 2000 | awk '/client CPU per handshake/ {print $5; exit}')
   read -r wall user sys rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
     --port "$port" --concurrency "$concurrency" --max-per-ip 0 --input-file "$run/targets" \
     --output-file "$run/records.ndjson" --ca-file "$run/lab/ca.pem")
@@ -149,6 +154,7 @@ tls-hold)
     done
     wait "$scan_pid"
   done
+  tr "\n" " " <"$run/rss-offered" | fold -w 200; echo
   python3 - "$run/rss-never" "$run/rss-offered" "$run/records-offered.ndjson" "$sessions" <<'PY'
 import json, sys
 plain = [int(x) for x in open(sys.argv[1]) if x.strip()]
@@ -162,5 +168,40 @@ print(json.dumps({"program": "starttls-scan", "sessions": int(sys.argv[4]), "tls
                       round((peak - max(plain)) * 1024 / int(sys.argv[4]))}))
 PY
   ;;
-*) echo "usage: $0 cpu [SESSIONS] [CONCURRENCY] | hold [SESSIONS] | tls [SESSIONS] [CONCURRENCY] | tls-hold [SESSIONS]" >&2; exit 2 ;;
+dns)
+  domains=${2:-200000}
+  mkdir -p "$run/dns"
+  python3 - "$domains" "$run/dns/lab.test.zone" "$run/domains" <<'PY'
+import sys
+n = int(sys.argv[1])
+with open(sys.argv[2], "w") as zone, open(sys.argv[3], "w") as names:
+    zone.write("$ORIGIN lab.test.\n$TTL 300\n@ IN SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n"
+               "@ IN NS ns.lab.test.\nns IN A 127.0.0.1\n")
+    for i in range(n):
+        zone.write(f"d{i} IN MX 10 mx{i}\nmx{i} IN A 192.0.2.{i % 250 + 1}\n")
+        names.write(f"d{i}.lab.test\n")
+PY
+  dns_port=$((40000 + RANDOM % 10000))
+  "$top/scripts/lab/nsd.sh" start "$run/dns" 127.53.0.1 "$dns_port" >/dev/null
+  read -r wall user sys rss < <(timed "$bin/starttls-scan" --quiet --resolver "127.53.0.1:$dns_port" \
+    --input-file "$run/domains" --output-file "$run/records.ndjson" --dns-timeout 2)
+  "$top/scripts/lab/nsd.sh" stop "$run/dns" >/dev/null
+  floor=$("$bin/resolver-bench" --benchmark_filter='BM_RawCares/1000' --benchmark_format=json \
+          2>/dev/null | python3 -c 'import json,sys; b=json.load(sys.stdin)["benchmarks"][0]; print(b.get("domains/s", b.get("domains_per_second", 0)))')
+  records=$(grep -c '"type":"domain"' "$run/records.ndjson" || true)
+  noerror=$(grep -c '"dns":"NOERROR"' "$run/records.ndjson" || true)
+  python3 - "$domains" "$wall" "$user" "$sys" "$rss" "$records" "$noerror" "$floor" <<'PY'
+import json, sys
+n = int(sys.argv[1]); wall, user, sys_s, rss = map(float, sys.argv[2:6])
+records, noerror, floor = int(sys.argv[6]), int(sys.argv[7]), float(sys.argv[8] or 0)
+rate = n / wall
+print(json.dumps({"program": "starttls-scan (domains, no connections)", "domains": n,
+                  "domain_records": records, "noerror": noerror, "wall_s": wall,
+                  "domains_per_s": round(rate), "mx_plus_a_lookups_per_s": round(2 * rate),
+                  "cpu_us_per_domain": round((user + sys_s) * 1e6 / n, 1),
+                  "peak_rss_kb": int(rss), "floor_raw_cares_domains_per_s": round(floor),
+                  "ratio_to_floor": round(rate / floor, 3) if floor else None}))
+PY
+  ;;
+*) echo "usage: $0 cpu [SESSIONS] [CONCURRENCY] | hold [SESSIONS] | tls [SESSIONS] [CONCURRENCY] | dns [DOMAINS] | tls-hold [SESSIONS]" >&2; exit 2 ;;
 esac
