@@ -1,5 +1,7 @@
 #include "scanner/engine/engine_worker.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -18,7 +20,12 @@ int64_t WallNowUnixMs() {
 EngineWorker::EngineWorker(const EngineConfig& config, uint32_t capacity, EngineFeed& feed,
                            EngineCounters& counters, const std::atomic<bool>& abort,
                            LoopExtension* extension)
-    : config_(config), feed_(feed), counters_(counters), table_(capacity), abort_(abort) {
+    : config_(config),
+      feed_(feed),
+      counters_(counters),
+      table_(capacity),
+      abort_(abort),
+      sources_(config.source_v4, config.source_v6) {
   if (extension != nullptr) poller_ = std::make_unique<ExtensionPoller>(extension, &loop_);
 }
 
@@ -106,13 +113,8 @@ void EngineWorker::Begin(const Endpoint& endpoint, int64_t now_ns) {
 
 void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
-  if (actions.connect) {
-    loop_.PrepSocketAndConnect(index, reinterpret_cast<const sockaddr*>(&slot.address),
-                               slot.address_length, CookieFor(UringOp::kSocket, index),
-                               CookieFor(UringOp::kConnect, index));
-    slot.inflight += 2;
-    slot.connecting = true;
-  }
+  int connect_error = 0;
+  if (actions.connect) connect_error = Connect(index);
   if (actions.start_receiving) ArmReceive(index);
   if (!actions.send.empty()) {
     slot.unsent = actions.send;
@@ -139,8 +141,61 @@ void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_
       ++slot.inflight;
     }
   }
+  if (connect_error != 0) {
+    // Nothing reached the kernel and the file slot is empty: no cancel, no close to wait
+    // for (closing set first), so the slot is free again as soon as the result is out.
+    wheel_->Cancel(&slot.timer);
+    slot.closing = true;
+    Execute(index, Step(slot.session, SessionEvent::ConnectFailed(now_ns, connect_error)),
+            now_ns);
+    return;
+  }
   if (actions.done) DeliverResult(index, now_ns);
   MaybeRelease(index);
+}
+
+int EngineWorker::Connect(uint32_t index) {
+  SessionSlot& slot = table_.at(index);
+  const auto* destination = reinterpret_cast<const sockaddr*>(&slot.address);
+  const IpAddress* source = sources_.SourceFor(slot.endpoint.ip);
+  if (source == nullptr) {
+    loop_.PrepSocketAndConnect(index, destination, slot.address_length,
+                               CookieFor(UringOp::kSocket, index),
+                               CookieFor(UringOp::kConnect, index));
+    slot.inflight += 2;  // the socket's completion and the connect's
+    slot.connecting = true;
+    return 0;
+  }
+  int err = 0;
+  bool bind_failed = false;
+  int fd = SourceBinding::OpenBound(*source, &err, &bind_failed);
+  if (fd < 0) {
+    if (bind_failed) slot.bind_error = err;
+    return err;
+  }
+  int rc = loop_.InstallFile(index, fd);
+  close(fd);  // the file table holds its own reference
+  if (rc < 0) return -rc;
+  // No socket operation went to the kernel, so only the connect completes.
+  loop_.PrepConnect(index, destination, slot.address_length,
+                    CookieFor(UringOp::kConnect, index));
+  ++slot.inflight;
+  slot.connecting = true;
+  return 0;
+}
+
+const SessionResult& EngineWorker::BindFailureResult(const SessionSlot& slot) {
+  const SessionResult& own = slot.session.result();
+  const IpAddress* source = sources_.SourceFor(slot.endpoint.ip);
+  bind_failure_.Clear();
+  bind_failure_.status = own.status;
+  bind_failure_.error =
+      source != nullptr ? SourceBinding::BindErrorText(*source, slot.bind_error) : own.error;
+  bind_failure_.verdict.status = own.status;
+  bind_failure_.verdict.anomalies = own.verdict.anomalies;
+  bind_failure_.verdict.error = bind_failure_.error;
+  bind_failure_.timing = own.timing;
+  return bind_failure_;
 }
 
 void EngineWorker::ArmReceive(uint32_t index) {
@@ -155,7 +210,8 @@ void EngineWorker::DeliverResult(uint32_t index, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
   if (slot.finished) return;
   slot.finished = true;
-  const SessionResult& result = slot.session.result();
+  const SessionResult& result =
+      slot.bind_error != 0 ? BindFailureResult(slot) : slot.session.result();
   counters_.sessions_finished.fetch_add(1, std::memory_order_relaxed);
   counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1,
                                                                      std::memory_order_relaxed);

@@ -12,6 +12,7 @@
 #include "scanner/engine/extension_poller.h"
 #include "scanner/engine/scan_engine.h"
 #include "scanner/engine/session_table.h"
+#include "scanner/engine/source_binding.h"
 #include "scanner/engine/timer_wheel.h"
 #include "scanner/engine/uring_loop.h"
 
@@ -38,6 +39,13 @@ class EngineWorker {
   void OnSent(uint32_t index, int result, int64_t now_ns);
   void OnDeadline(uint32_t index, int64_t now_ns);
   void ArmReceive(uint32_t index);
+  // Prepares the session's socket and connect: created in the kernel straight into its
+  // file slot, or (with a --source-ip for its family) made and bound here first. Returns 0,
+  // or the errno that ends the session before anything was submitted.
+  int Connect(uint32_t index);
+  // The result handed on for a session whose bind failed: the session's own, with the
+  // bind error as its error text.
+  const SessionResult& BindFailureResult(const SessionSlot& slot);
   void DeliverResult(uint32_t index, int64_t now_ns);
   void InterruptAll(int64_t now_ns);
   void MaybeRelease(uint32_t index);
@@ -58,6 +66,8 @@ class EngineWorker {
   std::unique_ptr<ExtensionPoller> poller_;
   const std::atomic<bool>& abort_;
   bool interrupted_ = false;
+  SourceBinding sources_;
+  SessionResult bind_failure_;  // filled by BindFailureResult, valid during one callback
 };
 
 }  // namespace starttls

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct EngineConfig {
   std::function<std::string(const Endpoint&)> server_name;
   // Further event sources for the loop (the MX resolver); ring 0 drives it. May be null.
   LoopExtension* extension = nullptr;
+  // --source-ip: connections to IPv4 / IPv6 endpoints are bound to this local address
+  // first (its port chosen at connect). Unset: the kernel picks the source as usual. A
+  // failed bind ends that session as connection-refused ("bind to source …: …").
+  std::optional<IpAddress> source_v4;
+  std::optional<IpAddress> source_v6;
 };
 
 // One finished session. Valid only during the callback (it lives in the engine's slab;

@@ -18,6 +18,7 @@ bool SessionTable::Acquire(uint32_t* index) {
   slot.in_use = true;
   slot.inflight = 0;
   slot.socket_error = 0;
+  slot.bind_error = 0;
   slot.connecting = slot.receiving = slot.finished = slot.closing = false;
   slot.unsent = {};
   ++in_use_;

@@ -66,6 +66,7 @@ struct SessionSlot {
   uint32_t generation = 0;
   uint16_t inflight = 0;    // submitted operations whose last completion is pending
   int socket_error = 0;     // errno of a failed IORING_OP_SOCKET
+  int bind_error = 0;       // errno of a failed bind to the --source-ip address
   bool in_use = false;
   bool connecting = false;  // the connect is in flight
   bool receiving = false;   // a multishot recv is armed

@@ -128,6 +128,20 @@ void UringLoop::PrepSocketAndConnect(unsigned file, const sockaddr* address, soc
   io_uring_sqe_set_data64(connect, connect_data);
 }
 
+int UringLoop::InstallFile(unsigned file, int fd) {
+  int rc = io_uring_register_files_update(&ring_, file, &fd, 1);
+  if (rc < 0) return rc;
+  return rc == 1 ? 0 : -EIO;
+}
+
+void UringLoop::PrepConnect(unsigned file, const sockaddr* address, socklen_t length,
+                            uint64_t connect_data) {
+  io_uring_sqe* connect = GetSqe();
+  io_uring_prep_connect(connect, static_cast<int>(file), address, length);
+  connect->flags |= IOSQE_FIXED_FILE;
+  io_uring_sqe_set_data64(connect, connect_data);
+}
+
 void UringLoop::PrepRecvMultishot(unsigned file, uint64_t user_data) {
   io_uring_sqe* sqe = GetSqe();
   io_uring_prep_recv_multishot(sqe, static_cast<int>(file), nullptr, 0, 0);

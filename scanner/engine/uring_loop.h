@@ -43,6 +43,12 @@ class UringLoop {
   // once the socket exists (and fails with ECANCELED when it could not be created).
   void PrepSocketAndConnect(unsigned file, const sockaddr* address, socklen_t length,
                             uint64_t socket_data, uint64_t connect_data);
+  // Puts plain descriptor `fd` into registered file `file` (the table takes its own
+  // reference: the caller closes fd afterwards). 0, or -errno.
+  int InstallFile(unsigned file, int fd);
+  // Connects the socket already in registered file `file`.
+  void PrepConnect(unsigned file, const sockaddr* address, socklen_t length,
+                   uint64_t connect_data);
   void PrepRecvMultishot(unsigned file, uint64_t user_data);
   void PrepSend(unsigned file, std::string_view bytes, uint64_t user_data);
   // Cancels the request submitted with user_data `target` (all its shots). By user_data, not

@@ -35,6 +35,21 @@ std::function<std::string(std::string_view)> Uint(uint64_t* out, uint64_t min, u
   return [=](std::string_view value) { return ParseUint(value, min, max, out); };
 }
 
+// --source-ip: one address per family; given twice, the two must differ in family.
+std::function<std::string(std::string_view)> SourceIp(ScanOptions* o) {
+  return [o](std::string_view value) {
+    std::optional<IpAddress> ip = IpAddress::Parse(value);
+    if (!ip.has_value()) return "'" + std::string(value) + "' is not an IP address";
+    std::optional<IpAddress>& slot = ip->is_v4() ? o->source_v4 : o->source_v6;
+    if (slot.has_value()) {
+      return std::string("an ") + (ip->is_v4() ? "IPv4" : "IPv6") +
+             " source is already given (one per family)";
+    }
+    slot = *ip;
+    return std::string();
+  };
+}
+
 std::function<std::string(std::string_view)> Seconds(double* out, double min) {
   return [=](std::string_view value) { return ParseDouble(value, min, 86400, out); };
 }
@@ -98,6 +113,10 @@ std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
       Flag(o, "allow-reserved", "",
            "lift the built-in blocklist of IANA special-purpose ranges (loopback, RFC 1918, ...)",
            Switch(&o->allow_reserved)),
+      Flag(o, "source-ip", "ADDR",
+           "send from this local address (one IPv4 and/or one IPv6; default: the kernel's "
+           "choice)",
+           SourceIp(o)),
       Flag(o, "seed", "N", "seed of the target order and sharding (default: random, recorded)",
            [o](std::string_view v) {
              std::string error = ParseUint(v, 0, kMaxU64, &o->seed);

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "scanner/cli/flag_table.h"
+#include "scanner/targets/ip_address.h"
 
 namespace starttls {
 
@@ -39,6 +41,9 @@ struct ScanOptions {
   std::string blocklist_file;
   std::string allowlist_file;
   bool allow_reserved = false;
+  // --source-ip: the local address of outgoing connections, at most one per family.
+  std::optional<IpAddress> source_v4;
+  std::optional<IpAddress> source_v6;
   uint64_t seed = 0;
   bool seed_given = false;
   uint64_t shards = 1;

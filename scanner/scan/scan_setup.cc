@@ -98,6 +98,8 @@ EngineConfig MakeEngineConfig(const ScanOptions& options) {
   config.buffer_count = 1024;
   config.buffer_size = 2048;
   config.threads = static_cast<uint32_t>(options.threads);
+  config.source_v4 = options.source_v4;
+  config.source_v6 = options.source_v6;
   return config;
 }
 

@@ -209,16 +209,12 @@ void Session::FlushCiphertext(SessionActions* actions) {
   send_in_flight_ = true;
 }
 
-SessionActions Session::OnSent(const SessionEvent& event) {
+SessionActions Session::OnSent(const SessionEvent&) {
   if (!send_in_flight_) return {};
   send_in_flight_ = false;
   send_buffer_.clear();
   SessionActions actions;
   FlushCiphertext(&actions);
-  // Like Postfix (smtp_skip_quit_response = yes), the session ends once its QUIT is on the
-  // wire: the 221 says nothing the record needs, and waiting for it costs a round trip per
-  // host.
-  if (state_ == SessionState::kAwaitQuit && !send_in_flight_) return Finish(event.now_ns);
   return actions;
 }
 

@@ -105,6 +105,14 @@ std::vector<std::string> LoopbackSmtpServer::Transcripts(const Endpoint& endpoin
   return {};
 }
 
+std::vector<IpAddress> LoopbackSmtpServer::Peers(const Endpoint& endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (listeners_[i].endpoint == endpoint) return peers_[i];
+  }
+  return {};
+}
+
 uint32_t LoopbackSmtpServer::peak_concurrent(const Endpoint& endpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Listener& listener : listeners_) {
@@ -156,8 +164,16 @@ void LoopbackSmtpServer::Loop() {
 void LoopbackSmtpServer::OnAccept(size_t listener_index) {
   Listener& listener = listeners_[listener_index];
   while (true) {
-    int fd = accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer{};
+    socklen_t peer_length = sizeof(peer);
+    int fd = accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &peer_length,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
+    if (std::optional<Endpoint> from =
+            Endpoint::FromSockaddr(reinterpret_cast<const sockaddr*>(&peer), peer_length)) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      peers_[listener_index].push_back(from->ip);
+    }
     accepted_.fetch_add(1);
     if (listener.behaviour == Behaviour::kResetOnAccept) {
       linger hard{1, 0};

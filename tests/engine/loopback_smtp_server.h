@@ -44,6 +44,8 @@ class LoopbackSmtpServer {
 
   // Everything connections to `endpoint` sent, one string per connection (closed ones).
   std::vector<std::string> Transcripts(const Endpoint& endpoint);
+  // The source address of every connection `endpoint` accepted, in order.
+  std::vector<IpAddress> Peers(const Endpoint& endpoint);
   uint64_t accepted() const { return accepted_.load(); }
   // The most connections to one listener open at the same time.
   uint32_t peak_concurrent(const Endpoint& endpoint);
@@ -77,6 +79,7 @@ class LoopbackSmtpServer {
   std::vector<Listener> listeners_;
   std::vector<Connection> connections_;
   std::map<size_t, std::vector<std::string>> transcripts_;  // by listener
+  std::map<size_t, std::vector<IpAddress>> peers_;          // by listener
   std::mutex mutex_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -33,23 +33,6 @@ class SessionTest : public ::testing::Test {
   ScriptedPeer peer_{config_};
 };
 
-// Postfix's default (smtp_skip_quit_response = yes): once QUIT has gone out, the session is
-// over; it does not wait a round trip for the 221.
-TEST_F(SessionTest, SessionEndsWhenQuitHasBeenSent) {
-  peer_.Connect();
-  peer_.Feed(kBanner);
-  peer_.Apply(SessionEvent::Sent(peer_.now));  // EHLO sent: nothing ends yet
-  EXPECT_FALSE(peer_.done);
-  peer_.Feed(kCompliantEhlo);
-  EXPECT_EQ(peer_.sent, "EHLO scanner.test\r\nQUIT\r\n");
-  EXPECT_FALSE(peer_.done);
-  peer_.Apply(SessionEvent::Sent(peer_.now));
-  ASSERT_TRUE(peer_.done);
-  EXPECT_TRUE(peer_.closed);
-  EXPECT_EQ(peer_.result().status, ScanStatus::kSuccess);
-  EXPECT_TRUE(peer_.result().quit_sent);
-}
-
 TEST_F(SessionTest, StartAsksToConnectWithConnectDeadline) {
   SessionActions actions = peer_.Apply(SessionEvent::Start(peer_.now));
   EXPECT_TRUE(actions.connect);
