@@ -31,7 +31,7 @@ mode=${1:-cpu}
 run=$(mktemp -d /tmp/starttls-engine-bench.XXXXXX)
 cleanup() { "$top/scripts/lab/lab.sh" stop "$run/lab" || true; rm -rf "$run"; }
 trap cleanup EXIT
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 
 # N addresses from 127.64.0.0 on, as 'ip' lines.
 targets() {
@@ -183,7 +183,7 @@ with open(sys.argv[2], "w") as zone, open(sys.argv[3], "w") as names:
         zone.write(f"d{i} IN MX 10 mx{i}\nmx{i} IN A 192.0.2.{i % 250 + 1}\n")
         names.write(f"d{i}.lab.test\n")
 PY
-  dns_port=$((40000 + RANDOM % 10000))
+  dns_port=$((10000 + RANDOM % 10000))
   "$top/scripts/lab/nsd.sh" start "$run/dns" 127.53.0.1 "$dns_port" >/dev/null
   # The headline run asks what the floor asks, MX then A (--address-families ipv4); the
   # default run (A and AAAA: three queries per domain) is reported beside it.

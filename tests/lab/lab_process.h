@@ -30,13 +30,11 @@ inline std::string ReadWholeFile(const std::string& path) {
 class LabProcess {
  public:
   // Picks a random /24 inside 127.100.0.0-127.199.255.0 and a random port.
-  LabProcess() {
-    std::random_device rd;
-    std::mt19937 rng(rd());
-    prefix_ = "127." + std::to_string(100 + rng() % 100) + "." + std::to_string(rng() % 256) + ".";
-    port_ = static_cast<uint16_t>(20000 + rng() % 20000);
+  LabProcess() : rng_(std::random_device{}()) {
+    prefix_ = "127." + std::to_string(100 + rng_() % 100) + "." + std::to_string(rng_() % 256) + ".";
+    PickPort();
     run_dir_ = std::filesystem::temp_directory_path() /
-               ("smtp-lab-test-" + std::to_string(getpid()) + "-" + std::to_string(rng() % 100000));
+               ("smtp-lab-test-" + std::to_string(getpid()) + "-" + std::to_string(rng_() % 100000));
     std::filesystem::create_directories(run_dir_);
   }
   ~LabProcess() {
@@ -56,7 +54,22 @@ class LabProcess {
   }
 
   // Starts the lab with `flags` plus --run-dir/--port/--stats-file; waits for the ready file.
-  bool Start(std::vector<std::string> flags, int timeout_ms = 15000) {
+  // Tests run side by side, and a wildcard lab's 0.0.0.0:port clashes with any socket another
+  // test holds on that port, so a lab that exits at start is tried again on another port.
+  bool Start(const std::vector<std::string>& flags, int timeout_ms = 15000) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (StartOnce(flags, timeout_ms)) return true;
+      if (pid_ > 0) return false;  // still running but never ready: not a port clash
+      PickPort();
+    }
+    return false;
+  }
+
+ private:
+  // Ports below Linux's ephemeral range (32768+), so client sockets of other tests never hold them.
+  void PickPort() { port_ = static_cast<uint16_t>(20000 + rng_() % 12000); }
+
+  bool StartOnce(const std::vector<std::string>& flags, int timeout_ms) {
     std::vector<std::string> args = {SMTP_LAB_BIN, "--run-dir", run_dir(), "--port",
                                      std::to_string(port_), "--stats-file", Path("stats.json")};
     args.insert(args.end(), flags.begin(), flags.end());
@@ -77,6 +90,7 @@ class LabProcess {
     return false;
   }
 
+ public:
   // SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit status (or -1).
   int Stop() {
     if (pid_ <= 0) return -1;
@@ -97,6 +111,7 @@ class LabProcess {
   pid_t pid() const { return pid_; }
 
  private:
+  std::mt19937 rng_;
   std::string prefix_;
   uint16_t port_ = 0;
   std::filesystem::path run_dir_;

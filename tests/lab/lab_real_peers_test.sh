@@ -12,8 +12,8 @@ if ! command -v nsd >/dev/null || ! command -v dig >/dev/null || ! command -v op
 fi
 
 net="127.$((100 + RANDOM % 100)).$((RANDOM % 256))"
-port=$((20000 + RANDOM % 20000))
-dns_port=$((40000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
+dns_port=$((10000 + RANDOM % 10000))
 run=$(mktemp -d /tmp/smtp-lab-peers.XXXXXX)
 lab_pid=""
 cleanup() {

@@ -42,7 +42,7 @@ trap cleanup EXIT
 addr="127.$((100 + RANDOM % 100)).$((RANDOM % 256)).$((1 + RANDOM % 254))"
 port=""
 for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 40000))
+  candidate=$((20000 + RANDOM % 12000))
   if ! port_open "$addr" "$candidate" && ! port_open 127.0.0.1 "$candidate"; then
     port=$candidate
     break

@@ -56,7 +56,7 @@ Endpoint RandomFreeLoopbackEndpoint() {
   for (int attempt = 0; attempt < 200; ++attempt) {
     const uint32_t a = 1 + rng() % 254, b = rng() % 256, c = 1 + rng() % 254;
     Endpoint endpoint{IpAddress::V4((127u << 24) | (a << 16) | (b << 8) | c),
-                      static_cast<uint16_t>(20000 + rng() % 41000)};
+                      static_cast<uint16_t>(10000 + rng() % 10000)};
     if (CanBind(endpoint, SOCK_DGRAM) && CanBind(endpoint, SOCK_STREAM)) return endpoint;
   }
   return Endpoint{IpAddress::V4(0x7f000001), 0};

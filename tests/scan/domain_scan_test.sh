@@ -22,8 +22,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 net="127.$((100 + RANDOM % 100))"
-port=$((20000 + RANDOM % 20000))
-dns_port=$((40000 + RANDOM % 10000))
+port=$((20000 + RANDOM % 12000))
+dns_port=$((10000 + RANDOM % 10000))
 last=$((hosts - 1))
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" \
   --addresses "$net.0.1-$net.$((last / 256)).$((last % 256 + 1))" --port "$port" \

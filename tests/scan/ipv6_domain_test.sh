@@ -14,8 +14,8 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 net="127.$((100 + RANDOM % 100)).$((RANDOM % 256))"
-port=$((20000 + RANDOM % 20000))
-dns_port=$((40000 + RANDOM % 10000))
+port=$((20000 + RANDOM % 12000))
+dns_port=$((10000 + RANDOM % 10000))
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --addresses "$net.1-$net.4" \
   --port "$port" --ipv6 compliant --domains 10 --dns-address "$net.250"
 cat >>"$run/lab/lab.test.zone" <<'ZONE'

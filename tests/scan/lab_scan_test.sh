@@ -12,7 +12,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 net="127.$((100 + RANDOM % 100))"
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 last=$((hosts - 1))
 range="$net.0.1-$net.$((last / 256)).$((last % 256 + 1))"
 "$top/scripts/lab/lab.sh" start "$run" "$bin/smtp-lab" --addresses "$range" --port "$port" \

@@ -22,7 +22,7 @@ esac
 net="127.$((100 + RANDOM % 100)).$((RANDOM % 256))"
 for mode in tls plain; do
   addr="$net.$([[ $mode == tls ]] && echo 10 || echo 20)"
-  port=$((20000 + RANDOM % 20000))
+  port=$((20000 + RANDOM % 12000))
   mkdir -p "$run/$mode"
   "$top/tests/mta/mta.sh" start "$kind" "$mode" "$run/$mode" "$addr" "$port" >/dev/null
   source "$run/$mode/info"

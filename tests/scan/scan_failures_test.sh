@@ -21,7 +21,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 records_of() { grep -c '"type":"host"' "$1" || true; }
 
 net="127.$((100 + RANDOM % 100)).$((RANDOM % 256))"
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 {
   for i in $(seq 1 40); do echo "$net.$i endless_ehlo"; done
   for i in $(seq 41 240); do echo "$net.$i slow_greeting"; done

@@ -27,7 +27,7 @@ behaviours=(compliant misordered starttls_only no_starttls tls_rsa tls_expired t
   starttls_both starttls_last starttls_lowercase asa_masked ehlo_rejected bare_lf
   greeting_keyword multiline_banner drip)
 net="127.$((100 + RANDOM % 100)).$((RANDOM % 256))"
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 n=0
 for ((copy = 0; copy < copies; copy++)); do
   for b in "${behaviours[@]}"; do

@@ -16,7 +16,7 @@ trap cleanup EXIT
 fail() { echo "FAIL [$kind]: $*" >&2; exit 1; }
 
 addr="127.$((100 + RANDOM % 100)).$((RANDOM % 256)).$((1 + RANDOM % 250))"
-port=$((20000 + RANDOM % 20000))
+port=$((20000 + RANDOM % 12000))
 "$mta" start "$kind" tls "$rundir" "$addr" "$port" >/dev/null || fail "the MTA did not start"
 # shellcheck disable=SC1091
 source "$rundir/info"
