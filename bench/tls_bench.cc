@@ -102,7 +102,7 @@ bool OneHandshake(const TlsClientContext& client_ctx, lab::CertStore& store, boo
       CertificateInfo info = DescribeCertificate(sk_X509_value(chain, i), false);
       if (info.sha256.empty()) ok = false;
     }
-    ChainValidation validation = ValidateChain(client_ctx.trust_store(), chain, mx, std::time(nullptr));
+    ChainValidation validation = ValidateChain(chain, client.verify_result(), mx, std::time(nullptr));
     if (!validation.trusted) ok = false;
     totals->extras_cpu_ns += ThreadCpuNs() - t0;
   }

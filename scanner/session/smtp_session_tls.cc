@@ -106,12 +106,13 @@ SessionActions Session::OnTlsBytes(const SessionEvent& event) {
     if (step == TlsStep::kClosed) {
       return FailTls(TlsOutcome::kPeerClosed, "close_notify during the handshake", now_ns);
     }
-    FlushCiphertext(&actions);
-    if (step == TlsStep::kWantRead) return actions;
-    SessionActions done = OnHandshakeDone(now_ns);
-    if (done.done) return done;
-    if (done.send.empty()) done.send = actions.send;
-    actions = done;
+    if (step == TlsStep::kWantRead) {
+      FlushCiphertext(&actions);
+      return actions;
+    }
+    // Our Finished stays in the BIO and leaves with the EHLO over TLS: one send, not two.
+    actions = OnHandshakeDone(now_ns);
+    if (actions.done) return actions;
   }
 
   // After the handshake: decrypt, frame the reply to our last command.
@@ -166,7 +167,7 @@ SessionActions Session::OnHandshakeDone(int64_t now_ns) {
     record.chain.push_back(DescribeCertificate(sk_X509_value(chain, i), keep_der));
   }
   record.validation =
-      ValidateChain(settings.context->trust_store(), chain, server_name_, std::time(nullptr));
+      ValidateChain(chain, tls_->verify_result(), server_name_, std::time(nullptr));
 
   // EHLO again, now over TLS (RFC 3207 §4.2: the server forgets what it said before).
   framer_.Reset();

@@ -7,7 +7,26 @@
 
 namespace starttls {
 
-ChainValidation ValidateChain(X509_STORE* store, STACK_OF(X509)* chain,
+long VerifyChainTrust(X509_STORE* store, STACK_OF(X509)* chain, time_t now) {
+  X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
+  bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());
+  if (leaf == nullptr || !context || !X509_STORE_CTX_init(context.get(), store, leaf, chain)) {
+    ERR_clear_error();
+    return X509_V_ERR_UNSPECIFIED;
+  }
+  X509_STORE_CTX_set_time(context.get(), 0, now);
+  // Mail servers' certificates are judged as TLS server certificates.
+  X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);
+  long result = X509_V_OK;
+  if (X509_verify_cert(context.get()) != 1) {
+    result = X509_STORE_CTX_get_error(context.get());
+    if (result == X509_V_OK) result = X509_V_ERR_UNSPECIFIED;  // failed without saying why
+  }
+  ERR_clear_error();
+  return result;
+}
+
+ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
                               std::string_view hostname, time_t now) {
   ChainValidation result;
   X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
@@ -20,24 +39,13 @@ ChainValidation ValidateChain(X509_STORE* store, STACK_OF(X509)* chain,
         X509_check_host(leaf, hostname.data(), hostname.size(), 0, nullptr) == 1;
   }
   result.expired = X509_cmp_time(X509_get0_notAfter(leaf), &now) < 0;
-  bssl::UniquePtr<EVP_PKEY> key(X509_get_pubkey(leaf));
-  result.self_signed = X509_check_issued(leaf, leaf) == X509_V_OK && key != nullptr &&
-                       X509_verify(leaf, key.get()) == 1;
-
-  bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());
-  if (!context || !X509_STORE_CTX_init(context.get(), store, leaf, chain)) {
-    result.error = "cannot set up chain verification";
-    ERR_clear_error();
-    return result;
+  // Only a self-issued leaf costs a signature check here.
+  if (X509_check_issued(leaf, leaf) == X509_V_OK) {
+    bssl::UniquePtr<EVP_PKEY> key(X509_get_pubkey(leaf));
+    result.self_signed = key != nullptr && X509_verify(leaf, key.get()) == 1;
   }
-  X509_STORE_CTX_set_time(context.get(), 0, now);
-  // Mail servers' certificates are judged as TLS server certificates.
-  X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);
-  result.trusted = X509_verify_cert(context.get()) == 1;
-  if (!result.trusted) {
-    int code = X509_STORE_CTX_get_error(context.get());
-    result.error = X509_verify_cert_error_string(code);
-  }
+  result.trusted = verify_result == X509_V_OK;
+  if (!result.trusted) result.error = X509_verify_cert_error_string(verify_result);
   ERR_clear_error();
   return result;
 }

@@ -50,6 +50,9 @@ class TlsConnection {
   std::string_view group() const;            // key-exchange group; empty when none
   // The certificates as the peer sent them, leaf first (not owned; may be nullptr).
   STACK_OF(X509)* peer_chain() const;
+  // The handshake's own chain verification against the context's store (X509_V_OK when
+  // trusted); chain_validation.h says why the session uses it.
+  long verify_result() const { return SSL_get_verify_result(ssl_.get()); }
 
  private:
   TlsStep Fail(int ssl_result, std::string_view what);

@@ -100,6 +100,8 @@ TEST_F(TlsSessionTest, CompliantHostHandshakesValidatesAndQuitsOverTls) {
   EXPECT_FALSE(result.verdict.anomalies.Has(Anomaly::kStarttlsReadvertised));
   EXPECT_TRUE(result.quit_sent);
   EXPECT_TRUE(result.timing.tls_ms.has_value());
+  // EHLO, STARTTLS, ClientHello, Finished with the EHLO over TLS in the same send, QUIT.
+  EXPECT_EQ(peer.sends_.size(), 5u);
 }
 
 TEST_F(TlsSessionTest, ReadvertisedStarttlsJoinsTheSortedAnomalies) {

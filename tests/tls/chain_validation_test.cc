@@ -1,0 +1,104 @@
+// The session takes its trust verdict from the handshake's own chain verification
+// (chain_validation.h says why). These tests hold that verdict equal to a verification run
+// apart on the same chain, for every kind of lab certificate and TLS version, and check the
+// verdicts ValidateChain derives from it.
+#include <gtest/gtest.h>
+
+#include <ctime>
+#include <string>
+
+#include "scanner/tls/chain_validation.h"
+#include "scanner/tls/tls_connection.h"
+#include "tests/tls/tls_test_peer.h"
+
+namespace starttls::testing {
+namespace {
+
+using lab::CertKind;
+using lab::TlsVersions;
+
+constexpr char kMx[] = "mx.example";
+
+std::string Drain(BIO* bio) {
+  std::string out;
+  char buffer[4096];
+  int got;
+  while ((got = BIO_read(bio, buffer, sizeof(buffer))) > 0) out.append(buffer, got);
+  return out;
+}
+
+// Runs `client` against `server` over memory BIOs until the client's handshake ends.
+TlsStep HandshakeWith(TlsConnection& client, SSL* server) {
+  BIO* server_in = BIO_new(BIO_s_mem());
+  BIO* server_out = BIO_new(BIO_s_mem());
+  SSL_set_bio(server, server_in, server_out);
+  TlsStep step = client.Handshake();
+  for (int round = 0; round < 8 && step == TlsStep::kWantRead; ++round) {
+    std::string to_server;
+    client.TakeCiphertext(&to_server);
+    BIO_write(server_in, to_server.data(), static_cast<int>(to_server.size()));
+    SSL_do_handshake(server);
+    EXPECT_TRUE(client.FeedCiphertext(Drain(server_out)));
+    step = client.Handshake();
+  }
+  return step;
+}
+
+TEST(ChainValidationTest, HandshakeVerdictEqualsASeparateVerification) {
+  TestPki pki;
+  ASSERT_TRUE(pki.ok());
+  for (TlsVersions versions : {TlsVersions::kTls12Only, TlsVersions::kTls13Only}) {
+    for (CertKind kind : {CertKind::kValidEcdsa, CertKind::kValidRsa, CertKind::kExpired,
+                          CertKind::kWrongName, CertKind::kSelfSigned}) {
+      SCOPED_TRACE(static_cast<int>(kind));
+      bssl::UniquePtr<SSL> server(pki.store().NewSsl(versions, kind, kMx));
+      ASSERT_NE(server, nullptr);
+      TlsConnection client;
+      ASSERT_TRUE(client.Start(pki.context()->ctx(), kMx, 64 * 1024));
+      ASSERT_EQ(HandshakeWith(client, server.get()), TlsStep::kDone) << client.error();
+      STACK_OF(X509)* chain = client.peer_chain();
+      ASSERT_NE(chain, nullptr);
+      time_t now = std::time(nullptr);
+      long separate = VerifyChainTrust(pki.context()->trust_store(), chain, now);
+      EXPECT_EQ(client.verify_result(), separate);
+      bool valid = kind == CertKind::kValidEcdsa || kind == CertKind::kValidRsa ||
+                   kind == CertKind::kWrongName;
+      EXPECT_EQ(separate == X509_V_OK, valid);
+
+      ChainValidation verdicts = ValidateChain(chain, client.verify_result(), kMx, now);
+      EXPECT_EQ(verdicts.trusted, valid);
+      EXPECT_EQ(verdicts.error.empty(), valid) << verdicts.error;
+      EXPECT_EQ(*verdicts.hostname_match, kind != CertKind::kWrongName);
+      EXPECT_EQ(verdicts.expired, kind == CertKind::kExpired);
+      EXPECT_EQ(verdicts.self_signed, kind == CertKind::kSelfSigned);
+    }
+  }
+}
+
+TEST(ChainValidationTest, ExpiryAndTrustFollowTheTimeGiven) {
+  TestPki pki;
+  ASSERT_TRUE(pki.ok());
+  bssl::UniquePtr<SSL> server(pki.store().NewSsl(TlsVersions::kTls13Only, CertKind::kValidEcdsa, kMx));
+  TlsConnection client;
+  ASSERT_TRUE(client.Start(pki.context()->ctx(), kMx, 64 * 1024));
+  ASSERT_EQ(HandshakeWith(client, server.get()), TlsStep::kDone) << client.error();
+  STACK_OF(X509)* chain = client.peer_chain();
+  time_t in_ten_years = std::time(nullptr) + 10L * 366 * 24 * 3600;
+  long later = VerifyChainTrust(pki.context()->trust_store(), chain, in_ten_years);
+  EXPECT_EQ(later, X509_V_ERR_CERT_HAS_EXPIRED);
+  ChainValidation verdicts = ValidateChain(chain, later, "", in_ten_years);
+  EXPECT_TRUE(verdicts.expired);
+  EXPECT_FALSE(verdicts.trusted);
+  EXPECT_FALSE(verdicts.hostname_match.has_value());
+  EXPECT_EQ(verdicts.error, X509_verify_cert_error_string(X509_V_ERR_CERT_HAS_EXPIRED));
+}
+
+TEST(ChainValidationTest, NoCertificateIsAVerdictNotACrash) {
+  ChainValidation verdicts = ValidateChain(nullptr, X509_V_OK, kMx, std::time(nullptr));
+  EXPECT_FALSE(verdicts.trusted);
+  EXPECT_EQ(verdicts.error, "the peer sent no certificate");
+  EXPECT_EQ(VerifyChainTrust(nullptr, nullptr, 0), X509_V_ERR_UNSPECIFIED);
+}
+
+}  // namespace
+}  // namespace starttls::testing
