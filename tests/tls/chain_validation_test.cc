@@ -19,14 +19,6 @@ using lab::TlsVersions;
 
 constexpr char kMx[] = "mx.example";
 
-std::string Drain(BIO* bio) {
-  std::string out;
-  char buffer[4096];
-  int got;
-  while ((got = BIO_read(bio, buffer, sizeof(buffer))) > 0) out.append(buffer, got);
-  return out;
-}
-
 // Runs `client` against `server` over memory BIOs until the client's handshake ends.
 TlsStep HandshakeWith(TlsConnection& client, SSL* server) {
   BIO* server_in = BIO_new(BIO_s_mem());
@@ -38,7 +30,7 @@ TlsStep HandshakeWith(TlsConnection& client, SSL* server) {
     client.TakeCiphertext(&to_server);
     BIO_write(server_in, to_server.data(), static_cast<int>(to_server.size()));
     SSL_do_handshake(server);
-    EXPECT_TRUE(client.FeedCiphertext(Drain(server_out)));
+    EXPECT_TRUE(client.FeedCiphertext(DrainBio(server_out)));
     step = client.Handshake();
   }
   return step;

@@ -22,6 +22,15 @@
 
 namespace starttls::testing {
 
+// Everything waiting in a memory BIO.
+inline std::string DrainBio(BIO* bio) {
+  std::string out;
+  char buffer[4096];
+  int got;
+  while ((got = BIO_read(bio, buffer, sizeof(buffer))) > 0) out.append(buffer, static_cast<size_t>(got));
+  return out;
+}
+
 // The lab CA in a temporary directory and a TLS client context trusting it.
 class TestPki {
  public:
@@ -117,15 +126,7 @@ class ScriptedPeer {
     }
     return TakeServerCiphertext();
   }
-  std::string TakeServerCiphertext() {
-    std::string out;
-    char buffer[4096];
-    int got;
-    while ((got = BIO_read(server_out_, buffer, sizeof(buffer))) > 0) {
-      out.append(buffer, static_cast<size_t>(got));
-    }
-    return out;
-  }
+  std::string TakeServerCiphertext() { return DrainBio(server_out_); }
   // Runs the handshake to the end by ferrying ciphertext both ways (at most `rounds`).
   void Ferry(int rounds = 8) {
     for (int i = 0; i < rounds && !session_->finished(); ++i) {
