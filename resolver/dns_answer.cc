@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+
 namespace starttls {
 namespace {
 
@@ -17,20 +19,20 @@ uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[
 
 char LowerAscii(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c); }
 
-// One answer-section record of interest, before the CNAME chain is walked.
+// One answer-section record of interest, before the CNAME chain is walked. The owner name is
+// compared where it sits in the message, so no record costs an allocation.
 struct RawRecord {
-  std::string owner;
+  size_t owner = 0;  // offset of the owner name in the message
   uint16_t type = 0;
   size_t rdata = 0;  // offset of RDATA in the message
   uint16_t rdlength = 0;
 };
 
-}  // namespace
-
-bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* out,
-                 bool* printable) {
-  out->clear();
-  *printable = true;
+// Walks the (possibly compressed) name at *offset, calling on_label(bytes, length) for each
+// label in order; the checks of ReadDnsName. On success *offset moves past the name as it
+// sits at *offset.
+template <typename OnLabel>
+bool WalkDnsName(const uint8_t* msg, size_t len, size_t* offset, OnLabel&& on_label) {
   size_t pos = *offset;
   size_t end_after_name = 0;  // where the caller's cursor goes: set at the first pointer
   bool jumped = false;
@@ -57,21 +59,79 @@ bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* ou
     if (pos + 1 + label > len) return false;
     octets += 1 + label;
     if (octets > kMaxNameOctets) return false;
-    if (!out->empty()) out->push_back('.');
-    for (size_t i = 0; i < label; ++i) {
-      const uint8_t c = msg[pos + 1 + i];
-      if (c < 0x21 || c > 0x7E || c == '.') *printable = false;
-      out->push_back(LowerAscii(c));
-    }
+    on_label(msg + pos + 1, static_cast<size_t>(label));
     pos += 1 + label;
   }
   *offset = end_after_name;
   return true;
 }
 
+bool SkipDnsName(const uint8_t* msg, size_t len, size_t* offset) {
+  return WalkDnsName(msg, len, offset, [](const uint8_t*, size_t) {});
+}
+
+// True when the name at `offset`, as ReadDnsName would print it, equals `name`.
+bool DnsNameEquals(const uint8_t* msg, size_t len, size_t offset, std::string_view name) {
+  size_t at = 0;
+  bool equal = true;
+  bool first = true;
+  const bool ok = WalkDnsName(msg, len, &offset, [&](const uint8_t* bytes, size_t n) {
+    if (!equal) return;
+    if (!first) {
+      if (at >= name.size() || name[at] != '.') {
+        equal = false;
+        return;
+      }
+      ++at;
+    }
+    first = false;
+    if (name.size() - at < n) {
+      equal = false;
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (LowerAscii(bytes[i]) != name[at + i]) {
+        equal = false;
+        return;
+      }
+    }
+    at += n;
+  });
+  return ok && equal && at == name.size();
+}
+
+}  // namespace
+
+bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* out,
+                 bool* printable) {
+  out->clear();
+  *printable = true;
+  return WalkDnsName(msg, len, offset, [&](const uint8_t* bytes, size_t n) {
+    if (!out->empty()) out->push_back('.');
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t c = bytes[i];
+      if (c < 0x21 || c > 0x7E || c == '.') *printable = false;
+      out->push_back(LowerAscii(c));
+    }
+  });
+}
+
 bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint16_t qtype,
                     size_t max_records, DnsAnswer* out, std::string* error) {
-  *out = DnsAnswer{};
+  // Field by field, so that a caller's DnsAnswer reused across messages keeps its buffers.
+  out->rcode = 0;
+  out->truncated = false;
+  // MX records already in out->mx are overwritten in place (their names keep their buffers);
+  // the vector is cut to the records found at the end.
+  size_t mx_count = 0;
+  struct TrimMx {  // on every way out, including the error returns
+    std::vector<MxRecord>* mx;
+    const size_t* count;
+    ~TrimMx() { mx->resize(*count); }
+  } trim_mx{&out->mx, &mx_count};
+  out->addresses.clear();
+  out->final_name.clear();
+  out->cname_unresolved = false;
   if (len < kHeaderBytes) {
     *error = "DNS message shorter than its header";
     return false;
@@ -81,20 +141,20 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
   const uint16_t qdcount = Get16(msg + 4);
   const uint16_t ancount = Get16(msg + 6);
   size_t pos = kHeaderBytes;
-  std::string name;
   bool printable = true;
   for (uint16_t i = 0; i < qdcount; ++i) {
-    if (!ReadDnsName(msg, len, &pos, &name, &printable) || pos + 4 > len) {
+    if (!SkipDnsName(msg, len, &pos) || pos + 4 > len) {
       *error = "DNS question section malformed";
       return false;
     }
     pos += 4;
   }
 
-  std::vector<RawRecord> records;
+  absl::InlinedVector<RawRecord, 8> records;
   for (size_t i = 0; i < ancount && i < kMaxAnswerRecords; ++i) {
     RawRecord rr;
-    if (!ReadDnsName(msg, len, &pos, &rr.owner, &printable) || pos + 10 > len) {
+    rr.owner = pos;
+    if (!SkipDnsName(msg, len, &pos) || pos + 10 > len) {
       *error = "DNS answer record malformed";
       return false;
     }
@@ -108,36 +168,38 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
     }
     pos = rr.rdata + rr.rdlength;
     if (rclass != 1) continue;  // IN only
-    if (rr.type == qtype || rr.type == kDnsTypeCname) records.push_back(std::move(rr));
+    if (rr.type == qtype || rr.type == kDnsTypeCname) records.push_back(rr);
   }
 
   // Walk the CNAME chain from qname; records of qtype at its end are the answer.
-  std::string current(qname);
+  std::string_view current = qname;
+  std::string chain_name;  // storage of `current` once a CNAME was followed
   for (int hop = 0; hop <= kMaxCnameHops; ++hop) {
     bool found = false;
     const RawRecord* cname = nullptr;
     for (const RawRecord& rr : records) {
-      if (rr.owner != current) continue;
+      if (!DnsNameEquals(msg, len, rr.owner, current)) continue;
       if (rr.type == kDnsTypeCname) {
         if (cname == nullptr) cname = &rr;
         continue;
       }
       found = true;
       if (qtype == kDnsTypeMx) {
-        if (out->mx.size() >= max_records) continue;
+        if (mx_count >= max_records) continue;
         if (rr.rdlength < 3) {
           *error = "MX record too short";
           return false;
         }
-        MxRecord mx;
+        if (mx_count == out->mx.size()) out->mx.emplace_back();
+        MxRecord& mx = out->mx[mx_count++];
         mx.preference = Get16(msg + rr.rdata);
         size_t at = rr.rdata + 2;
         if (!ReadDnsName(msg, len, &at, &mx.exchange, &mx.exchange_printable) ||
             at > rr.rdata + rr.rdlength) {
+          --mx_count;
           *error = "MX exchange name malformed";
           return false;
         }
-        out->mx.push_back(std::move(mx));
       } else if (qtype == kDnsTypeA && rr.rdlength == 4) {
         if (out->addresses.size() >= max_records) continue;
         const uint8_t* p = msg + rr.rdata;
@@ -157,11 +219,12 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
       *error = "CNAME target malformed";
       return false;
     }
-    current = std::move(target);
+    chain_name = std::move(target);
+    current = chain_name;
   }
-  const bool have = !out->mx.empty() || !out->addresses.empty();
+  const bool have = mx_count > 0 || !out->addresses.empty();
   out->cname_unresolved = !have && current != qname;
-  out->final_name = std::move(current);
+  out->final_name.assign(current.data(), current.size());
   return true;
 }
 

@@ -25,51 +25,64 @@ DomainJoin::DomainJoin(uint16_t port, DomainJoinLimits limits) : port_(port), li
 void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* to_scan,
                            std::vector<DomainVerdict>* done) {
   const uint64_t id = next_id_++;
-  PendingDomain domain;
-  domain.resolution = std::move(resolution);
-  const bool scannable = domain.resolution.rcode == "NOERROR" &&
-                         (domain.resolution.kind == DomainResolution::kMx ||
-                          domain.resolution.kind == DomainResolution::kImplicit);
-  // Per endpoint slot, the exchange names that lead to it (two exchanges may share one).
-  std::vector<std::vector<const std::string*>> slot_names;
+  const bool scannable = resolution.rcode == "NOERROR" &&
+                         (resolution.kind == DomainResolution::kMx ||
+                          resolution.kind == DomainResolution::kImplicit);
+  std::vector<JoinedEndpoint> endpoints;
   if (scannable) {
-    for (const Exchange& exchange : domain.resolution.exchanges) {
+    for (const Exchange& exchange : resolution.exchanges) {
       for (const IpAddress& ip : exchange.addresses) {
         const Endpoint endpoint{ip, port_};
-        auto seen = std::find_if(domain.endpoints.begin(), domain.endpoints.end(),
-                                 [&](const JoinedEndpoint& j) { return j.endpoint == endpoint; });
-        if (seen != domain.endpoints.end()) {
-          slot_names[static_cast<size_t>(seen - domain.endpoints.begin())].push_back(&exchange.name);
-          continue;
-        }
-        domain.endpoints.push_back(JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt});
-        slot_names.push_back({&exchange.name});
+        const bool seen = std::any_of(endpoints.begin(), endpoints.end(),
+                                      [&](const JoinedEndpoint& j) { return j.endpoint == endpoint; });
+        if (!seen) endpoints.push_back(JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt});
       }
     }
   }
+  size_t unfinished = 0;
+  for (JoinedEndpoint& joined : endpoints) {
+    if (auto fin = finished_.find(joined.endpoint); fin != finished_.end()) {
+      joined.status = fin->second.status;
+      joined.cls = fin->second.cls;
+    } else {
+      ++unfinished;
+    }
+  }
+  if (unfinished == 0) {
+    // Nothing to wait for (the common case once endpoints repeat): the verdict now, without
+    // a stay in the table.
+    DomainVerdict verdict;
+    verdict.resolution = std::move(resolution);
+    verdict.endpoints = std::move(endpoints);
+    verdict.verdict = ComputeDomainVerdict(verdict.resolution, verdict.endpoints);
+    done->push_back(std::move(verdict));
+    return;
+  }
+  PendingDomain domain;
+  domain.resolution = std::move(resolution);
+  domain.endpoints = std::move(endpoints);
   for (uint32_t slot = 0; slot < domain.endpoints.size(); ++slot) {
     const Endpoint endpoint = domain.endpoints[slot].endpoint;
-    if (auto fin = finished_.find(endpoint); fin != finished_.end()) {
-      domain.endpoints[slot].status = fin->second.status;
-      domain.endpoints[slot].cls = fin->second.cls;
-      continue;
-    }
+    if (finished_.contains(endpoint)) continue;
     auto [it, inserted] = pending_.try_emplace(endpoint);
     PendingEndpoint& pending = it->second;
     if (inserted) to_scan->push_back(endpoint);
+    // The exchange names that lead to this endpoint (two exchanges may share one).
     std::vector<std::string>& names = pending.names;
-    for (const std::string* name : slot_names[slot]) {
+    for (const Exchange& exchange : domain.resolution.exchanges) {
+      if (std::find(exchange.addresses.begin(), exchange.addresses.end(), endpoint.ip) ==
+          exchange.addresses.end()) {
+        continue;
+      }
       if (names.size() < limits_.max_names_per_endpoint &&
-          !std::binary_search(names.begin(), names.end(), *name)) {
-        names.insert(std::lower_bound(names.begin(), names.end(), *name), *name);
+          !std::binary_search(names.begin(), names.end(), exchange.name)) {
+        names.insert(std::lower_bound(names.begin(), names.end(), exchange.name), exchange.name);
       }
     }
     pending.waiters.emplace_back(id, slot);
     ++domain.unfinished;
   }
-  const bool complete = domain.unfinished == 0;
   domains_.emplace(id, std::move(domain));
-  if (complete) Complete(id, done);
 }
 
 const std::vector<std::string>* DomainJoin::NamesOf(const Endpoint& endpoint) const {

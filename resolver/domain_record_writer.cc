@@ -2,70 +2,134 @@
 
 #include <netinet/in.h>
 
+#include <charconv>
+#include <string_view>
+
 #include "output/error_record.h"
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
 
 namespace starttls {
+namespace {
 
+// Dotted-quad IPv4 by hand (inet_ntop goes through printf); IPv6 through FormatTo.
+size_t FormatIp(const IpAddress& ip, char* buf, size_t size) {
+  if (!ip.is_v4()) return ip.FormatTo(buf, size);
+  char* p = buf;
+  for (size_t i = 0; i < 4; ++i) {
+    unsigned v = ip.bytes()[i];
+    if (i > 0) *p++ = '.';
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  }
+  *p = '\0';
+  return static_cast<size_t>(p - buf);
+}
+
+// Records come in bursts within one millisecond: format each millisecond once.
+std::string_view TimestampText(int64_t unix_ms) {
+  thread_local int64_t cached_ms = 0;
+  thread_local std::string cached_text;
+  if (cached_text.empty() || cached_ms != unix_ms) {
+    cached_text.clear();
+    AppendRfc3339UnixMillis(unix_ms, &cached_text);
+    cached_ms = unix_ms;
+  }
+  return cached_text;
+}
+
+void AppendNumber(uint64_t value, std::string* out) {
+  char buf[24];
+  auto result = std::to_chars(buf, buf + sizeof(buf), value);
+  out->append(buf, static_cast<size_t>(result.ptr - buf));
+}
+
+// Text that never needs escaping (an address, a timestamp), quoted.
+void AppendPlain(std::string_view text, std::string* out) {
+  out->push_back('"');
+  out->append(text);
+  out->push_back('"');
+}
+
+void AppendIp(const IpAddress& ip, std::string* out) {
+  char text[INET6_ADDRSTRLEN];
+  AppendPlain(std::string_view(text, FormatIp(ip, text, sizeof(text))), out);
+}
+
+void AppendErrorValue(const std::string& error, std::string* out) {
+  if (error.empty()) {
+    out->append("null");
+  } else {
+    JsonWriter::AppendQuotedText(error, out);
+  }
+}
+
+}  // namespace
+
+// Written straight into the line with the keys as literals (one record per domain: the
+// general JsonWriter quoted every key and checked every step); the same bytes JsonWriter
+// gives, values through its escapers. Member order is the schema's documented order.
 void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int64_t now_unix_ms,
                         std::string* out) {
   const DomainResolution& r = verdict.resolution;
-  char ip[INET6_ADDRSTRLEN];
-  JsonWriter w(out);
-  w.BeginObject();
-  w.StringField("type", "domain");
-  w.IntField("schema", kRecordSchemaVersion);
-  w.StringField("domain", r.domain);
-  if (line_number != 0) w.UintField("line", line_number);
-  w.StringField("dns", r.rcode.empty() ? std::string_view("ERROR") : std::string_view(r.rcode));
-  w.StringField("mx_kind", MxKindName(r.kind));
-  w.Key("exchanges");
-  w.BeginArray();
+  out->append("{\"type\":\"domain\",\"schema\":");
+  AppendNumber(static_cast<uint64_t>(kRecordSchemaVersion), out);
+  out->append(",\"domain\":");
+  JsonWriter::AppendQuotedText(r.domain, out);
+  if (line_number != 0) {
+    out->append(",\"line\":");
+    AppendNumber(line_number, out);
+  }
+  out->append(",\"dns\":");
+  JsonWriter::AppendQuotedText(r.rcode.empty() ? std::string_view("ERROR") : std::string_view(r.rcode),
+                               out);
+  out->append(",\"mx_kind\":");
+  JsonWriter::AppendQuotedText(MxKindName(r.kind), out);
+  out->append(",\"exchanges\":[");
+  bool first = true;
   for (const Exchange& exchange : r.exchanges) {
-    w.BeginObject();
-    w.RawBytesField("name", exchange.name);
-    w.UintField("preference", exchange.preference);
-    w.Key("addresses");
-    w.BeginArray();
-    for (const IpAddress& address : exchange.addresses) {
-      const size_t n = address.FormatTo(ip, sizeof(ip));
-      w.String(std::string_view(ip, n));
+    if (!first) out->push_back(',');
+    first = false;
+    out->append("{\"name\":");
+    JsonWriter::AppendQuotedRawBytes(exchange.name, out);
+    out->append(",\"preference\":");
+    AppendNumber(exchange.preference, out);
+    out->append(",\"addresses\":[");
+    for (size_t i = 0; i < exchange.addresses.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      AppendIp(exchange.addresses[i], out);
     }
-    w.EndArray();
-    if (exchange.error.empty()) {
-      w.NullField("error");
-    } else {
-      w.StringField("error", exchange.error);
-    }
-    w.EndObject();
+    out->append("],\"error\":");
+    AppendErrorValue(exchange.error, out);
+    out->push_back('}');
   }
-  w.EndArray();
-  w.Key("endpoints");
-  w.BeginArray();
+  out->append("],\"endpoints\":[");
+  first = true;
   for (const JoinedEndpoint& e : verdict.endpoints) {
-    w.BeginObject();
-    const size_t n = e.endpoint.ip.FormatTo(ip, sizeof(ip));
-    w.StringField("ip", std::string_view(ip, n));
-    w.UintField("port", e.endpoint.port);
-    w.StringField("status", ScanStatusName(e.status));
+    if (!first) out->push_back(',');
+    first = false;
+    out->append("{\"ip\":");
+    AppendIp(e.endpoint.ip, out);
+    out->append(",\"port\":");
+    AppendNumber(e.endpoint.port, out);
+    out->append(",\"status\":");
+    JsonWriter::AppendQuotedText(ScanStatusName(e.status), out);
+    out->append(",\"class\":");
     if (e.cls) {
-      w.StringField("class", EhloClassName(*e.cls));
+      JsonWriter::AppendQuotedText(EhloClassName(*e.cls), out);
     } else {
-      w.NullField("class");
+      out->append("null");
     }
-    w.EndObject();
+    out->push_back('}');
   }
-  w.EndArray();
-  w.StringField("verdict", verdict.verdict);
-  if (r.error.empty()) {
-    w.NullField("error");
-  } else {
-    w.StringField("error", r.error);
-  }
-  w.StringField("timestamp", FormatRfc3339UnixMillis(now_unix_ms));
-  w.EndObject();
-  w.EndLine();
+  out->append("],\"verdict\":");
+  JsonWriter::AppendQuotedText(verdict.verdict, out);
+  out->append(",\"error\":");
+  AppendErrorValue(r.error, out);
+  out->append(",\"timestamp\":");
+  AppendPlain(TimestampText(now_unix_ms), out);
+  out->append("}\n");
 }
 
 }  // namespace starttls

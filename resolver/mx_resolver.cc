@@ -26,50 +26,25 @@ double EffectiveBurst(const ResolverOptions& options) {
   return std::max(1.0, options.queries_per_second / 20);
 }
 
-// Takes at most `cap` addresses, v4 first; when both families overflow the cap, each gets
-// half so that neither is starved by the other.
-std::vector<IpAddress> CombineAddresses(const std::vector<IpAddress>& v4,
-                                        const std::vector<IpAddress>& v6, size_t cap) {
-  size_t n4 = v4.size();
-  size_t n6 = v6.size();
-  if (n4 + n6 > cap) {
-    n4 = std::min(n4, std::max(cap / 2, cap - std::min(cap, n6)));
-    n6 = std::min(n6, cap - n4);
-  }
-  std::vector<IpAddress> out(v4.begin(), v4.begin() + static_cast<ptrdiff_t>(n4));
-  out.insert(out.end(), v6.begin(), v6.begin() + static_cast<ptrdiff_t>(n6));
-  return out;
-}
+// At most this many Query objects are kept for reuse.
+constexpr size_t kMaxSpareQueries = 4096;
+// Host entries are allocated this many at a time.
+constexpr size_t kHostChunk = 1024;
 
 }  // namespace
 
-// One DNS query, owned by the queue, then by c-ares (as the callback's argument).
+// One DNS query, owned by the queue, then by c-ares (as the callback's argument), then kept
+// for reuse.
 struct MxResolver::Query {
   MxResolver* resolver = nullptr;
   bool for_host = false;     // false: the MX query of domain_id
   uint16_t type = 0;         // kDnsTypeMx / kDnsTypeA / kDnsTypeAaaa
   uint64_t domain_id = 0;    // MX queries
-  std::string host;          // host queries: the key in hosts_ (the exchange name)
+  // Host queries: the entry looked up. Safe to hold: an entry is evicted only once done, and
+  // it is done only after every query of it was answered.
+  HostEntry* host = nullptr;
   std::string qname;         // the name asked (differs from host/domain after a CNAME)
   int requeries = 0;         // CNAME re-queries so far
-};
-
-struct MxResolver::DomainJob {
-  DomainResolution result;
-  uint32_t pending_hosts = 0;
-  bool implicit = false;  // the exchange is the domain itself (MX query was NODATA)
-};
-
-struct MxResolver::HostEntry {
-  bool done = false;
-  int pending_families = 0;
-  std::vector<IpAddress> v4, v6;
-  std::string rcode_v4, rcode_v6;  // empty when that family was not asked
-  // Finished results, what every waiter receives.
-  std::vector<IpAddress> addresses;
-  std::string error;          // empty when there are addresses
-  std::string failure_rcode;  // the first family's rcode other than NOERROR, if any
-  std::vector<HostWaiter> waiters;
 };
 
 absl::StatusOr<std::unique_ptr<MxResolver>> MxResolver::Create(const ResolverOptions& options,
@@ -156,9 +131,8 @@ void MxResolver::SocketStateThunk(void* data, int fd, int readable, int writable
 
 void MxResolver::Resolve(std::string_view domain, uint64_t tag) {
   ++stats_.domains_started;
-  std::string normalized;
   std::string why;
-  if (!NormalizeDomainName(domain, &normalized, &why)) {
+  if (!NormalizeDomainName(domain, &normalized_, &why)) {
     DomainResolution result;
     result.domain = std::string(domain.substr(0, 253));
     result.tag = tag;
@@ -166,38 +140,58 @@ void MxResolver::Resolve(std::string_view domain, uint64_t tag) {
     result.error = "not a domain name: " + why;
     ++stats_.domains_done;
     completed_.push_back(std::move(result));
-    AfterEvent(MonotonicNs());
+    AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
     return;
   }
-  const uint64_t id = next_domain_id_++;
-  auto job = std::make_unique<DomainJob>();
-  job->result.domain = normalized;
-  job->result.tag = tag;
-  domains_.emplace(id, std::move(job));
-  auto query = std::make_unique<Query>();
+  uint32_t index;
+  if (!free_jobs_.empty()) {
+    index = free_jobs_.back();
+    free_jobs_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(jobs_.size());
+    jobs_.emplace_back();
+  }
+  DomainJob& job = jobs_[index];
+  job.active = true;
+  ++job.generation;
+  ++active_jobs_;
+  const uint64_t id = (uint64_t{job.generation} << 32) | index;
+  job.result.domain = normalized_;
+  job.result.tag = tag;
+  std::unique_ptr<Query> query = NewQuery();
   query->type = kDnsTypeMx;
   query->domain_id = id;
-  query->qname = std::move(normalized);
+  query->qname = normalized_;
   Enqueue(std::move(query));
-  AfterEvent(MonotonicNs());
+  AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
 }
 
+// ares_process_fd also handles the timeouts already due; those are due only once OnTimer's
+// deadline passed, which the loop acts on by calling OnTimer.
 void MxResolver::OnReadable(int fd) {
   ares_process_fd(channel_, fd, ARES_SOCKET_BAD);
-  AfterEvent(MonotonicNs());
+  AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
 }
 
 void MxResolver::OnWritable(int fd) {
   ares_process_fd(channel_, ARES_SOCKET_BAD, fd);
-  AfterEvent(MonotonicNs());
+  AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
 }
 
 std::optional<int64_t> MxResolver::NextTimeout(int64_t now_ns) const {
   std::optional<int64_t> deadline;
-  timeval tv;
-  if (in_flight_ > 0 && ares_timeout(channel_, nullptr, &tv) != nullptr) {
-    deadline = now_ns + static_cast<int64_t>(tv.tv_sec) * 1000000000 +
-               static_cast<int64_t>(tv.tv_usec) * 1000;
+  if (in_flight_ > 0) {
+    if (!ares_deadline_known_) {
+      // c-ares keeps absolute deadlines: the absolute time stays right (see AfterEvent).
+      timeval tv;
+      ares_deadline_.reset();
+      if (ares_timeout(channel_, nullptr, &tv) != nullptr) {
+        ares_deadline_ = now_ns + static_cast<int64_t>(tv.tv_sec) * 1000000000 +
+                         static_cast<int64_t>(tv.tv_usec) * 1000;
+      }
+      ares_deadline_known_ = true;
+    }
+    deadline = ares_deadline_;
   }
   if (!queue_.empty() && in_flight_ < options_.max_queries_in_flight) {
     const int64_t at = now_ns + bucket_.NanosUntilNext(now_ns);
@@ -208,7 +202,30 @@ std::optional<int64_t> MxResolver::NextTimeout(int64_t now_ns) const {
 
 void MxResolver::OnTimer(int64_t now_ns) {
   ares_process_fd(channel_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-  AfterEvent(now_ns);
+  AfterEvent(now_ns, /*timeouts_processed=*/true);
+}
+
+std::unique_ptr<MxResolver::Query> MxResolver::NewQuery() {
+  std::unique_ptr<Query> query;
+  if (spare_queries_.empty()) {
+    query = std::make_unique<Query>();
+  } else {
+    query = std::move(spare_queries_.back());
+    spare_queries_.pop_back();
+  }
+  query->resolver = this;
+  return query;
+}
+
+void MxResolver::RecycleQuery(std::unique_ptr<Query> query) {
+  if (spare_queries_.size() >= kMaxSpareQueries) return;
+  query->for_host = false;
+  query->type = 0;
+  query->domain_id = 0;
+  query->host = nullptr;
+  query->qname.clear();  // keeps its buffer
+  query->requeries = 0;
+  spare_queries_.push_back(std::move(query));
 }
 
 void MxResolver::Enqueue(std::unique_ptr<Query> query) {
@@ -216,8 +233,20 @@ void MxResolver::Enqueue(std::unique_ptr<Query> query) {
   queue_.push_back(std::move(query));
 }
 
-void MxResolver::AfterEvent(int64_t now_ns) {
+void MxResolver::AfterEvent(int64_t now_ns, bool timeouts_processed) {
+  // The remembered deadline (see NextTimeout) stays a bound c-ares' real next timeout never
+  // comes before, except after timeouts were processed (the earliest query was retried or
+  // given up): answers only remove queries, a query c-ares sends again (another server, TCP)
+  // gets a later deadline than it had, and a new query times out no earlier than now +
+  // timeout_ms. A bound may wake the loop early once (OnTimer then asks c-ares again), never
+  // late; it spares ares_timeout's walk over every query after each readiness.
+  if (timeouts_processed) ares_deadline_known_ = false;
+  const uint64_t sent_before = stats_.queries_sent;
   Pump(now_ns);
+  if (ares_deadline_known_ && stats_.queries_sent != sent_before) {
+    const int64_t first_try = now_ns + int64_t{options_.timeout_ms} * 1000000;
+    ares_deadline_ = std::min(ares_deadline_.value_or(first_try), first_try);
+  }
   DeliverCompleted();
 }
 
@@ -240,11 +269,13 @@ void MxResolver::Pump(int64_t now_ns) {
 void MxResolver::DeliverCompleted() {
   if (delivering_) return;  // the outer delivery loop picks up what a nested call finished
   delivering_ = true;
-  while (!completed_.empty()) {
-    DomainResolution result = std::move(completed_.front());
-    completed_.pop_front();
+  // By index, the result moved out first: on_done may append (and so reallocate).
+  while (completed_next_ < completed_.size()) {
+    DomainResolution result = std::move(completed_[completed_next_++]);
     if (callbacks_.on_done) callbacks_.on_done(std::move(result));
   }
+  completed_.clear();  // keeps its capacity
+  completed_next_ = 0;
   delivering_ = false;
 }
 
@@ -262,12 +293,21 @@ void MxResolver::AnswerThunk(void* arg, int status, int timeouts, unsigned char*
   } else {
     self->HandleMxAnswer(*query, status, abuf, alen);
   }
+  self->RecycleQuery(std::move(query));
+}
+
+MxResolver::DomainJob* MxResolver::FindJob(uint64_t domain_id) {
+  const auto index = static_cast<uint32_t>(domain_id);
+  if (index >= jobs_.size()) return nullptr;
+  DomainJob& job = jobs_[index];
+  if (!job.active || job.generation != static_cast<uint32_t>(domain_id >> 32)) return nullptr;
+  return &job;
 }
 
 void MxResolver::HandleMxAnswer(Query& query, int status, const unsigned char* abuf, int alen) {
-  auto it = domains_.find(query.domain_id);
-  if (it == domains_.end()) return;
-  DomainJob& job = *it->second;
+  DomainJob* found = FindJob(query.domain_id);
+  if (found == nullptr) return;
+  DomainJob& job = *found;
   DomainResolution& result = job.result;
   result.rcode = std::string(AresStatusRcode(status));
   if (status != ARES_SUCCESS && status != ARES_ENODATA) {
@@ -275,18 +315,18 @@ void MxResolver::HandleMxAnswer(Query& query, int status, const unsigned char* a
     FinishDomain(query.domain_id);
     return;
   }
-  DnsAnswer answer;
-  std::string error;
+  DnsAnswer& answer = answer_;
+  parse_error_.clear();
   if (abuf == nullptr || alen <= 0 ||
       !ParseDnsAnswer(abuf, static_cast<size_t>(alen), query.qname, kDnsTypeMx,
-                      options_.max_exchanges_per_domain * 4, &answer, &error)) {
+                      options_.max_exchanges_per_domain * 4, &answer, &parse_error_)) {
     result.rcode = "BADRESP";
-    result.error = "MX answer: " + (error.empty() ? std::string("empty") : error);
+    result.error = "MX answer: " + (parse_error_.empty() ? std::string("empty") : parse_error_);
     FinishDomain(query.domain_id);
     return;
   }
   if (answer.cname_unresolved && query.requeries < options_.max_cname_requeries) {
-    auto next = std::make_unique<Query>();
+    std::unique_ptr<Query> next = NewQuery();
     next->type = kDnsTypeMx;
     next->domain_id = query.domain_id;
     next->qname = answer.final_name;
@@ -295,7 +335,7 @@ void MxResolver::HandleMxAnswer(Query& query, int status, const unsigned char* a
     return;
   }
   if (!answer.mx.empty()) {
-    UseMxRecords(query.domain_id, job, std::move(answer.mx));
+    UseMxRecords(query.domain_id, job, answer.mx);
     return;
   }
   // NOERROR without MX: RFC 5321 §5.1's implicit MX, the domain itself.
@@ -303,11 +343,11 @@ void MxResolver::HandleMxAnswer(Query& query, int status, const unsigned char* a
   Exchange self_exchange;
   self_exchange.name = result.domain;
   result.exchanges.push_back(std::move(self_exchange));
-  LookupHost(result.domain, HostWaiter{query.domain_id, 0}, job);
+  LookupHost(result.exchanges.front().name, HostWaiter{query.domain_id, 0}, job);
   if (job.pending_hosts == 0) FinishDomain(query.domain_id);
 }
 
-void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord> records) {
+void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records) {
   DomainResolution& result = job.result;
   std::sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
     return a.preference != b.preference ? a.preference < b.preference : a.exchange < b.exchange;
@@ -359,52 +399,69 @@ void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<Mx
   if (job.pending_hosts == 0) FinishDomain(domain_id);
 }
 
+MxResolver::HostEntry* MxResolver::NewHostEntry(std::string_view name) {
+  if (free_hosts_.empty()) {
+    auto chunk = std::make_unique<HostEntry[]>(kHostChunk);
+    for (size_t i = kHostChunk; i-- > 0;) free_hosts_.push_back(&chunk[i]);
+    host_chunks_.push_back(std::move(chunk));
+  }
+  HostEntry* entry = free_hosts_.back();
+  free_hosts_.pop_back();
+  char* text = entry->short_name;
+  if (name.size() > kInlineName) {
+    entry->long_name = std::make_unique<char[]>(name.size());
+    text = entry->long_name.get();
+  }
+  std::memcpy(text, name.data(), name.size());
+  entry->name_length = static_cast<uint16_t>(name.size());
+  return entry;
+}
+
 void MxResolver::LookupHost(const std::string& name, HostWaiter waiter, DomainJob& job) {
-  auto it = hosts_.find(name);
-  if (it != hosts_.end()) {
+  if (auto it = hosts_.find(std::string_view(name)); it != hosts_.end()) {
+    HostEntry& entry = *it->second;
     ++stats_.host_cache_hits;
-    if (it->second->done) {
-      FillExchange(*it->second, waiter);
+    if (entry.done) {
+      FillExchange(entry, waiter);
     } else {
-      it->second->waiters.push_back(waiter);
+      entry.waiters.push_back(waiter);
       ++job.pending_hosts;
     }
     return;
   }
   ++stats_.host_lookups;
-  auto entry = std::make_unique<HostEntry>();
-  entry->waiters.push_back(waiter);
+  HostEntry& entry = *NewHostEntry(name);
+  hosts_.emplace(entry.name(), &entry);
+  entry.waiters.push_back(waiter);
   ++job.pending_hosts;
   const bool want_v4 = options_.families != AddressFamilies::kIpv6Only;
   const bool want_v6 = options_.families != AddressFamilies::kIpv4Only;
   for (uint16_t type : {kDnsTypeA, kDnsTypeAaaa}) {
     if ((type == kDnsTypeA && !want_v4) || (type == kDnsTypeAaaa && !want_v6)) continue;
-    ++entry->pending_families;
-    auto query = std::make_unique<Query>();
+    ++entry.pending_families;
+    std::unique_ptr<Query> query = NewQuery();
     query->for_host = true;
     query->type = type;
-    query->host = name;
+    query->host = &entry;
     query->qname = name;
     Enqueue(std::move(query));
   }
-  hosts_.emplace(name, std::move(entry));
 }
 
 void MxResolver::HandleHostAnswer(Query& query, int status, const unsigned char* abuf, int alen) {
-  auto it = hosts_.find(query.host);
-  if (it == hosts_.end() || it->second->done) return;
-  HostEntry& entry = *it->second;
-  std::string rcode(AresStatusRcode(status));
-  std::vector<IpAddress> addresses;
+  HostEntry& entry = *query.host;
+  if (entry.done) return;
+  std::string_view rcode = AresStatusRcode(status);
+  const bool is_a = query.type == kDnsTypeA;
   if (status == ARES_SUCCESS || status == ARES_ENODATA) {
-    DnsAnswer answer;
-    std::string error;
+    DnsAnswer& answer = answer_;
+    parse_error_.clear();
     if (abuf == nullptr || alen <= 0 ||
         !ParseDnsAnswer(abuf, static_cast<size_t>(alen), query.qname, query.type,
-                        options_.max_addresses_per_exchange, &answer, &error)) {
+                        options_.max_addresses_per_exchange, &answer, &parse_error_)) {
       rcode = "BADRESP";
     } else if (answer.cname_unresolved && query.requeries < options_.max_cname_requeries) {
-      auto next = std::make_unique<Query>();
+      std::unique_ptr<Query> next = NewQuery();
       next->for_host = true;
       next->type = query.type;
       next->host = query.host;
@@ -412,66 +469,80 @@ void MxResolver::HandleHostAnswer(Query& query, int status, const unsigned char*
       next->requeries = query.requeries + 1;
       Enqueue(std::move(next));
       return;
+    } else if (is_a) {
+      entry.addresses.assign(answer.addresses.begin(), answer.addresses.end());
     } else {
-      addresses = std::move(answer.addresses);
+      entry.v6.assign(answer.addresses.begin(), answer.addresses.end());
     }
   }
-  if (query.type == kDnsTypeA) {
-    entry.v4 = std::move(addresses);
+  if (is_a) {
     entry.rcode_v4 = rcode;
   } else {
-    entry.v6 = std::move(addresses);
     entry.rcode_v6 = rcode;
   }
   if (rcode != "NOERROR" && entry.failure_rcode.empty()) entry.failure_rcode = rcode;
-  if (--entry.pending_families == 0) CompleteHost(query.host, entry);
+  if (--entry.pending_families == 0) CompleteHost(entry);
 }
 
-void MxResolver::CompleteHost(const std::string& name, HostEntry& entry) {
+void MxResolver::CompleteHost(HostEntry& entry) {
   entry.done = true;
-  entry.addresses = CombineAddresses(entry.v4, entry.v6, options_.max_addresses_per_exchange);
+  // At most max_addresses_per_exchange, A first; when both families overflow the cap, each
+  // gets half so that neither is starved by the other.
+  const size_t cap = options_.max_addresses_per_exchange;
+  size_t n4 = entry.addresses.size();
+  size_t n6 = entry.v6.size();
+  if (n4 + n6 > cap) {
+    n4 = std::min(n4, std::max(cap / 2, cap - std::min(cap, n6)));
+    n6 = std::min(n6, cap - n4);
+  }
+  entry.addresses.resize(n4);
+  entry.addresses.insert(entry.addresses.end(), entry.v6.begin(),
+                         entry.v6.begin() + static_cast<ptrdiff_t>(n6));
+  entry.v6 = {};
   if (entry.addresses.empty()) {
     if (entry.failure_rcode.empty()) {
       entry.error = "no address records";
     } else {
       entry.error = "address lookup failed:";
-      if (!entry.rcode_v4.empty()) entry.error += " A " + entry.rcode_v4;
-      if (!entry.rcode_v6.empty()) entry.error += " AAAA " + entry.rcode_v6;
+      if (!entry.rcode_v4.empty()) entry.error += " A " + std::string(entry.rcode_v4);
+      if (!entry.rcode_v6.empty()) entry.error += " AAAA " + std::string(entry.rcode_v6);
     }
   }
-  entry.v4 = {};
-  entry.v6 = {};
-  std::vector<HostWaiter> waiters = std::move(entry.waiters);
-  entry.waiters = {};
-  finished_hosts_.push_back(name);
-  for (const HostWaiter& waiter : waiters) {
-    auto it = domains_.find(waiter.domain_id);
-    if (it == domains_.end()) continue;
+  finished_hosts_.push_back(&entry);
+  // Nothing below adds waiters: the entry is done.
+  for (const HostWaiter& waiter : entry.waiters) {
+    DomainJob* job = FindJob(waiter.domain_id);
+    if (job == nullptr) continue;
     FillExchange(entry, waiter);
-    if (--it->second->pending_hosts == 0) FinishDomain(waiter.domain_id);
+    if (--job->pending_hosts == 0) FinishDomain(waiter.domain_id);
   }
+  entry.waiters = {};
   EvictHosts();  // after the waiters: `entry` may be among the evicted
 }
 
 void MxResolver::FillExchange(const HostEntry& entry, HostWaiter waiter) {
-  auto it = domains_.find(waiter.domain_id);
-  if (it == domains_.end()) return;
-  DomainJob& job = *it->second;
-  if (waiter.exchange_index >= job.result.exchanges.size()) return;
-  Exchange& exchange = job.result.exchanges[waiter.exchange_index];
-  exchange.addresses = entry.addresses;
+  DomainJob* job = FindJob(waiter.domain_id);
+  if (job == nullptr) return;
+  if (waiter.exchange_index >= job->result.exchanges.size()) return;
+  Exchange& exchange = job->result.exchanges[waiter.exchange_index];
+  exchange.addresses.assign(entry.addresses.begin(), entry.addresses.end());
   exchange.error = entry.error;
-  if (job.implicit && entry.addresses.empty() && !entry.failure_rcode.empty()) {
-    job.result.rcode = entry.failure_rcode;
+  if (job->implicit && entry.addresses.empty() && !entry.failure_rcode.empty()) {
+    job->result.rcode = std::string(entry.failure_rcode);
   }
 }
 
 void MxResolver::FinishDomain(uint64_t domain_id) {
-  auto it = domains_.find(domain_id);
-  if (it == domains_.end()) return;
-  DomainResolution result = std::move(it->second->result);
-  const bool implicit = it->second->implicit;
-  domains_.erase(it);
+  DomainJob* job = FindJob(domain_id);
+  if (job == nullptr) return;
+  DomainResolution result = std::move(job->result);
+  const bool implicit = job->implicit;
+  job->result = DomainResolution{};
+  job->pending_hosts = 0;
+  job->implicit = false;
+  job->active = false;
+  free_jobs_.push_back(static_cast<uint32_t>(domain_id));
+  --active_jobs_;
   if (implicit) {
     if (!result.exchanges.empty() && !result.exchanges.front().addresses.empty()) {
       result.kind = DomainResolution::kImplicit;
@@ -494,8 +565,11 @@ void MxResolver::FinishDomain(uint64_t domain_id) {
 
 void MxResolver::EvictHosts() {
   while (finished_hosts_.size() > options_.max_cached_hosts) {
-    hosts_.erase(finished_hosts_.front());
+    HostEntry* victim = finished_hosts_.front();
     finished_hosts_.pop_front();
+    hosts_.erase(victim->name());  // the key views the victim's name: erase before reuse
+    *victim = HostEntry{};
+    free_hosts_.push_back(victim);
     ++stats_.hosts_evicted;
   }
 }

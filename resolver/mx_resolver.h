@@ -30,7 +30,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "resolver/dns_answer.h"
 #include "resolver/domain_resolution.h"
 #include "resolver/resolver_options.h"
@@ -84,8 +87,8 @@ class MxResolver {
   void OnTimer(int64_t now_ns);
 
   // True while some Resolve() has not been answered through on_done.
-  bool busy() const { return !domains_.empty() || !completed_.empty(); }
-  size_t domains_in_flight() const { return domains_.size(); }
+  bool busy() const { return active_jobs_ != 0 || completed_next_ < completed_.size(); }
+  size_t domains_in_flight() const { return active_jobs_; }
   size_t queries_queued() const { return queue_.size(); }
   size_t queries_in_flight() const { return in_flight_; }
   size_t cached_hosts() const { return hosts_.size(); }
@@ -95,11 +98,50 @@ class MxResolver {
 
  private:
   struct Query;
-  struct DomainJob;
-  struct HostEntry;
   struct HostWaiter {
     uint64_t domain_id = 0;
     uint32_t exchange_index = 0;
+  };
+  struct DomainJob {
+    DomainResolution result;
+    uint32_t pending_hosts = 0;
+    uint32_t generation = 0;  // bumped each time the slot is taken
+    bool implicit = false;    // the exchange is the domain itself (MX query was NODATA)
+    bool active = false;
+  };
+  // An exchange host's lookup. Entries live in fixed chunks (they never move, so queries and
+  // the eviction order point at them) and are reused after eviction; the name sits inline
+  // when short, the addresses and the waiter too in the common case, so a host costs no
+  // allocation of its own and the cache is freed chunk by chunk.
+  static constexpr size_t kInlineName = 40;
+  struct HostEntry {
+    char short_name[kInlineName];
+    std::unique_ptr<char[]> long_name;  // names longer than kInlineName
+    uint16_t name_length = 0;
+    bool done = false;
+    uint8_t pending_families = 0;
+    std::string_view rcode_v4, rcode_v6;  // static texts; empty when that family was not asked
+    std::string_view failure_rcode;       // the first family's rcode other than NOERROR, if any
+    // While running: the A answer; once done: what every waiter receives (A first, then AAAA).
+    absl::InlinedVector<IpAddress, 2> addresses;
+    std::vector<IpAddress> v6;  // the AAAA answer while running
+    std::string error;          // once done: empty when there are addresses
+    absl::InlinedVector<HostWaiter, 1> waiters;
+
+    std::string_view name() const {
+      return std::string_view(long_name ? long_name.get() : short_name, name_length);
+    }
+  };
+  // hosts_ is keyed by views of the entries' own names.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view name) const {
+      return absl::Hash<absl::string_view>{}(absl::string_view(name.data(), name.size()));
+    }
+  };
+  struct NameEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
   };
 
   MxResolver(const ResolverOptions& options, MxResolverCallbacks callbacks);
@@ -107,18 +149,25 @@ class MxResolver {
   static void SocketStateThunk(void* data, int fd, int readable, int writable);
   static void AnswerThunk(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
 
+  // Query objects are recycled (with their name buffers): a domain costs several queries.
+  std::unique_ptr<Query> NewQuery();
+  void RecycleQuery(std::unique_ptr<Query> query);
   void Enqueue(std::unique_ptr<Query> query);
   // Sends what the rate cap and in-flight cap allow, then delivers finished domains.
-  void AfterEvent(int64_t now_ns);
+  // timeouts_processed: OnTimer (c-ares' next timeout must be asked again).
+  void AfterEvent(int64_t now_ns, bool timeouts_processed);
   void Pump(int64_t now_ns);
   void DeliverCompleted();
 
+  // The running job of a domain id; nullptr when it finished (or never was).
+  DomainJob* FindJob(uint64_t domain_id);
   void HandleMxAnswer(Query& query, int status, const unsigned char* abuf, int alen);
   void HandleHostAnswer(Query& query, int status, const unsigned char* abuf, int alen);
-  void UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord> records);
+  void UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records);
   // Fills the waiter's exchange now (cached) or registers it with a running lookup.
   void LookupHost(const std::string& name, HostWaiter waiter, DomainJob& job);
-  void CompleteHost(const std::string& name, HostEntry& entry);
+  void CompleteHost(HostEntry& entry);
+  HostEntry* NewHostEntry(std::string_view name);
   void FillExchange(const HostEntry& entry, HostWaiter waiter);
   void FinishDomain(uint64_t domain_id);
   void EvictHosts();
@@ -131,15 +180,31 @@ class MxResolver {
   bool pumping_ = false;
   bool delivering_ = false;
 
-  uint64_t next_domain_id_ = 1;
-  absl::flat_hash_map<uint64_t, std::unique_ptr<DomainJob>> domains_;
-  absl::flat_hash_map<std::string, std::unique_ptr<HostEntry>> hosts_;
-  std::deque<std::string> finished_hosts_;  // eviction order of finished HostEntries
+  // Domain jobs live in slots (a deque: references stay valid as it grows) reused through a
+  // free list; a domain id is (slot generation << 32 | slot index), so an id of a finished
+  // job never matches the slot's next occupant.
+  std::deque<DomainJob> jobs_;
+  std::vector<uint32_t> free_jobs_;
+  size_t active_jobs_ = 0;
+  absl::flat_hash_map<std::string_view, HostEntry*, NameHash, NameEq> hosts_;
+  std::vector<std::unique_ptr<HostEntry[]>> host_chunks_;
+  std::vector<HostEntry*> free_hosts_;     // unused entries of host_chunks_
+  std::deque<HostEntry*> finished_hosts_;  // eviction order of finished HostEntries
   std::deque<std::unique_ptr<Query>> queue_;
+  std::vector<std::unique_ptr<Query>> spare_queries_;
   size_t in_flight_ = 0;
-  std::deque<DomainResolution> completed_;
+  std::vector<DomainResolution> completed_;  // delivered from completed_next_ on
+  size_t completed_next_ = 0;
   absl::flat_hash_map<int, uint8_t> sockets_;
   MxResolverStats stats_;
+  // Scratch reused by every answer and name (keeps its capacity; never used re-entrantly).
+  DnsAnswer answer_;
+  std::string parse_error_;
+  std::string normalized_;
+  // c-ares' own next timeout (absolute ns), or a bound before it (see AfterEvent):
+  // ares_timeout walks every query in flight, and the loop asks after every readiness.
+  mutable bool ares_deadline_known_ = false;
+  mutable std::optional<int64_t> ares_deadline_;
 };
 
 }  // namespace starttls

@@ -12,6 +12,12 @@ void ExtensionPoller::Arm(int fd, Watch& watch) {
 }
 
 void ExtensionPoller::Sync(int64_t now_ns) {
+  ApplyInterestChanges();
+  std::optional<int64_t> deadline = extension_->NextDeadline(now_ns);
+  if (deadline.has_value() && *deadline <= now_ns) extension_->OnDeadline(now_ns);
+}
+
+void ExtensionPoller::ApplyInterestChanges() {
   changes_.clear();
   extension_->TakeInterestChanges(&changes_);
   for (const FdInterest& change : changes_) {
@@ -26,8 +32,6 @@ void ExtensionPoller::Sync(int64_t now_ns) {
     }
     Arm(change.fd, watch);
   }
-  std::optional<int64_t> deadline = extension_->NextDeadline(now_ns);
-  if (deadline.has_value() && *deadline <= now_ns) extension_->OnDeadline(now_ns);
 }
 
 void ExtensionPoller::OnPollCompletion(const Cookie& cookie, int result, int64_t now_ns) {
@@ -46,8 +50,10 @@ void ExtensionPoller::OnPollCompletion(const Cookie& cookie, int result, int64_t
   if (watch.mask == 0) {
     watches_.erase(fd);
   } else {
-    // The extension's reaction may have changed the interest; Sync() applies that first.
-    Sync(now_ns);
+    // The extension's reaction may have changed the interest: apply that first. Its deadline
+    // waits for the loop's next Sync(), before the loop sleeps (one deadline check per loop
+    // pass instead of one per readiness).
+    ApplyInterestChanges();
     auto again = watches_.find(fd);
     if (again != watches_.end()) Arm(fd, again->second);
   }

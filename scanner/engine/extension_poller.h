@@ -34,6 +34,8 @@ class ExtensionPoller {
     bool armed = false;       // a poll of this generation is in flight
   };
   void Arm(int fd, Watch& watch);
+  // Arms polls for the extension's interest changes since the last call.
+  void ApplyInterestChanges();
 
   LoopExtension* extension_;
   UringLoop* loop_;

@@ -36,11 +36,12 @@ void DomainTargets::Submit(const std::string& domain, uint64_t line_number) {
 }
 
 void DomainTargets::OnResolved(DomainResolution&& resolution) {
-  std::vector<Endpoint> to_scan;
-  std::vector<DomainVerdict> done;
-  join_.AddDomain(std::move(resolution), &to_scan, &done);
-  for (const Endpoint& endpoint : to_scan) ready_.push_back(endpoint);
-  WriteVerdicts(&done);
+  // Member scratch (kept capacity): one call per domain. Not re-entered: writing verdicts
+  // calls back into nothing that resolves.
+  to_scan_.clear();
+  join_.AddDomain(std::move(resolution), &to_scan_, &resolved_done_);
+  for (const Endpoint& endpoint : to_scan_) ready_.push_back(endpoint);
+  WriteVerdicts(&resolved_done_);
 }
 
 bool DomainTargets::TakeEndpoint(Endpoint* out) {

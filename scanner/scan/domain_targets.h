@@ -61,6 +61,8 @@ class DomainTargets {
   std::deque<Endpoint> ready_;
   std::vector<FdInterest> interest_changes_;
   std::string scratch_;
+  std::vector<Endpoint> to_scan_;              // OnResolved's scratch
+  std::vector<DomainVerdict> resolved_done_;  // OnResolved's scratch
 };
 
 }  // namespace starttls

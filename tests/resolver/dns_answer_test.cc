@@ -111,6 +111,82 @@ TEST(DnsAnswerTest, CnameChainIsFollowedAndUnresolvedEndReported) {
   EXPECT_EQ(a.final_name, "c.test");
 }
 
+// Owner names are compared where they sit in the message (labels, case, compression):
+// names that are a prefix, an extension or a label-split of the qname are not it.
+TEST(DnsAnswerTest, OwnerNamesMustMatchExactly) {
+  MessageBuilder m(0, 6);
+  m.Question("mx.a.test", kDnsTypeA);
+  const char* owners[] = {"mx.a.tes", "mx.a.test.x", "xmx.a.test", "mxa.test", "mx.a"};
+  for (uint8_t i = 0; i < 5; ++i) {
+    m.Record(owners[i], kDnsTypeA, 4);
+    m.Raw(std::string("\x0a\x00\x00", 3) + static_cast<char>(i + 1));
+  }
+  // The real one, as a pointer to the question, in upper case there.
+  m.bytes()[13] = 'M';
+  m.Raw("\xc0\x0c");
+  m.U16(kDnsTypeA); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+  m.U16(4);
+  m.Raw(std::string("\x0a\x00\x00\x09", 4));
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "mx.a.test", kDnsTypeA, &a, &error)) << error;
+  ASSERT_EQ(a.addresses.size(), 1u);
+  EXPECT_EQ(a.addresses[0].ToString(), "10.0.0.9");
+}
+
+// One DnsAnswer reused for several messages carries nothing over.
+TEST(DnsAnswerTest, ReusedAnswerStartsEmpty) {
+  MessageBuilder cname(0, 1);
+  cname.Question("a.test", kDnsTypeMx);
+  cname.Record("a.test", kDnsTypeCname, 8);
+  cname.Name("c.test");
+  MessageBuilder mx(0, 1);
+  mx.Question("b.test", kDnsTypeMx);
+  mx.Record("b.test", kDnsTypeMx, 2 + 8);
+  mx.U16(5);
+  mx.Name("m.test");
+  MessageBuilder empty(3, 0);
+  empty.Question("c.test", kDnsTypeMx);
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(cname, "a.test", kDnsTypeMx, &a, &error)) << error;
+  EXPECT_TRUE(a.cname_unresolved);
+  ASSERT_TRUE(Parse(mx, "b.test", kDnsTypeMx, &a, &error)) << error;
+  EXPECT_FALSE(a.cname_unresolved);
+  EXPECT_EQ(a.final_name, "b.test");
+  ASSERT_EQ(a.mx.size(), 1u);
+  EXPECT_EQ(a.mx[0].exchange, "m.test");
+  ASSERT_TRUE(Parse(empty, "c.test", kDnsTypeMx, &a, &error)) << error;
+  EXPECT_EQ(a.rcode, 3);
+  EXPECT_TRUE(a.mx.empty());
+  EXPECT_FALSE(a.cname_unresolved);
+  EXPECT_EQ(a.final_name, "c.test");
+  // Two records, then one: the second message's record alone, nothing of the first's.
+  MessageBuilder two(0, 2);
+  two.Question("d.test", kDnsTypeMx);
+  two.Record("d.test", kDnsTypeMx, 2 + 14);
+  two.U16(1);
+  two.Name("first.d.test");
+  two.Record("d.test", kDnsTypeMx, 2 + 15);
+  two.U16(2);
+  two.Name("second.d.test");
+  ASSERT_TRUE(Parse(two, "d.test", kDnsTypeMx, &a, &error)) << error;
+  ASSERT_EQ(a.mx.size(), 2u);
+  EXPECT_EQ(a.mx[1].exchange, "second.d.test");
+  ASSERT_TRUE(Parse(mx, "b.test", kDnsTypeMx, &a, &error)) << error;
+  ASSERT_EQ(a.mx.size(), 1u);
+  EXPECT_EQ(a.mx[0].exchange, "m.test");
+  EXPECT_EQ(a.mx[0].preference, 5);
+  EXPECT_TRUE(a.mx[0].exchange_printable);
+  // A malformed message leaves no record behind either.
+  MessageBuilder bad(0, 1);
+  bad.Question("e.test", kDnsTypeMx);
+  bad.Record("e.test", kDnsTypeMx, 2);
+  bad.U16(1);
+  EXPECT_FALSE(Parse(bad, "e.test", kDnsTypeMx, &a, &error));
+  EXPECT_TRUE(a.mx.empty());
+}
+
 TEST(DnsAnswerTest, RecordsOfOtherOwnersAreIgnored) {
   MessageBuilder m(0, 1);
   m.Question("a.test", kDnsTypeA);

@@ -10,7 +10,10 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "output/error_record.h"
 #include "output/json_reader.h"
+#include "output/json_writer.h"
+#include "output/rfc3339.h"
 
 namespace starttls {
 namespace {
@@ -52,6 +55,89 @@ TEST(DomainRecordWriterTest, FieldsReadBack) {
   EXPECT_NE(line.find("\"name\":\"bad\xc3\xbf.test\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"verdict\":\"starttls_misordered\""), std::string::npos);
   EXPECT_NE(line.find("\"timestamp\":\"2023-11-14T22:13:20.123Z\""), std::string::npos) << line;
+}
+
+// The record as the general JsonWriter writes it: the writer's hand-laid bytes must match.
+std::string ReferenceRecord(const DomainVerdict& verdict, uint64_t line_number, int64_t now_ms) {
+  const DomainResolution& r = verdict.resolution;
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.StringField("type", "domain");
+  w.IntField("schema", kRecordSchemaVersion);
+  w.StringField("domain", r.domain);
+  if (line_number != 0) w.UintField("line", line_number);
+  w.StringField("dns", r.rcode.empty() ? std::string_view("ERROR") : std::string_view(r.rcode));
+  w.StringField("mx_kind", MxKindName(r.kind));
+  w.Key("exchanges");
+  w.BeginArray();
+  for (const Exchange& exchange : r.exchanges) {
+    w.BeginObject();
+    w.RawBytesField("name", exchange.name);
+    w.UintField("preference", exchange.preference);
+    w.Key("addresses");
+    w.BeginArray();
+    for (const IpAddress& address : exchange.addresses) w.String(address.ToString());
+    w.EndArray();
+    if (exchange.error.empty()) {
+      w.NullField("error");
+    } else {
+      w.StringField("error", exchange.error);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("endpoints");
+  w.BeginArray();
+  for (const JoinedEndpoint& e : verdict.endpoints) {
+    w.BeginObject();
+    w.StringField("ip", e.endpoint.ip.ToString());
+    w.UintField("port", e.endpoint.port);
+    w.StringField("status", ScanStatusName(e.status));
+    if (e.cls) {
+      w.StringField("class", EhloClassName(*e.cls));
+    } else {
+      w.NullField("class");
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.StringField("verdict", verdict.verdict);
+  if (r.error.empty()) {
+    w.NullField("error");
+  } else {
+    w.StringField("error", r.error);
+  }
+  w.StringField("timestamp", FormatRfc3339UnixMillis(now_ms));
+  w.EndObject();
+  w.EndLine();
+  return out;
+}
+
+TEST(DomainRecordWriterTest, SameBytesAsTheGeneralWriter) {
+  DomainVerdict odd = Sample();
+  odd.resolution.domain = "quote\"back\\slash\x01.test";
+  odd.resolution.rcode = "";
+  odd.resolution.error = "tab\there, \xc3\xa9 and bad \xff";
+  odd.resolution.exchanges.push_back(
+      Exchange{std::string("ctl\x7f\n\0\"x\x80", 9), 65535, {Ip("0.0.0.0"), Ip("255.255.255.255"),
+               Ip("10.1.20.200"), Ip("::ffff:192.0.2.1")}, "err \"q\""});
+  odd.endpoints.push_back(
+      JoinedEndpoint{Endpoint{Ip("198.51.100.9"), 65535}, ScanStatus::kBlocklisted, EhloClass::kCompliant});
+  odd.verdict = "unreachable";
+  DomainVerdict none;
+  none.resolution.domain = "nx.test";
+  none.resolution.rcode = "NXDOMAIN";
+  none.verdict = "dns_error";
+  for (const DomainVerdict* v : {&odd, &none}) {
+    for (uint64_t line : {uint64_t{0}, uint64_t{1}, uint64_t{18446744073709551615u}}) {
+      for (int64_t ms : {int64_t{0}, int64_t{1700000000123}, int64_t{1700000000124}}) {
+        std::string line_text;
+        AppendDomainRecord(*v, line, ms, &line_text);
+        EXPECT_EQ(line_text, ReferenceRecord(*v, line, ms));
+      }
+    }
+  }
 }
 
 TEST(DomainRecordWriterTest, EveryShapeValidatesAgainstTheSchema) {

@@ -317,6 +317,56 @@ TEST_F(MxResolverTest, HostCacheIsBounded) {
   EXPECT_EQ(stats.hosts_evicted, 40u);
 }
 
+// One domain at a time (each resolved once the previous one is done) and a one-host cache:
+// every lookup evicts the previous host and reuses its entry, long names (kept outside the
+// entry) and short ones alternating; a host evicted is looked up again.
+TEST_F(MxResolverTest, EvictedHostEntriesAreReused) {
+  ResolverOptions options = Options();
+  options.max_cached_hosts = 1;
+  std::vector<std::string> domains = {"longname.resolver.test"};
+  for (int i = 0; i < 5; ++i) domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
+  domains.push_back("longname2.resolver.test");
+  domains.push_back("multi.resolver.test");
+  std::map<std::string, DomainResolution> results;
+  MxResolver* resolver = nullptr;
+  size_t next = 1;
+  MxResolverCallbacks callbacks;
+  callbacks.on_done = [&](DomainResolution&& r) {
+    results[r.domain] = std::move(r);
+    if (next < domains.size()) {
+      resolver->Resolve(domains[next], next);
+      ++next;
+    }
+  };
+  auto created = MxResolver::Create(options, std::move(callbacks));
+  ASSERT_TRUE(created.ok()) << created.status();
+  resolver = created->get();
+  resolver->Resolve(domains[0], 0);
+  ASSERT_TRUE(RunUntilIdle(*resolver, NowNs() + 30'000'000'000));
+  ASSERT_EQ(results.size(), domains.size());
+  for (const char* d : {"longname.resolver.test", "longname2.resolver.test"}) {
+    const DomainResolution& r = results[d];
+    ASSERT_EQ(r.exchanges.size(), 1u) << d;
+    EXPECT_EQ(r.exchanges[0].name, "an-exchange-name-longer-than-forty-octets.prov.resolver.test");
+    EXPECT_EQ(r.exchanges[0].addresses, Ips({"192.0.2.50"})) << d;
+  }
+  for (int i = 0; i < 5; ++i) {
+    const DomainResolution& r = results["d" + std::to_string(i) + ".load.resolver.test"];
+    ASSERT_EQ(r.exchanges.size(), 1u);
+    EXPECT_EQ(r.exchanges[0].name, "m" + std::to_string(i) + ".load.resolver.test");
+    EXPECT_EQ(r.exchanges[0].addresses,
+              Ips({("10.0.0." + std::to_string(i)).c_str(),
+                   ("fd00::" + std::to_string(i)).c_str()}));
+  }
+  ASSERT_EQ(results["multi.resolver.test"].exchanges.size(), 3u);
+  EXPECT_EQ(results["multi.resolver.test"].exchanges[1].addresses,
+            Ips({"192.0.2.1", "192.0.2.2", "2001:db8::1"}));
+  // 1 + 5 + 1 (looked up again) + 3 hosts, all but the last evicted.
+  EXPECT_EQ(resolver->stats().host_lookups, 10u);
+  EXPECT_EQ(resolver->stats().hosts_evicted, 9u);
+  EXPECT_EQ(resolver->cached_hosts(), 1u);
+}
+
 TEST_F(MxResolverTest, ThousandDomainsInFlightWithoutLoss) {
   ResolverOptions options = Options();
   options.timeout_ms = 5000;

@@ -46,7 +46,11 @@ std::vector<NsdZone> MakeResolverTestZones(int load_domains) {
       "v6host IN AAAA 2001:db8::30\n"
       // Exchange given as an address literal (not a host name).
       "literal IN MX 10 192.0.2.99.\n"
-      "manyaddr IN MX 10 manyaddr-host\n";
+      "manyaddr IN MX 10 manyaddr-host\n"
+      // An exchange name longer than the host cache keeps inline, used by two domains.
+      "longname IN MX 10 an-exchange-name-longer-than-forty-octets.prov\n"
+      "longname2 IN MX 10 an-exchange-name-longer-than-forty-octets.prov\n"
+      "an-exchange-name-longer-than-forty-octets.prov IN A 192.0.2.50\n";
   char line[160];
   for (int i = 0; i < 40; ++i) {
     std::snprintf(line, sizeof(line), "big IN MX %d big-host-%02d\nbig-host-%02d IN A 198.51.100.%d\n",
