@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
+
 namespace starttls {
 
 std::string_view ComputeDomainVerdict(const DomainResolution& resolution,
@@ -39,16 +41,16 @@ void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* t
       }
     }
   }
-  size_t unfinished = 0;
-  for (JoinedEndpoint& joined : endpoints) {
-    if (auto fin = finished_.find(joined.endpoint); fin != finished_.end()) {
-      joined.status = fin->second.status;
-      joined.cls = fin->second.cls;
+  absl::InlinedVector<uint32_t, 4> unfinished;  // slots still to be scanned
+  for (uint32_t slot = 0; slot < endpoints.size(); ++slot) {
+    if (auto fin = finished_.find(endpoints[slot].endpoint); fin != finished_.end()) {
+      endpoints[slot].status = fin->second.status;
+      endpoints[slot].cls = fin->second.cls;
     } else {
-      ++unfinished;
+      unfinished.push_back(slot);
     }
   }
-  if (unfinished == 0) {
+  if (unfinished.empty()) {
     // Nothing to wait for (the common case once endpoints repeat): the verdict now, without
     // a stay in the table.
     DomainVerdict verdict;
@@ -61,9 +63,8 @@ void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* t
   PendingDomain domain;
   domain.resolution = std::move(resolution);
   domain.endpoints = std::move(endpoints);
-  for (uint32_t slot = 0; slot < domain.endpoints.size(); ++slot) {
+  for (uint32_t slot : unfinished) {
     const Endpoint endpoint = domain.endpoints[slot].endpoint;
-    if (finished_.contains(endpoint)) continue;
     auto [it, inserted] = pending_.try_emplace(endpoint);
     PendingEndpoint& pending = it->second;
     if (inserted) to_scan->push_back(endpoint);

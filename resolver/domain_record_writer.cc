@@ -12,21 +12,6 @@
 namespace starttls {
 namespace {
 
-// Dotted-quad IPv4 by hand (inet_ntop goes through printf); IPv6 through FormatTo.
-size_t FormatIp(const IpAddress& ip, char* buf, size_t size) {
-  if (!ip.is_v4()) return ip.FormatTo(buf, size);
-  char* p = buf;
-  for (size_t i = 0; i < 4; ++i) {
-    unsigned v = ip.bytes()[i];
-    if (i > 0) *p++ = '.';
-    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-    *p++ = static_cast<char>('0' + v % 10);
-  }
-  *p = '\0';
-  return static_cast<size_t>(p - buf);
-}
-
 // Records come in bursts within one millisecond: format each millisecond once.
 std::string_view TimestampText(int64_t unix_ms) {
   thread_local int64_t cached_ms = 0;
@@ -54,7 +39,7 @@ void AppendPlain(std::string_view text, std::string* out) {
 
 void AppendIp(const IpAddress& ip, std::string* out) {
   char text[INET6_ADDRSTRLEN];
-  AppendPlain(std::string_view(text, FormatIp(ip, text, sizeof(text))), out);
+  AppendPlain(std::string_view(text, ip.FormatTo(text, sizeof(text))), out);
 }
 
 void AppendErrorValue(const std::string& error, std::string* out) {

@@ -3,23 +3,17 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <ares.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "scanner/engine/monotonic_clock.h"
 #include "scanner/targets/target_line.h"
 
 namespace starttls {
 namespace {
-
-int64_t MonotonicNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
 
 double EffectiveBurst(const ResolverOptions& options) {
   if (options.burst >= 1) return options.burst;
@@ -140,7 +134,7 @@ void MxResolver::Resolve(std::string_view domain, uint64_t tag) {
     result.error = "not a domain name: " + why;
     ++stats_.domains_done;
     completed_.push_back(std::move(result));
-    AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
+    AfterEvent(MonotonicNowNs(), /*timeouts_processed=*/false);
     return;
   }
   uint32_t index;
@@ -163,19 +157,19 @@ void MxResolver::Resolve(std::string_view domain, uint64_t tag) {
   query->domain_id = id;
   query->qname = normalized_;
   Enqueue(std::move(query));
-  AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
+  AfterEvent(MonotonicNowNs(), /*timeouts_processed=*/false);
 }
 
 // ares_process_fd also handles the timeouts already due; those are due only once OnTimer's
 // deadline passed, which the loop acts on by calling OnTimer.
 void MxResolver::OnReadable(int fd) {
   ares_process_fd(channel_, fd, ARES_SOCKET_BAD);
-  AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
+  AfterEvent(MonotonicNowNs(), /*timeouts_processed=*/false);
 }
 
 void MxResolver::OnWritable(int fd) {
   ares_process_fd(channel_, ARES_SOCKET_BAD, fd);
-  AfterEvent(MonotonicNs(), /*timeouts_processed=*/false);
+  AfterEvent(MonotonicNowNs(), /*timeouts_processed=*/false);
 }
 
 std::optional<int64_t> MxResolver::NextTimeout(int64_t now_ns) const {

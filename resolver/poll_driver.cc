@@ -1,26 +1,17 @@
 #include "resolver/poll_driver.h"
 
 #include <poll.h>
-#include <time.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "scanner/engine/monotonic_clock.h"
+
 namespace starttls {
-namespace {
-
-int64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-}  // namespace
-
 bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns) {
   std::vector<pollfd> fds;
   while (resolver.busy()) {
-    int64_t now = NowNs();
+    int64_t now = MonotonicNowNs();
     if (deadline_ns != 0 && now >= deadline_ns) return false;
     fds.clear();
     for (const auto& [fd, bits] : resolver.sockets()) {
@@ -40,7 +31,7 @@ bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns) {
         if (p.revents & POLLOUT) resolver.OnWritable(p.fd);
       }
     }
-    now = NowNs();
+    now = MonotonicNowNs();
     if (std::optional<int64_t> next = resolver.NextTimeout(now); next && *next <= now) {
       resolver.OnTimer(now);
     }

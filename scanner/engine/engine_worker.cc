@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "scanner/engine/monotonic_clock.h"
+
 namespace starttls {
 namespace {
 

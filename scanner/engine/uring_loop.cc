@@ -1,7 +1,6 @@
 #include "scanner/engine/uring_loop.h"
 
 #include <sys/mman.h>
-#include <time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -14,12 +13,6 @@ std::string Failure(const char* what, int err) {
 }
 
 }  // namespace
-
-int64_t MonotonicNowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 UringLoop::~UringLoop() {
   if (ring_ready_) {

@@ -107,7 +107,4 @@ class UringLoop {
   __kernel_timespec timer_spec_{};
 };
 
-// CLOCK_MONOTONIC now, in ns: the time base of sessions, the wheel and the kernel timeout.
-int64_t MonotonicNowNs();
-
 }  // namespace starttls

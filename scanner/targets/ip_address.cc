@@ -52,8 +52,21 @@ std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
 }
 
 size_t IpAddress::FormatTo(char* buf, size_t buf_size) const {
-  int af = is_v4() ? AF_INET : AF_INET6;
   if (buf_size == 0) return 0;
+  if (is_v4() && buf_size >= INET_ADDRSTRLEN) {
+    // Dotted quad by hand: every record prints addresses, and inet_ntop goes through printf.
+    char* p = buf;
+    for (size_t i = 0; i < 4; ++i) {
+      const unsigned v = bytes_[i];
+      if (i > 0) *p++ = '.';
+      if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+      if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+      *p++ = static_cast<char>('0' + v % 10);
+    }
+    *p = '\0';
+    return static_cast<size_t>(p - buf);
+  }
+  int af = is_v4() ? AF_INET : AF_INET6;
   if (inet_ntop(af, bytes_.data(), buf, static_cast<socklen_t>(buf_size)) == nullptr) {
     buf[0] = '\0';
     return 0;

@@ -7,25 +7,6 @@
 
 namespace starttls {
 
-long VerifyChainTrust(X509_STORE* store, STACK_OF(X509)* chain, time_t now) {
-  X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
-  bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());
-  if (leaf == nullptr || !context || !X509_STORE_CTX_init(context.get(), store, leaf, chain)) {
-    ERR_clear_error();
-    return X509_V_ERR_UNSPECIFIED;
-  }
-  X509_STORE_CTX_set_time(context.get(), 0, now);
-  // Mail servers' certificates are judged as TLS server certificates.
-  X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);
-  long result = X509_V_OK;
-  if (X509_verify_cert(context.get()) != 1) {
-    result = X509_STORE_CTX_get_error(context.get());
-    if (result == X509_V_OK) result = X509_V_ERR_UNSPECIFIED;  // failed without saying why
-  }
-  ERR_clear_error();
-  return result;
-}
-
 ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
                               std::string_view hostname, time_t now) {
   ChainValidation result;

@@ -3,11 +3,11 @@
 // other certificates as untrusted intermediates, as a TLS server certificate; the hostname
 // check follows RFC 6125 as BoringSSL's X509_check_host implements it.
 //
-// Why two entry points: BoringSSL's client handshake already runs exactly that chain
-// verification (X509_verify_cert, purpose "ssl_server", the context's store) even under
+// Why the trust verdict comes in: BoringSSL's client handshake already runs exactly that
+// chain verification (X509_verify_cert, purpose "ssl_server", the context's store) even under
 // SSL_VERIFY_NONE, and keeps its result (SSL_get_verify_result). Verifying again cost a
-// second signature check per session — a fifth of a TLS session's CPU — so the session
-// takes the handshake's verdict; VerifyChainTrust stays for chains judged outside a handshake.
+// second signature check per session (a fifth of a TLS session's CPU), so the session takes
+// the handshake's verdict; tests/tls/chain_validation_test.cc holds the two equal.
 #pragma once
 
 #include <openssl/x509.h>
@@ -27,12 +27,8 @@ struct ChainValidation {
   std::string error;                   // why the chain is not trusted; empty when trusted
 };
 
-// The X509_V_* verdict of X509_verify_cert for `chain` (leaf first, as the peer sent it)
-// against `store` at `now`, with the purpose the handshake uses.
-long VerifyChainTrust(X509_STORE* store, STACK_OF(X509)* chain, time_t now);
-
 // Every verdict for `chain` (leaf first) given its trust verdict `verify_result` (X509_V_OK
-// when trusted; from the handshake or VerifyChainTrust). `now` judges the leaf's expiry.
+// when trusted; SSL_get_verify_result of the handshake). `now` judges the leaf's expiry.
 ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
                               std::string_view hostname, time_t now);
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/engine/engine_test_config.h"
 #include "tests/engine/loopback_smtp_server.h"
 
 namespace starttls {
@@ -36,19 +37,7 @@ struct Outcome {
   int count = 0;
 };
 
-EngineConfig ShortTimeouts() {
-  SessionTimeouts timeouts;
-  timeouts.connect_ms = 2000;
-  timeouts.banner_ms = 400;
-  timeouts.command_ms = 2000;
-  timeouts.session_ms = 10'000;
-  EngineConfig config;
-  config.session = SessionConfig("scanner.test", timeouts);
-  config.max_open_sessions = 64;
-  config.buffer_count = 256;
-  config.buffer_size = 1024;
-  return config;
-}
+EngineConfig ShortTimeouts() { return testing::TestEngineConfig(400, 64); }
 
 std::map<Endpoint, Outcome> Scan(const std::vector<Endpoint>& endpoints, const EngineConfig& config,
                                  EngineStats* stats = nullptr) {

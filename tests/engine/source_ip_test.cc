@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "scanner/engine/scan_engine.h"
+#include "tests/engine/engine_test_config.h"
 #include "tests/engine/loopback_smtp_server.h"
 
 namespace starttls {
@@ -27,16 +28,8 @@ struct Finished {
 };
 
 EngineConfig Config(std::optional<IpAddress> v4, std::optional<IpAddress> v6) {
-  SessionTimeouts timeouts;
-  timeouts.connect_ms = 2000;
-  timeouts.banner_ms = 2000;
-  timeouts.command_ms = 2000;
-  timeouts.session_ms = 10'000;
-  EngineConfig config;
-  config.session = SessionConfig("scanner.test", timeouts);
-  config.max_open_sessions = 16;  // fewer than the sessions: slots are reused
-  config.buffer_count = 256;
-  config.buffer_size = 1024;
+  // 16 open sessions, fewer than the tests scan: slots are reused.
+  EngineConfig config = testing::TestEngineConfig(2000, 16);
   config.source_v4 = v4;
   config.source_v6 = v6;
   return config;

@@ -17,6 +17,19 @@ TEST(IpAddressTest, ParsesAndFormatsIpv4) {
   EXPECT_EQ(ip->bit_width(), 32);
 }
 
+TEST(IpAddressTest, Ipv4FormattingMatchesInetNtopForEveryOctet) {
+  for (uint32_t v = 0; v < 256; ++v) {
+    const uint32_t value = (v << 24) | (((v * 7) & 255) << 16) | (((v + 9) & 255) << 8) | (255 - v);
+    const uint8_t bytes[4] = {static_cast<uint8_t>(value >> 24), static_cast<uint8_t>(value >> 16),
+                              static_cast<uint8_t>(value >> 8), static_cast<uint8_t>(value)};
+    char want[INET_ADDRSTRLEN];
+    ASSERT_NE(inet_ntop(AF_INET, bytes, want, sizeof(want)), nullptr);
+    EXPECT_EQ(IpAddress::V4(value).ToString(), want);
+  }
+  char small[8];  // too small for a dotted quad: nothing half-written is returned as text
+  EXPECT_EQ(IpAddress::V4(0xC0000201).FormatTo(small, sizeof(small)), 0u);
+}
+
 TEST(IpAddressTest, ParsesAndFormatsIpv6Canonically) {
   std::optional<IpAddress> ip = IpAddress::Parse("2001:0DB8:0000:0000:0000:0000:0000:0001");
   ASSERT_TRUE(ip.has_value());

@@ -3,6 +3,8 @@
 // apart on the same chain, for every kind of lab certificate and TLS version, and check the
 // verdicts ValidateChain derives from it.
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include <ctime>
 #include <string>
@@ -18,6 +20,27 @@ using lab::CertKind;
 using lab::TlsVersions;
 
 constexpr char kMx[] = "mx.example";
+
+// A verification run apart from any handshake: the X509_V_* verdict of X509_verify_cert
+// for `chain` against `store` at `now`, as a TLS server certificate.
+long VerifyChainTrust(X509_STORE* store, STACK_OF(X509)* chain, time_t now) {
+  X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
+  bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());
+  if (leaf == nullptr || !context || !X509_STORE_CTX_init(context.get(), store, leaf, chain)) {
+    ERR_clear_error();
+    return X509_V_ERR_UNSPECIFIED;
+  }
+  X509_STORE_CTX_set_time(context.get(), 0, now);
+  // Mail servers' certificates are judged as TLS server certificates.
+  X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);
+  long result = X509_V_OK;
+  if (X509_verify_cert(context.get()) != 1) {
+    result = X509_STORE_CTX_get_error(context.get());
+    if (result == X509_V_OK) result = X509_V_ERR_UNSPECIFIED;  // failed without saying why
+  }
+  ERR_clear_error();
+  return result;
+}
 
 // Runs `client` against `server` over memory BIOs until the client's handshake ends.
 TlsStep HandshakeWith(TlsConnection& client, SSL* server) {
