@@ -24,7 +24,7 @@ struct Corpus {
 const Corpus& LoadCorpus() {
   static const Corpus corpus = [] {
     Corpus loaded;
-    for (const char* path : {STARTTLS_SHARED_DIR "/vectors/ehlo.jsonl",
+    for (const char* path : {STARTTLS_VECTORS_DIR "/ehlo.jsonl",
                              STARTTLS_TESTS_DIR "/classify/extra_vectors.jsonl"}) {
       std::ifstream in(path);
       if (!in) std::fprintf(stderr, "classify-bench: cannot read %s\n", path);

@@ -1,4 +1,4 @@
-// The `error` record (SPEC §6): an input line that yields no target or transcript, with its
+// The `error` record (docs/rules.md §6): an input line that yields no target or transcript, with its
 // line number, its bytes (raw, at most a prefix) and why. Shared by `scan` and `classify`.
 #pragma once
 

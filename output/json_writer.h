@@ -1,7 +1,7 @@
 // A small streaming JSON writer for NDJSON records.
 //
 // Why not a library: the scanner writes ~100k records/s, every record carries server
-// bytes that must survive losslessly (SPEC §6), and the project takes no third-party JSON
+// bytes that must survive losslessly (docs/rules.md §6), and the project takes no third-party JSON
 // code. The writer appends to a caller-owned std::string; the caller decides when to
 // flush (the engine writes whole lines).
 //

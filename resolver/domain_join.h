@@ -1,5 +1,5 @@
 // DomainJoin: joins domains to the endpoints they lead to, and endpoints' scan results back
-// to domains' verdicts (SPEC §6). A pure data structure: no I/O, no clock.
+// to domains' verdicts (docs/rules.md §6). A pure data structure: no I/O, no clock.
 //
 // The scan pipeline adds each DomainResolution; DomainJoin returns the endpoints (ip, port)
 // that are new, so each endpoint is scanned once however many domains share it, and keeps

@@ -1,4 +1,4 @@
-// Writes the `domain` NDJSON record (SPEC §6; output/schema/starttls-scan.schema.json,
+// Writes the `domain` NDJSON record (docs/rules.md §6; output/schema/starttls-scan.schema.json,
 // $defs/domain, exchange, endpoint) from a finished DomainVerdict.
 #pragma once
 
@@ -11,7 +11,7 @@ namespace starttls {
 
 // Appends one whole line. line_number 0 leaves `line` out (a domain given as an argument);
 // now_unix_ms is the record's timestamp. Exchange names come from DNS (untrusted bytes) and
-// are written losslessly as raw bytes (one code point per byte, SPEC §6).
+// are written losslessly as raw bytes (one code point per byte, docs/rules.md §6).
 void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int64_t now_unix_ms,
                         std::string* out);
 

@@ -1,6 +1,6 @@
 // The server side of every simulated mail-server behaviour: what bytes it sends and when.
 // What a correct scanner must REPORT for each behaviour lives apart, in truth_table.h, written
-// by hand from SPEC §3-4, so the two can be checked against each other.
+// by hand from docs/rules.md §3-4, so the two can be checked against each other.
 #pragma once
 #include <cstddef>
 #include <span>

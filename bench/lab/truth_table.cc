@@ -1,5 +1,5 @@
 // Hand-made expectations per behaviour. Reasoning per row is in bench/README.md
-// ("Truth table"); the rules quoted are SPEC §3 (framing), §4 (classes, anomalies), §5 (TLS).
+// ("Truth table"); the rules quoted are docs/rules.md §3 (framing), §4 (classes, anomalies), §5 (TLS).
 #include "bench/lab/truth_table.h"
 
 #include <map>

@@ -1,5 +1,5 @@
-// What a correct scanner must report for each behaviour, per SPEC §3-6. Written by hand from
-// the SPEC text (deliberately NOT computed by the project's classifier), keyed by behaviour id.
+// What a correct scanner must report for each behaviour, per docs/rules.md §3-6. Written by hand from
+// the text of docs/rules.md (deliberately NOT computed by the project's classifier), keyed by behaviour id.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -20,7 +20,7 @@ struct TlsTruth {
 };
 
 struct HostTruth {
-  std::string_view status;             // SPEC §6 closed list
+  std::string_view status;             // docs/rules.md §6 closed list
   std::string_view cls;                // empty: no class
   std::vector<std::string_view> anomalies;  // sorted
   bool starttls_sent = false;          // with the default --starttls=offered

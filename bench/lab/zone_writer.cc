@@ -17,7 +17,7 @@ constexpr std::string_view kKindNames[kKindCount] = {
     "single", "multi", "shared", "implicit", "nullmx", "cname", "noaddr", "nxdomain", "lame"};
 constexpr uint32_t kKindWeights[kKindCount] = {35, 20, 20, 6, 4, 4, 4, 4, 3};
 
-// Weaker class first (SPEC §6 verdict order).
+// Weaker class first (docs/rules.md §6 verdict order).
 int ClassRank(std::string_view cls) {
   if (cls == "no_starttls") return 0;
   if (cls == "starttls_misordered") return 1;

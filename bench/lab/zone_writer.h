@@ -1,7 +1,7 @@
 // The DNS side of the population: a zone file for lab.test (NSD/Knot syntax) whose domains
-// point at lab hosts in every way SPEC §2/§6 must handle (several preferences, shared MX,
+// point at lab hosts in every way docs/rules.md §2/§6 must handle (several preferences, shared MX,
 // implicit MX, null MX, CNAME'd target, MX without address, NXDOMAIN, lame delegation), and
-// the domain truth: per domain the DNS outcome, MX set and the verdict SPEC §6 prescribes.
+// the domain truth: per domain the DNS outcome, MX set and the verdict docs/rules.md §6 prescribes.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -4,7 +4,7 @@
 //   1. A document the reader accepts, written back with JsonWriter, is valid UTF-8 and
 //      parses again to an equal document.
 //   2. The input's bytes written in raw mode come back exactly through ParseJson and
-//      DecodeRawBytes (the SPEC §6 lossless-bytes promise).
+//      DecodeRawBytes (the docs/rules.md §6 lossless-bytes promise).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -37,7 +37,7 @@ ClassifiedLine ErrorRecord(std::string_view line, size_t line_number, std::strin
 constexpr std::string_view kHelp =
     "usage: starttls-scan classify [--raw] < input\n"
     "\n"
-    "Judges SMTP transcripts without touching the network (SPEC sections 3-4).\n"
+    "Judges SMTP transcripts without touching the network (docs/rules.md sections 3-4).\n"
     "\n"
     "Default: one JSON object per input line, {\"banner\": ..., \"ehlo\": ..., \"helo\": ...}\n"
     "(raw bytes, one character U+0000-U+00FF per byte; banner and helo optional; an \"id\"\n"

@@ -1,4 +1,4 @@
-// `starttls-scan classify`: transcripts in, verdicts out, no network (SPEC §7).
+// `starttls-scan classify`: transcripts in, verdicts out, no network (docs/rules.md §7).
 #pragma once
 
 #include <cstdio>

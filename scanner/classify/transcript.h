@@ -1,4 +1,4 @@
-// A transcript (`{"banner": …, "ehlo": …, "helo": …}`, raw bytes as SPEC §6 encodes them)
+// A transcript (`{"banner": …, "ehlo": …, "helo": …}`, raw bytes as docs/rules.md §6 encodes them)
 // turned into the Conversation the classifier judges.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The verdict fields shared by `classify` records and `host` records (SPEC §6): status,
+// The verdict fields shared by `classify` records and `host` records (docs/rules.md §6): status,
 // class, anomalies, clients, greeting and keywords, written once for both.
 #pragma once
 

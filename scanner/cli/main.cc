@@ -1,4 +1,4 @@
-// starttls-scan: subcommands as a small table; `scan` is the default (SPEC §7).
+// starttls-scan: subcommands as a small table; `scan` is the default (docs/rules.md §7).
 #include <cstdio>
 #include <cstring>
 #include <string_view>

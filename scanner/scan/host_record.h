@@ -1,4 +1,4 @@
-// NDJSON records the scan writes (SPEC §6): `host` for every distinct (ip, port), and
+// NDJSON records the scan writes (docs/rules.md §6): `host` for every distinct (ip, port), and
 // `error` records (output/error_record.h) for input lines that name no target.
 // Each Append* adds one whole line.
 #pragma once

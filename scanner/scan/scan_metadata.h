@@ -1,4 +1,4 @@
-// The --metadata-file, ZMap style (SPEC §6): version, flags, seed, shard, start/end, counts
+// The --metadata-file, ZMap style (docs/rules.md §6): version, flags, seed, shard, start/end, counts
 // per status, class and anomaly, and — for a stopped scan — what was not started, so that
 // --resume can finish the job without losing or repeating a target.
 #pragma once

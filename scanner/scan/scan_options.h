@@ -1,4 +1,4 @@
-// The flags of `starttls-scan scan` (SPEC §7, ZMap/ZGrab2 idiom) and their defaults.
+// The flags of `starttls-scan scan` (docs/rules.md §7, ZMap/ZGrab2 idiom) and their defaults.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The once-a-second progress line on stderr (SPEC §7): elapsed, done/total, rate, open
+// The once-a-second progress line on stderr (docs/rules.md §7): elapsed, done/total, rate, open
 // sessions, success share, counts per class, ETA. stdout carries only data.
 #pragma once
 

@@ -46,7 +46,7 @@ std::string_view SessionPhaseName(SessionPhase phase);
 
 struct SessionTimeouts {
   int64_t connect_ms = 10'000;
-  // ≥ 30 s: postscreen and greet_pause delay greetings by 15–20 s (SPEC §7).
+  // ≥ 30 s: postscreen and greet_pause delay greetings by 15–20 s (docs/rules.md §7).
   int64_t banner_ms = 30'000;
   int64_t command_ms = 30'000;  // each command's reply (EHLO, HELO, QUIT)
   int64_t session_ms = 120'000; // the whole session, connect included

@@ -219,9 +219,9 @@ class Session {
 // after the end) change nothing and ask for nothing.
 SessionActions Step(Session& session, const SessionEvent& event);
 
-// How a failed connect's errno maps onto SPEC §6 statuses.
+// How a failed connect's errno maps onto docs/rules.md §6 statuses.
 ScanStatus StatusOfConnectError(int err);
-// How a failed recv/send's errno maps onto SPEC §6 statuses.
+// How a failed recv/send's errno maps onto docs/rules.md §6 statuses.
 ScanStatus StatusOfIoError(int err);
 
 }  // namespace starttls

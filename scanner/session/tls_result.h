@@ -1,4 +1,4 @@
-// What a session records about STARTTLS and TLS (SPEC §5): why STARTTLS was sent and what
+// What a session records about STARTTLS and TLS (docs/rules.md §5): why STARTTLS was sent and what
 // the server answered; the handshake's outcome (with the phase a failure happened in), the
 // negotiated parameters, the peer chain, the validation verdict and the EHLO over TLS.
 #pragma once

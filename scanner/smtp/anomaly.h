@@ -1,4 +1,4 @@
-// The closed list of anomalies of SPEC §4. The enum is in the names' sorted order, so walking
+// The closed list of anomalies of docs/rules.md §4. The enum is in the names' sorted order, so walking
 // a set from the lowest bit up yields the sorted list the output requires.
 #pragma once
 

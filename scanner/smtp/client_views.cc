@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::string_view kStarttls = "STARTTLS";
 
-// "Text" of SPEC §4: what follows the code and its separator.
+// "Text" of docs/rules.md §4: what follows the code and its separator.
 std::string_view TextOf(std::string_view line) {
   return line.size() > 4 ? line.substr(4) : std::string_view();
 }
@@ -65,9 +65,9 @@ bool ContainsAnywhere(std::string_view raw) { return raw.find(kStarttls) != std:
 }  // namespace
 
 // One row per client; `source` names the file and line where that client's rule can be read.
-// The rules are SPEC §4's, which fixes them so surveys stay comparable across versions. Where a
+// The rules are docs/rules.md §4's, which fixes them so surveys stay comparable across versions. Where a
 // client's released source differs (curl 7.88 compared case-sensitively before PR #18589;
-// Go <= 1.19 kept the keyword's case), SPEC's rule is the one modelled.
+// Go <= 1.19 kept the keyword's case), the rule of docs/rules.md §4 is the one modelled.
 const std::array<ClientRule, kClientCount>& ClientRules() {
   static const std::array<ClientRule, kClientCount> rules = {{
       {Client::kPostfix, "postfix", ClientScope::kAfterFirstLine,

@@ -1,4 +1,4 @@
-// How each widely used SMTP client decides whether an EHLO reply offers STARTTLS (SPEC §4,
+// How each widely used SMTP client decides whether an EHLO reply offers STARTTLS (docs/rules.md §4,
 // "Client views"). Each rule lives once, in the table in client_views.cc, next to the place in
 // that client's source that shows it.
 #pragma once

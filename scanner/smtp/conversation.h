@@ -1,4 +1,4 @@
-// The verdict on one SMTP conversation up to EHLO/HELO (SPEC §3–4): status, class and the
+// The verdict on one SMTP conversation up to EHLO/HELO (docs/rules.md §3–4): status, class and the
 // full anomaly list. Shared by `starttls-scan classify` (transcripts) and the scan engine
 // (live sessions), so both judge the same bytes the same way.
 #pragma once
@@ -14,7 +14,7 @@
 namespace starttls {
 
 // A reply as captured: the framed reply, plus the bytes that arrived after its end and
-// before our next command (SPEC §3, trailing_data).
+// before our next command (docs/rules.md §3, trailing_data).
 struct CapturedReply {
   Reply reply;
   std::string trailing;

@@ -57,7 +57,9 @@ EhloAnalysis AnalyzeEhlo(const Reply& ehlo) {
 
   result.greeting = FirstWord(ehlo.Text(0));
   bool greeting_is_starttls = EqualsIgnoreCase(result.greeting, kStarttls);
-  bool starttls_not_upper = greeting_is_starttls && result.greeting != kStarttls;
+  // Only ehlo-lines (line 2 on) count: line 1 is the greeting, so a lower-case "starttls"
+  // there sets starttls_in_greeting alone (docs/rules.md §4).
+  bool starttls_not_upper = false;
   bool listed = false;
   bool masked = IsMaskedStarttls(result.greeting);
 

@@ -1,4 +1,4 @@
-// Classification of a 2xx EHLO reply (SPEC §4): class, the anomalies its content shows,
+// Classification of a 2xx EHLO reply (docs/rules.md §4): class, the anomalies its content shows,
 // greeting, keywords and client views. Pure function of the framed reply; no I/O.
 #pragma once
 

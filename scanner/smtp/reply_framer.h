@@ -1,4 +1,4 @@
-// Incremental framing of SMTP replies (SPEC §3).
+// Incremental framing of SMTP replies (docs/rules.md §3).
 //
 // Bytes may arrive one at a time or several replies in one read: Feed() consumes only up to
 // the end of the current reply and says how much it took, so the caller can treat the rest as
@@ -53,7 +53,7 @@ struct Reply {
   std::string_view Line(size_t i) const {
     return std::string_view(raw).substr(lines[i].begin, lines[i].length);
   }
-  // What follows the code and its separator ("Text" in SPEC §4).
+  // What follows the code and its separator ("Text" in docs/rules.md §4).
   std::string_view Text(size_t i) const {
     std::string_view line = Line(i);
     return line.size() > 4 ? line.substr(4) : std::string_view();

@@ -1,4 +1,4 @@
-// The closed list of host statuses (SPEC §6) and EHLO classes (SPEC §4).
+// The closed list of host statuses (docs/rules.md §6) and EHLO classes (docs/rules.md §4).
 #pragma once
 
 #include <array>

@@ -1,4 +1,4 @@
-// The facts recorded per peer certificate (SPEC §5): names, serial, validity, DNS SANs, key,
+// The facts recorded per peer certificate (docs/rules.md §5): names, serial, validity, DNS SANs, key,
 // signature algorithm, SHA-256 fingerprint and, on request, the DER.
 #pragma once
 

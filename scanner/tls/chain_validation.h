@@ -1,4 +1,4 @@
-// Validation of a peer chain as a verdict of its own (SPEC §5): it never fails a handshake.
+// Validation of a peer chain as a verdict of its own (docs/rules.md §5): it never fails a handshake.
 // Trust is judged against the context's anchors (system bundle or --ca-file) with the peer's
 // other certificates as untrusted intermediates, as a TLS server certificate; the hostname
 // check follows RFC 6125 as BoringSSL's X509_check_host implements it.

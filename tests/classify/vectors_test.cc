@@ -1,4 +1,4 @@
-// Acceptance: every vector of shared/vectors/ehlo.jsonl, and every case of our own
+// Acceptance: every vector of tests/vectors/ehlo.jsonl (the public vector file), and every case of our own
 // extra_vectors.jsonl (same format), classified exactly: status, class, the full sorted
 // anomaly list and every client view — through the same path as `starttls-scan classify`.
 #include <fstream>
@@ -69,7 +69,7 @@ void CheckVector(const Vector& vector) {
 }
 
 TEST(Vectors, SharedVectorsAllPass) {
-  std::vector<Vector> vectors = LoadVectors(STARTTLS_SHARED_DIR "/vectors/ehlo.jsonl");
+  std::vector<Vector> vectors = LoadVectors(STARTTLS_VECTORS_DIR "/ehlo.jsonl");
   ASSERT_GE(vectors.size(), 13u);
   for (const Vector& vector : vectors) CheckVector(vector);
 }

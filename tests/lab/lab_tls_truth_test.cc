@@ -1,6 +1,6 @@
 // TLS behaviours checked with a BoringSSL client of the test's own (SSL_set_fd is fine here:
 // only the lab must use memory BIOs), the truth file checked against expectations written here
-// from SPEC §3-5, and the exit counters checked against the commands the test sent.
+// from docs/rules.md §3-5, and the exit counters checked against the commands the test sent.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -156,7 +156,7 @@ TEST_F(LabTls, VersionsAndReadvertised) {
   EXPECT_NE(r.ehlo_tls.find("250-STARTTLS\r\n"), std::string::npos);
 }
 
-// SPEC §3-4 applied by hand to each behaviour's bytes (see bench/README.md, "Truth table").
+// docs/rules.md §3-4 applied by hand to each behaviour's bytes (see bench/README.md, "Truth table").
 TEST_F(LabTls, TruthFileMatchesSpec) {
   const std::map<std::string, std::string> expected = {
       {"compliant", R"("status":"success","class":"compliant","anomalies":[])"},

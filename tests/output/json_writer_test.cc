@@ -11,7 +11,7 @@
 namespace starttls {
 namespace {
 
-// What SPEC §6 says one raw byte must become inside the quotes, spelled out per byte
+// What docs/rules.md §6 says one raw byte must become inside the quotes, spelled out per byte
 // independently of the writer's tables.
 std::string ExpectedRawEscape(int b) {
   switch (b) {

@@ -1,5 +1,5 @@
 // Server bytes written in raw mode come back byte for byte through the reader and
-// DecodeRawBytes (SPEC §6: "a consumer recovers the exact bytes").
+// DecodeRawBytes (docs/rules.md §6: "a consumer recovers the exact bytes").
 #include <cstdint>
 #include <random>
 #include <string>

@@ -1,4 +1,4 @@
-// SPEC §4 client views: one reply per distinguishing case, with the exact set of clients
+// docs/rules.md §4 client views: one reply per distinguishing case, with the exact set of clients
 // that see STARTTLS offered.
 #include "scanner/smtp/client_views.h"
 

@@ -1,4 +1,4 @@
-// SPEC §4: classes and every anomaly, each asserted on the full sorted anomaly list.
+// docs/rules.md §4: classes and every anomaly, each asserted on the full sorted anomaly list.
 #include <string>
 #include <vector>
 
@@ -149,7 +149,13 @@ TEST(Anomaly, BannerMasked) {
 TEST(Anomaly, StarttlsLowercase) {
   ExpectEhlo("250-mx\r\n250 starttls\r\n", EhloClass::kCompliant, {"starttls_lowercase"});
   ExpectEhlo("250-mx\r\n250 StartTLS\r\n", EhloClass::kCompliant, {"starttls_lowercase"});
+  // Line 1 is the greeting, not an ehlo-line: its lower-case starttls sets only
+  // starttls_in_greeting (docs/rules.md §4).
   ExpectEhlo("250-starttls\r\n250 SIZE 1\r\n", EhloClass::kStarttlsMisordered,
+             {"starttls_in_greeting"});
+  ExpectEhlo("250 StartTls\r\n", EhloClass::kStarttlsMisordered, {"starttls_in_greeting"});
+  // A lower-case ehlo-line beside an upper-case greeting still counts.
+  ExpectEhlo("250-STARTTLS\r\n250 starttls\r\n", EhloClass::kCompliant,
              {"starttls_in_greeting", "starttls_lowercase"});
 }
 
