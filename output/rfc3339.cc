@@ -72,4 +72,11 @@ std::string FormatRfc3339(absl::Time time) {
   return FormatRfc3339UnixMillis(absl::ToUnixMillis(time));
 }
 
+std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view text) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &time, &error)) return std::nullopt;
+  return absl::ToUnixMillis(time);
+}
+
 }  // namespace starttls

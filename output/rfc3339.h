@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "absl/time/time.h"
 
@@ -18,5 +20,8 @@ void AppendRfc3339UnixMillis(int64_t unix_ms, std::string* out);
 
 std::string FormatRfc3339UnixMillis(int64_t unix_ms);
 std::string FormatRfc3339(absl::Time time);
+
+// The instant an RFC 3339 timestamp names, in ms since the epoch; nullopt if it is none.
+std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view text);
 
 }  // namespace starttls

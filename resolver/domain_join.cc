@@ -37,7 +37,7 @@ void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* t
         const Endpoint endpoint{ip, port_};
         const bool seen = std::any_of(endpoints.begin(), endpoints.end(),
                                       [&](const JoinedEndpoint& j) { return j.endpoint == endpoint; });
-        if (!seen) endpoints.push_back(JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt});
+        if (!seen) endpoints.push_back(JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt, nullptr});
       }
     }
   }
@@ -46,6 +46,7 @@ void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* t
     if (auto fin = finished_.find(endpoints[slot].endpoint); fin != finished_.end()) {
       endpoints[slot].status = fin->second.status;
       endpoints[slot].cls = fin->second.cls;
+      endpoints[slot].tls = fin->second.tls;
     } else {
       unfinished.push_back(slot);
     }
@@ -91,29 +92,32 @@ const std::vector<std::string>* DomainJoin::NamesOf(const Endpoint& endpoint) co
   return it == pending_.end() ? nullptr : &it->second.names;
 }
 
-bool DomainJoin::FinishEndpoint(const Endpoint& endpoint, ScanStatus status,
-                                std::optional<EhloClass> cls, std::vector<DomainVerdict>* done) {
+bool DomainJoin::FinishEndpoint(const Endpoint& endpoint, const HostOutcome& outcome,
+                                std::vector<DomainVerdict>* done) {
   auto it = pending_.find(endpoint);
   if (it == pending_.end()) return false;
   std::vector<std::pair<uint64_t, uint32_t>> waiters = std::move(it->second.waiters);
   pending_.erase(it);
-  RememberFinished(endpoint, FinishedEndpoint{status, cls});
+  RememberFinished(endpoint, outcome);
   for (const auto& [id, slot] : waiters) {
     auto d = domains_.find(id);
     if (d == domains_.end()) continue;
     PendingDomain& domain = d->second;
-    domain.endpoints[slot].status = status;
-    domain.endpoints[slot].cls = cls;
+    domain.endpoints[slot].status = outcome.status;
+    domain.endpoints[slot].cls = outcome.cls;
+    domain.endpoints[slot].tls = outcome.tls;
     if (--domain.unfinished == 0) Complete(id, done);
   }
   return true;
 }
 
-void DomainJoin::RecordScanned(const Endpoint& endpoint, ScanStatus status,
-                               std::optional<EhloClass> cls, std::vector<DomainVerdict>* done) {
-  if (!FinishEndpoint(endpoint, status, cls, done)) {
-    RememberFinished(endpoint, FinishedEndpoint{status, cls});
-  }
+void DomainJoin::RecordScanned(const Endpoint& endpoint, const HostOutcome& outcome,
+                               std::vector<DomainVerdict>* done) {
+  if (!FinishEndpoint(endpoint, outcome, done)) RememberFinished(endpoint, outcome);
+}
+
+void DomainJoin::AppendPendingDomains(std::vector<std::string>* names) const {
+  for (const auto& [id, domain] : domains_) names->push_back(domain.resolution.domain);
 }
 
 void DomainJoin::Complete(uint64_t id, std::vector<DomainVerdict>* done) {

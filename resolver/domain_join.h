@@ -17,7 +17,8 @@
 //
 // Memory: per pending domain its resolution and one slot per endpoint; per scheduled
 // endpoint its names (at most max_names_per_endpoint) and the domains waiting for it. A
-// finished endpoint leaves only a compact result (~32 bytes) so that a domain resolved later
+// finished endpoint leaves only a compact result (~40 bytes, plus its TLS facts shared
+// with the domains that hold them) so that a domain resolved later
 // to it is answered without a second scan; at most max_finished_endpoints are kept (oldest
 // forgotten first: such an endpoint would then be scanned again).
 #pragma once
@@ -34,13 +35,22 @@
 #include "resolver/domain_resolution.h"
 #include "scanner/smtp/scan_status.h"
 #include "scanner/targets/ip_address.h"
+#include "scanner/tls/endpoint_tls.h"
 
 namespace starttls {
+
+// How an endpoint's session ended, as far as domains care.
+struct HostOutcome {
+  ScanStatus status = ScanStatus::kSuccess;
+  std::optional<EhloClass> cls;
+  SharedEndpointTls tls;  // null when STARTTLS was not sent
+};
 
 struct JoinedEndpoint {
   Endpoint endpoint;
   ScanStatus status = ScanStatus::kSuccess;
   std::optional<EhloClass> cls;
+  SharedEndpointTls tls;  // null when STARTTLS was not sent
 };
 
 struct DomainVerdict {
@@ -74,16 +84,18 @@ class DomainJoin {
 
   // Records an endpoint's scan result; domains now complete are appended to *done.
   // Returns false when the endpoint was not scheduled by AddDomain (then nothing changes).
-  bool FinishEndpoint(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls,
+  bool FinishEndpoint(const Endpoint& endpoint, const HostOutcome& outcome,
                       std::vector<DomainVerdict>* done);
 
   // An endpoint that was scanned anyway (an address target of the same run): like
   // FinishEndpoint when domains wait for it, and remembered for domains resolved later, so
   // it is never scanned a second time for them.
-  void RecordScanned(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls,
+  void RecordScanned(const Endpoint& endpoint, const HostOutcome& outcome,
                      std::vector<DomainVerdict>* done);
 
   size_t pending_domains() const { return domains_.size(); }
+  // The names of the domains still waiting for endpoints.
+  void AppendPendingDomains(std::vector<std::string>* names) const;
   size_t pending_endpoints() const { return pending_.size(); }
   size_t finished_endpoints() const { return finished_.size(); }
 
@@ -92,10 +104,7 @@ class DomainJoin {
     std::vector<std::string> names;
     std::vector<std::pair<uint64_t, uint32_t>> waiters;  // (domain id, slot in its endpoints)
   };
-  struct FinishedEndpoint {
-    ScanStatus status = ScanStatus::kSuccess;
-    std::optional<EhloClass> cls;
-  };
+  using FinishedEndpoint = HostOutcome;
   struct PendingDomain {
     DomainResolution resolution;
     std::vector<JoinedEndpoint> endpoints;

@@ -42,6 +42,36 @@ void AppendIp(const IpAddress& ip, std::string* out) {
   AppendPlain(std::string_view(text, ip.FormatTo(text, sizeof(text))), out);
 }
 
+void AppendBool(bool value, std::string* out) { out->append(value ? "true" : "false"); }
+
+// The name this domain reaches `ip` by: the first exchange, in preference order, that has it.
+std::string_view MxNameOf(const DomainResolution& r, const IpAddress& ip) {
+  for (const Exchange& exchange : r.exchanges) {
+    for (const IpAddress& address : exchange.addresses) {
+      if (address == ip) return exchange.name;
+    }
+  }
+  return {};
+}
+
+// The endpoint's TLS facts, the certificate judged against THIS domain's MX name (a session
+// could send only one name as SNI; several domains may reach the endpoint by other names).
+void AppendEndpointTls(const EndpointTls& tls, std::string_view mx, std::string* out) {
+  out->append("{\"handshake\":");
+  AppendBool(tls.handshake_ok, out);
+  out->append(",\"trusted\":");
+  AppendBool(tls.trusted, out);
+  out->append(",\"expired\":");
+  AppendBool(tls.expired, out);
+  out->append(",\"hostname_match\":");
+  if (tls.handshake_ok && !mx.empty()) {
+    AppendBool(MatchesHostname(tls.leaf_names, mx), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back('}');
+}
+
 void AppendErrorValue(const std::string& error, std::string* out) {
   if (error.empty()) {
     out->append("null");
@@ -94,15 +124,24 @@ void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int6
   for (const JoinedEndpoint& e : verdict.endpoints) {
     if (!first) out->push_back(',');
     first = false;
+    std::string_view mx = MxNameOf(r, e.endpoint.ip);
     out->append("{\"ip\":");
     AppendIp(e.endpoint.ip, out);
     out->append(",\"port\":");
     AppendNumber(e.endpoint.port, out);
+    out->append(",\"mx\":");
+    JsonWriter::AppendQuotedRawBytes(mx, out);
     out->append(",\"status\":");
     JsonWriter::AppendQuotedText(ScanStatusName(e.status), out);
     out->append(",\"class\":");
     if (e.cls) {
       JsonWriter::AppendQuotedText(EhloClassName(*e.cls), out);
+    } else {
+      out->append("null");
+    }
+    out->append(",\"tls\":");
+    if (e.tls != nullptr) {
+      AppendEndpointTls(*e.tls, mx, out);
     } else {
       out->append("null");
     }

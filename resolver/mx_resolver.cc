@@ -557,6 +557,12 @@ void MxResolver::FinishDomain(uint64_t domain_id) {
   completed_.push_back(std::move(result));
 }
 
+void MxResolver::AppendActiveDomains(std::vector<std::string>* names) const {
+  for (const DomainJob& job : jobs_) {
+    if (job.active) names->push_back(job.result.domain);
+  }
+}
+
 void MxResolver::EvictHosts() {
   while (finished_hosts_.size() > options_.max_cached_hosts) {
     HostEntry* victim = finished_hosts_.front();

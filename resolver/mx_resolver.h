@@ -89,6 +89,8 @@ class MxResolver {
   // True while some Resolve() has not been answered through on_done.
   bool busy() const { return active_jobs_ != 0 || completed_next_ < completed_.size(); }
   size_t domains_in_flight() const { return active_jobs_; }
+  // The names of the domains being resolved (for a scan that stops before they finish).
+  void AppendActiveDomains(std::vector<std::string>* names) const;
   size_t queries_queued() const { return queue_.size(); }
   size_t queries_in_flight() const { return in_flight_; }
   size_t cached_hosts() const { return hosts_.size(); }

@@ -33,8 +33,9 @@ for line in open(sys.argv[1]):
     print(json.loads(line)["domain"])' "$run/lab/domains.ndjson" >"$run/domains.txt"
 
 echo "== scanning $domains domains (--allow-reserved: the lab lives on loopback, which the"
-echo "   built-in blocklist refuses by default)"
-"$bin/starttls-scan" --allow-reserved --port 2525 --input-file "$run/domains.txt" \
+echo "   built-in blocklist refuses by default; --mx-port: the lab's MX hosts listen on 2525;"
+echo "   --max-per-prefix 64: the lab packs 256 hosts into each /24, a real survey keeps 8)"
+"$bin/starttls-scan" --allow-reserved --mx-port 2525 --max-per-prefix 64 --input-file "$run/domains.txt" \
   --resolver 127.77.250.1:5353 --dns-timeout 1 --ca-file "$run/lab/ca.pem" \
   --output-file "$run/results.ndjson" --metadata-file "$run/metadata.json" \
   --concurrency 10000 --rate 5000 --seed 1

@@ -57,7 +57,7 @@ cpu)
   floor=$("$bin/uring-floor" --targets "$run/targets" --port "$port" --concurrency "$concurrency")
   echo "$floor"
   read -r wall user sys rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
-    --port "$port" --concurrency "$concurrency" --max-per-ip 0 --input-file "$run/targets" \
+    --port "$port" --concurrency "$concurrency" --max-per-ip 0 --max-per-prefix 0 --input-file "$run/targets" \
     --output-file "$run/records.ndjson" --starttls never)
   records=$(wc -l <"$run/records.ndjson")
   success=$(grep -c '"status":"success"' "$run/records.ndjson" || true)
@@ -84,7 +84,7 @@ hold)
   read -r _ _ _ base_rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
     --port "$port" --input-file "$run/one-target" --output-file /dev/null --starttls never)
   timed "$bin/starttls-scan" --allow-reserved --rate 0 \
-    --port "$port" --concurrency "$sessions" --max-per-ip 0 --input-file "$run/targets" \
+    --port "$port" --concurrency "$sessions" --max-per-ip 0 --max-per-prefix 0 --input-file "$run/targets" \
     --output-file "$run/records.ndjson" --starttls never 2>"$run/status" >"$run/timed" &
   timer_pid=$!
   # RSS while every session waits for its greeting (sampled 12 s in; greetings come at 20 s).
@@ -124,7 +124,7 @@ tls)
     floor=$("$bin/uring-floor" --targets "$run/targets" --port "$port" --concurrency "$concurrency")
     handshake_us=$("$bin/tls-bench" --handshakes 2000 | awk '/client CPU per handshake/ {print $5; exit}')
     read -r wall user sys rss < <(timed "$bin/starttls-scan" --allow-reserved --quiet --rate 0 \
-      --port "$port" --concurrency "$concurrency" --max-per-ip 0 --input-file "$run/targets" \
+      --port "$port" --concurrency "$concurrency" --max-per-ip 0 --max-per-prefix 0 --input-file "$run/targets" \
       --output-file "$run/records.ndjson" --ca-file "$run/lab/ca.pem")
     ok=$(grep -c '"outcome":"ok"' "$run/records.ndjson" || true)
     echo "$floor|$handshake_us|$wall|$user|$sys|$rss|$ok" >>"$run/rounds"
@@ -168,7 +168,7 @@ tls-hold)
   for starttls in never offered; do
     start_ns=$(date +%s%N)
     "$bin/starttls-scan" --allow-reserved --quiet --rate 0 --port "$port" \
-      --concurrency $((2 * sessions)) --max-per-ip 0 --input-file "$run/targets" \
+      --concurrency $((2 * sessions)) --max-per-ip 0 --max-per-prefix 0 --input-file "$run/targets" \
       --output-file "$run/records-$starttls.ndjson" --starttls "$starttls" \
       --ca-file "$run/lab/ca.pem" --banner-timeout 45 --tls-timeout 30 --session-timeout 90 &
     scan_pid=$!

@@ -1,8 +1,13 @@
 // Command-line flags as a small table per subcommand, so each subcommand accepts exactly
 // its own flags, prints its own --help, and names the offending flag in every error.
+// Long forms as "--name value" or "--name=value"; ZMap's one-letter forms as "-p 25", "-p25"
+// or, for switches, bundled ("-qd"). Any other argument starting with '-' is an error, so a
+// mistyped flag can never be taken for a target.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,13 +23,16 @@ struct FlagSpec {
   std::string_view help;
   // Receives the value ("" for a switch); returns an error text, empty when accepted.
   std::function<std::string(std::string_view value)> set;
+  char short_name = 0;  // ZMap's letter ('p' for -p), 0 for none
 };
 
-// Parses argv[first..] against `flags`: "--name value", "--name=value", "--switch".
-// "--" ends flags. Returns the positional arguments, or an error naming the flag.
+// Parses argv[first..] against `flags`. "--" ends flags; a lone "-" is positional (a
+// subcommand may read it as standard input). Returns the positional arguments, or an error
+// naming the flag.
 absl::StatusOr<std::vector<std::string>> ParseFlags(std::span<const FlagSpec> flags, int argc,
                                                     char** argv, int first);
 
+// One line per flag: "  -p, --port N   help".
 std::string FlagHelp(std::span<const FlagSpec> flags);
 
 // Value parsers for the table's setters; each returns an error text or "".
@@ -32,5 +40,8 @@ std::string ParseUint(std::string_view value, uint64_t min, uint64_t max, uint64
 std::string ParseDouble(std::string_view value, double min, double max, double* out);
 std::string ParseChoice(std::string_view value, std::initializer_list<std::string_view> choices,
                         std::string* out);
+// A duration: a number with an optional unit, "500ms", "10s", "2m", "1h"; a plain number is
+// seconds. *seconds receives it; min and max are in seconds.
+std::string ParseDuration(std::string_view value, double min_s, double max_s, double* seconds);
 
 }  // namespace starttls

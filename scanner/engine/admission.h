@@ -1,5 +1,5 @@
 // The scheduling hooks the engine calls before and after every session: the rate of new
-// connections, the per-IP cap and the 421 back-off. The concurrency cap (open sessions) is
+// connections, the per-IP and per-prefix caps and the 421 back-off. The concurrency cap (open sessions) is
 // the engine's own (EngineConfig::max_open_sessions).
 //
 // The engine serialises all calls (one mutex), so implementations need not be thread-safe.
@@ -34,11 +34,12 @@ struct ScheduleAdmissionOptions {
   double rate_per_second = 0;     // new connections per second; 0 = unlimited
   double burst = 0;               // connections at once; 0 = max(1, rate / 10)
   uint32_t max_per_ip = 0;        // open connections per IP; 0 = unlimited
+  uint32_t max_per_prefix = 0;    // open connections per IPv4 /24 or IPv6 /48; 0 = unlimited
   int64_t back_off_ms = 60'000;   // after a 421, no new connection to that IP for this long
 };
 
-// The policy the CLI uses: scanner/schedule's TokenBucket and PerIpLimiter behind the
-// engine's hooks.
+// The policy the CLI uses: scanner/schedule's TokenBucket and two PerIpLimiters (one keyed
+// by address, one by NetworkPrefix) behind the engine's hooks.
 class ScheduleAdmission : public AdmissionPolicy {
  public:
   explicit ScheduleAdmission(ScheduleAdmissionOptions options);
@@ -52,6 +53,7 @@ class ScheduleAdmission : public AdmissionPolicy {
   ScheduleAdmissionOptions options_;
   TokenBucket bucket_;
   PerIpLimiter per_ip_;
+  PerIpLimiter per_prefix_;  // keyed by NetworkPrefix(ip); its back-off is never used
 };
 
 }  // namespace starttls

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "scanner/engine/admission.h"
+#include "scanner/schedule/network_prefix.h"
 
 namespace starttls {
 namespace {
@@ -14,7 +15,8 @@ double BurstOf(const ScheduleAdmissionOptions& options) {
 ScheduleAdmission::ScheduleAdmission(ScheduleAdmissionOptions options)
     : options_(options),
       bucket_(options.rate_per_second, BurstOf(options)),
-      per_ip_(options.max_per_ip) {}
+      per_ip_(options.max_per_ip),
+      per_prefix_(options.max_per_prefix) {}
 
 bool ScheduleAdmission::RateReady(int64_t now_ns, int64_t* retry_at_ns) {
   int64_t wait = bucket_.NanosUntilNext(now_ns);
@@ -33,16 +35,23 @@ bool ScheduleAdmission::HostReady(const Endpoint& endpoint, int64_t now_ns,
     *retry_at_ns = 0;  // when one of its sessions finishes
     return false;
   }
+  if (options_.max_per_prefix != 0 &&
+      per_prefix_.InFlight(NetworkPrefix(endpoint.ip)) >= options_.max_per_prefix) {
+    *retry_at_ns = 0;
+    return false;
+  }
   return true;
 }
 
 void ScheduleAdmission::Started(const Endpoint& endpoint, int64_t now_ns) {
   bucket_.TryTake(now_ns);
   per_ip_.TryAcquire(endpoint.ip);
+  per_prefix_.TryAcquire(NetworkPrefix(endpoint.ip));
 }
 
 void ScheduleAdmission::Finished(const Endpoint& endpoint, bool back_off, int64_t now_ns) {
   per_ip_.Release(endpoint.ip);
+  per_prefix_.Release(NetworkPrefix(endpoint.ip));
   if (back_off) per_ip_.BackOff(endpoint.ip, now_ns, options_.back_off_ms * 1'000'000);
 }
 

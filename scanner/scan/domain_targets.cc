@@ -51,10 +51,9 @@ bool DomainTargets::TakeEndpoint(Endpoint* out) {
   return true;
 }
 
-void DomainTargets::HostFinished(const Endpoint& endpoint, ScanStatus status,
-                                 std::optional<EhloClass> cls) {
+void DomainTargets::HostFinished(const Endpoint& endpoint, const HostOutcome& outcome) {
   std::vector<DomainVerdict> done;
-  join_.RecordScanned(endpoint, status, cls, &done);
+  join_.RecordScanned(endpoint, outcome, &done);
   WriteVerdicts(&done);
 }
 
@@ -82,6 +81,11 @@ void DomainTargets::AppendNames(const Endpoint& endpoint, std::vector<std::strin
 bool DomainTargets::busy() const { return resolver_->busy() || !ready_.empty(); }
 
 size_t DomainTargets::pending_domains() const { return join_.pending_domains(); }
+
+void DomainTargets::AppendUnfinishedDomains(std::vector<std::string>* names) const {
+  resolver_->AppendActiveDomains(names);
+  join_.AppendPendingDomains(names);
+}
 
 void DomainTargets::TakeInterestChanges(std::vector<FdInterest>* changes) {
   changes->insert(changes->end(), interest_changes_.begin(), interest_changes_.end());

@@ -34,13 +34,15 @@ class DomainTargets {
   bool TakeEndpoint(Endpoint* out);
   // Every finished host, whatever brought it: completes the domains waiting for it, and is
   // remembered for domains resolved later.
-  void HostFinished(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls);
+  void HostFinished(const Endpoint& endpoint, const HostOutcome& outcome);
   // The MX names that led to an endpoint not finished yet.
   void AppendNames(const Endpoint& endpoint, std::vector<std::string>* names) const;
   // True while names are being resolved or endpoints wait to be taken.
   bool busy() const;
   // Domains still waiting (resolving or for their endpoints).
   size_t pending_domains() const;
+  // Their names, for a scan that stops before they get their records.
+  void AppendUnfinishedDomains(std::vector<std::string>* names) const;
 
   // The loop-extension side, forwarded by ScanFeed.
   void TakeInterestChanges(std::vector<FdInterest>* changes);

@@ -11,7 +11,7 @@
 namespace starttls {
 namespace {
 
-void BeginHost(const Endpoint& endpoint, std::span<const std::string> names, JsonWriter* w) {
+void BeginHost(const Endpoint& endpoint, const HostContext& context, JsonWriter* w) {
   w->BeginObject();
   w->StringField("type", "host");
   w->IntField("schema", kRecordSchemaVersion);
@@ -19,10 +19,13 @@ void BeginHost(const Endpoint& endpoint, std::span<const std::string> names, Jso
   endpoint.ip.FormatTo(ip, sizeof(ip));
   w->StringField("ip", ip);
   w->UintField("port", endpoint.port);
+  if (context.line != 0) w->UintField("line", context.line);
+  w->StringField("source", context.from_input ? "input" : "mx");
   w->Key("names");
   w->BeginArray();
-  for (const std::string& name : names) w->String(name);
+  for (const std::string& name : context.names) w->String(name);
   w->EndArray();
+  w->UintField("attempts", context.attempts);
 }
 
 // {"raw", "code", "trailing"} of one captured reply; code is null until a line was framed.
@@ -185,10 +188,10 @@ void EndRecord(int64_t unix_ms, std::string_view error, JsonWriter* w) {
 
 }  // namespace
 
-void AppendHostRecord(const Endpoint& endpoint, std::span<const std::string> names,
+void AppendHostRecord(const Endpoint& endpoint, const HostContext& context,
                       const SessionResult& result, int64_t started_unix_ms, std::string* out) {
   JsonWriter w(out);
-  BeginHost(endpoint, names, &w);
+  BeginHost(endpoint, context, &w);
   WriteVerdictFields(result.verdict, &w);
   const Conversation& conversation = result.conversation;
   if (conversation.banner.has_value()) {
@@ -219,11 +222,11 @@ void AppendHostRecord(const Endpoint& endpoint, std::span<const std::string> nam
   EndRecord(started_unix_ms, result.error, &w);
 }
 
-void AppendUnscannedHostRecord(const Endpoint& endpoint, std::span<const std::string> names,
+void AppendUnscannedHostRecord(const Endpoint& endpoint, const HostContext& context,
                                ScanStatus status, std::string_view error, int64_t now_unix_ms,
                                std::string* out) {
   JsonWriter w(out);
-  BeginHost(endpoint, names, &w);
+  BeginHost(endpoint, context, &w);
   w.StringField("status", ScanStatusName(status));
   w.NullField("class");
   w.Key("anomalies");

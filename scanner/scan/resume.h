@@ -1,18 +1,25 @@
 // --resume: continue a scan that was stopped or killed. The output file itself is the
 // journal — every record in it is a target done — so a scan killed without warning resumes
 // as well as one stopped cleanly: complete records are kept and skipped, a half-written last
-// line (killed mid-write) is cut off, and everything else is scanned.
+// line (killed mid-write) is cut off, and everything else is scanned. The counts of the
+// records kept seed the new part's tally, so the metadata describes the whole scan.
 #pragma once
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "scanner/scan/scan_feed.h"
+#include "scanner/scan/scan_tally.h"
 
 namespace starttls {
 
-// Reads `output_path`'s records into a ResumeState and truncates the file after its last
-// complete line. A missing file is an empty state (nothing done yet).
-absl::StatusOr<ResumeState> LoadResumeState(const std::string& output_path, uint16_t port);
+struct ResumeLoad {
+  ResumeState state;
+  TallySnapshot counts;  // of the records kept
+};
+
+// Reads `output_path`'s records and truncates the file after its last complete line. A
+// missing file is an empty state (nothing done yet).
+absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path);
 
 }  // namespace starttls

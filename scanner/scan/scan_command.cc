@@ -3,15 +3,23 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "scanner/cli/version.h"
+#include "scanner/engine/monotonic_clock.h"
 #include "scanner/engine/scan_engine.h"
+#include "scanner/scan/dry_run.h"
+#include "scanner/scan/host_outcome.h"
 #include "scanner/scan/host_record.h"
+#include "scanner/scan/input_targets.h"
 #include "scanner/scan/record_sink.h"
 #include "scanner/scan/resume.h"
 #include "scanner/scan/scan_feed.h"
+#include "scanner/scan/scan_log.h"
 #include "scanner/scan/scan_metadata.h"
 #include "scanner/scan/scan_options.h"
 #include "scanner/scan/scan_setup.h"
@@ -20,20 +28,23 @@
 namespace starttls {
 namespace {
 
-constexpr std::string_view kVersion = "0.1.0";
-
 constexpr std::string_view kHelp =
     "usage: starttls-scan [scan] [flags] [targets...]\n"
     "\n"
-    "Targets are IPs, CIDRs, 'ip,mx-name' lines or mail domains (resolved as a sending MTA\n"
-    "does: MX, then A/AAAA). For each distinct (ip, port): connect, read the banner, EHLO\n"
-    "(HELO if refused), classify the reply (compliant / starttls_misordered / no_starttls),\n"
-    "STARTTLS and a TLS handshake when offered (as a probe when misordered), EHLO again over\n"
-    "TLS, QUIT. One NDJSON record per target: `host` for addresses, `domain` for names.\n"
-    "Never sends MAIL, RCPT, DATA, AUTH, VRFY or EXPN.\n"
-    "Targets come from the arguments, or else --input-file (default stdin). A status line\n"
-    "goes to stderr each second; SIGINT/SIGTERM stop starting sessions and let open ones\n"
-    "finish (a second signal cuts them short), then flush and write the metadata.\n"
+    "Targets are IPs, CIDRs, 'ip,mx-name' lines, mail domains (resolved as a sending MTA\n"
+    "does: MX, then A/AAAA), or ZMap's CSV output (a header with saddr[,sport]). For each\n"
+    "distinct (ip, port): connect, read the banner, EHLO (HELO if refused), classify the\n"
+    "reply (compliant / starttls_misordered / no_starttls), STARTTLS and a TLS handshake\n"
+    "when offered (as a probe when misordered), EHLO again over TLS, QUIT. One NDJSON record\n"
+    "per target: `host` for addresses, `domain` for names. Never sends MAIL, RCPT, DATA,\n"
+    "AUTH, VRFY or EXPN.\n"
+    "Targets come from the arguments or --input-file (default stdin), not both. A status\n"
+    "line goes to stderr each second; SIGINT/SIGTERM stop starting sessions and let open\n"
+    "ones finish (a second signal cuts them short), then flush and write the metadata.\n"
+    "Durations take units: 500ms, 10s, 2m, 1h (a plain number is seconds).\n"
+    "Exit codes: 0 done (or stopped at --max-targets / --max-runtime: --resume continues),\n"
+    "1 stopped early (signal, error), 2 bad flags or setup (nothing was sent),\n"
+    "3 the metadata file could not be written at the end.\n"
     "\n"
     "flags:\n";
 
@@ -42,6 +53,27 @@ int64_t NowUnixMs() { return absl::ToUnixMillis(absl::Now()); }
 int Fail(const std::string& error) {
   std::cerr << "starttls-scan: " << error << "\n";
   return 2;
+}
+
+InputTargetsOptions InputOptions(const ScanOptions& options) {
+  InputTargetsOptions input;
+  input.ports = options.ports;
+  input.seed = options.seed;
+  input.shards = static_cast<uint32_t>(options.shards);
+  input.shard = static_cast<uint32_t>(options.shard);
+  input.arguments = !options.targets.empty();
+  return input;
+}
+
+ScanFeedOptions FeedOptions(const ScanOptions& options) {
+  ScanFeedOptions feed;
+  feed.seed = options.seed;
+  feed.max_targets = options.max_targets;
+  feed.retries = static_cast<uint32_t>(options.retries);
+  feed.backoff_ns = static_cast<int64_t>(options.backoff_s * 1e9);
+  feed.connect_retry_ns = static_cast<int64_t>(std::max(1.0, options.connect_timeout_s) * 1e9);
+  feed.arguments = !options.targets.empty();
+  return feed;
 }
 
 }  // namespace
@@ -55,61 +87,89 @@ int RunScanCommand(int argc, char** argv, int first) {
     std::cout << kHelp << FlagHelp(flags);
     return 0;
   }
+  if (options.version) {
+    std::cout << VersionReport();
+    return 0;
+  }
   options.targets = std::move(*positional);
   if (std::string error = ValidateScanOptions(options); !error.empty()) return Fail(error);
   if (!options.seed_given) options.seed = RandomSeed();
+
+  // Everything that can be wrong is found before the first packet or DNS query.
+  std::string error;
+  ScanLog log;
+  if (error = log.OpenFile(options.log_file); !error.empty()) return Fail(error);
+  std::optional<TargetPolicy> policy = LoadPolicy(options, &error);
+  if (!policy.has_value()) return Fail(error);
+  if (error = CheckSourceAddresses(options); !error.empty()) return Fail(error);
+  std::unique_ptr<TargetReader> reader = OpenInput(options, &error);
+  if (reader == nullptr) return Fail(error);
+  InputTargets input(reader.get(), InputOptions(options));
+  if (options.dryrun) return RunDryRun(&input, options, stdout);
+
   if (options.ehlo_name.empty()) options.ehlo_name = ThisHostFqdn();
   if (!SessionConfig::IsValidEhloName(options.ehlo_name)) {
     return Fail("flag --ehlo-name: not a valid name: " + options.ehlo_name);
   }
-
-  std::string error;
-  std::optional<TargetPolicy> policy = LoadPolicy(options, &error);
-  if (!policy.has_value()) return Fail(error);
   EngineConfig config = MakeEngineConfig(options);
   std::unique_ptr<TlsClientContext> tls_context;
   if (error = SetUpTls(options, &tls_context, &config.session); !error.empty()) return Fail(error);
-  std::optional<ResumeState> resume;
+  std::optional<ResumeLoad> resume;
   if (options.resume) {
-    absl::StatusOr<ResumeState> loaded =
-        LoadResumeState(options.output_file, static_cast<uint16_t>(options.port));
+    absl::StatusOr<ResumeLoad> loaded = LoadResumeState(options.output_file);
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     resume = std::move(*loaded);
   }
-  FILE* input = OpenInput(options, &error);
-  if (input == nullptr) return Fail(error);
   int output_fd = OpenOutput(options, &error);
   if (output_fd < 0) return Fail(error);
   RecordSink sink(output_fd, output_fd != STDOUT_FILENO);
+  std::unique_ptr<FILE, int (*)(FILE*)> status_csv(nullptr, &std::fclose);
+  if (!options.status_updates_file.empty()) {
+    status_csv.reset(std::fopen(options.status_updates_file.c_str(), "w"));
+    if (status_csv == nullptr) {
+      return Fail("flag --status-updates-file: cannot open " + options.status_updates_file +
+                  ": " + std::strerror(errno));
+    }
+  }
   ScanTally tally;
+  if (resume.has_value()) tally.Restore(resume->counts);
   std::unique_ptr<DomainTargets> domains;
   std::string domains_unavailable;
   error = SetUpDomainTargets(options, &sink, &tally, &domains, &domains_unavailable);
   if (!error.empty()) return Fail(error);
 
-  // Signals go to the supervisor thread only: block them before any thread starts.
-  BlockStopSignals();
-  signal(SIGPIPE, SIG_IGN);
-
   ScanRunInfo run;
-  run.version = std::string(kVersion);
+  run.version = std::string(kStarttlsScanVersion);
   run.flags = options.given;
   run.seed = options.seed;
   run.shards = static_cast<uint32_t>(options.shards);
   run.shard = static_cast<uint32_t>(options.shard);
-  run.start_unix_ms = NowUnixMs();
+  run.part_start_unix_ms = run.start_unix_ms = NowUnixMs();
+  if (options.resume) {
+    if (std::optional<EarlierParts> earlier = ReadEarlierParts(options.metadata_file)) {
+      run.parts = earlier->parts + 1;
+      if (earlier->start_unix_ms != 0) run.start_unix_ms = earlier->start_unix_ms;
+    } else {
+      run.parts = 2;  // an earlier part wrote the output, but left no metadata
+    }
+  }
+  run.running = true;
+  run.stop_reason = "running";
+  if (!options.metadata_file.empty() && options.metadata_file != "-") {
+    if (error = WriteMetadataFile(options.metadata_file, run, tally.Snapshot()); !error.empty()) {
+      return Fail("flag --metadata-file: " + error);
+    }
+  }
 
-  TargetReader reader(input);
-  ScanFeedOptions feed_options;
-  feed_options.port = static_cast<uint16_t>(options.port);
-  feed_options.seed = options.seed;
-  feed_options.shards = run.shards;
-  feed_options.shard = run.shard;
-  ScanFeed feed(&reader, &*policy, feed_options, &sink, &tally, resume ? &*resume : nullptr,
-                std::move(domains), domains_unavailable);
+  // Signals go to the supervisor thread only: block them before any thread starts.
+  BlockStopSignals();
+  signal(SIGPIPE, SIG_IGN);
 
+  ScanFeed feed(&input, &*policy, FeedOptions(options), &sink, &tally,
+                resume ? &resume->state : nullptr, std::move(domains), domains_unavailable);
   ScheduleAdmission admission({.rate_per_second = options.rate,
                                .max_per_ip = static_cast<uint32_t>(options.max_per_ip),
+                               .max_per_prefix = static_cast<uint32_t>(options.max_per_prefix),
                                .back_off_ms = static_cast<int64_t>(options.backoff_s * 1000)});
   config.admission = &admission;
   config.extension = &feed;
@@ -117,49 +177,59 @@ int RunScanCommand(int argc, char** argv, int first) {
   config.server_name = [&feed](const Endpoint& endpoint) { return feed.ServerNameFor(endpoint); };
 
   ScanEngine engine;
-  Supervisor supervisor(&engine, &tally, !options.quiet);
+  Supervisor supervisor(&engine, &tally, &log,
+                        SupervisorOptions{!options.quiet, status_csv.get(), options.max_runtime_s});
   supervisor.Start();
   std::string record;
   auto on_result = [&](const ScanResult& result) {
-    std::vector<std::string> names = feed.TakeNames(result.endpoint);
+    const SessionResult& session = result.session;
+    if (feed.Retry(result.endpoint, session, MonotonicNowNs())) return;
+    HostContext context = feed.TakeHost(result.endpoint);
     record.clear();
-    AppendHostRecord(result.endpoint, names, result.session, result.started_unix_ms, &record);
+    AppendHostRecord(result.endpoint, context, session, result.started_unix_ms, &record);
     sink.Write(record);
-    const ConversationVerdict& verdict = result.session.verdict;
-    tally.CountHost(result.session.status, verdict.cls, verdict.anomalies);
-    feed.HostFinished(result.endpoint, result.session.status, verdict.cls);
+    const ConversationVerdict& verdict = session.verdict;
+    tally.CountHost(session.status, verdict.cls, verdict.anomalies, context.from_input);
+    feed.HostFinished(result.endpoint, HostOutcomeOf(session));
   };
   std::string engine_error;
   bool engine_ok = engine.Run(feed, config, on_result, &engine_error);
   supervisor.Finish();
 
-  // Whatever was read but never started is listed, so nothing is silently lost.
-  for (const Endpoint& endpoint : feed.TakeUnstarted()) run.not_started.push_back(endpoint.ToString());
+  // Whatever was taken in but never started is listed, so nothing is silently lost.
+  run.not_started = feed.TakeUnstarted();
   for (const Endpoint& endpoint : engine.TakeUnstarted()) run.not_started.push_back(endpoint.ToString());
   run.input_lines_read = feed.lines_handled();
+  run.input = feed.input_counts();
   run.end_unix_ms = NowUnixMs();
+  run.running = false;
   std::string input_error = feed.input_error();
   bool flushed = sink.Flush();
-  run.completed = engine_ok && supervisor.signals() == 0 && input_error.empty() && flushed;
+  bool bounded = feed.max_targets_reached() || supervisor.runtime_reached();
+  run.completed = engine_ok && supervisor.signals() == 0 && input_error.empty() && flushed &&
+                  !bounded;
+  run.stop_reason.clear();
+  if (feed.max_targets_reached()) run.stop_reason = "--max-targets reached";
+  if (supervisor.runtime_reached()) run.stop_reason = "--max-runtime reached";
   if (!engine_ok) run.stop_reason = engine_error;
   if (supervisor.signals() > 0) run.stop_reason = "stopped by signal";
   if (!input_error.empty()) run.stop_reason = "reading input: " + input_error;
   if (!flushed) run.stop_reason = "writing output failed";
-  if (input != stdin) std::fclose(input);
 
   if (!options.metadata_file.empty()) {
     std::string metadata_error = WriteMetadataFile(options.metadata_file, run, tally.Snapshot());
     if (!metadata_error.empty()) {
-      std::cerr << "starttls-scan: --metadata-file: " << metadata_error << "\n";
+      log.Line("--metadata-file: " + metadata_error);
       return 3;
     }
   }
   if (!run.completed) {
-    std::cerr << "starttls-scan: scan incomplete: " << run.stop_reason << " ("
-              << run.not_started.size() << " targets not started"
-              << (options.metadata_file.empty() ? "" : ", listed in the metadata file")
-              << ")\n";
-    return 1;
+    log.Line("scan incomplete: " + run.stop_reason + " (" +
+             std::to_string(run.not_started.size()) + " targets not started" +
+             (options.metadata_file.empty() ? "" : ", listed in the metadata file") +
+             "; --resume continues it)");
+    bool asked_for = supervisor.signals() == 0 && engine_ok && input_error.empty() && flushed;
+    return asked_for ? 0 : 1;
   }
   return 0;
 }

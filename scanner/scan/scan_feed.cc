@@ -1,35 +1,82 @@
 #include "scanner/scan/scan_feed.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
+#include "output/error_record.h"
+#include "scanner/engine/monotonic_clock.h"
 #include "scanner/scan/domain_record.h"
 #include "scanner/scan/host_record.h"
 
 namespace starttls {
 namespace {
 
+// Domains taken from the scan order but waiting for room in the resolver; past this, no
+// more input is read until the resolver catches up.
+constexpr size_t kMaxHeldDomains = 4096;
+
 int64_t NowUnixMs() { return absl::ToUnixMillis(absl::Now()); }
+
+void AddName(const std::string& name, std::vector<std::string>* names) {
+  if (!name.empty() && std::find(names->begin(), names->end(), name) == names->end()) {
+    names->push_back(name);
+  }
+}
 
 }  // namespace
 
-ScanFeed::ScanFeed(TargetReader* reader, const TargetPolicy* policy, ScanFeedOptions options,
+ScanFeed::ScanFeed(InputTargets* input, const TargetPolicy* policy, ScanFeedOptions options,
                    RecordSink* sink, ScanTally* tally, const ResumeState* resume,
                    std::unique_ptr<DomainTargets> domains, std::string domains_error)
-    : reader_(reader),
+    : input_(input),
       policy_(policy),
       options_(options),
       sink_(sink),
       tally_(tally),
       resume_(resume),
-      endpoint_shards_(options.seed, options.shards, options.shard),
-      // Line-level records (errors, domains) are sharded by line number with another key,
-      // so each is written by exactly one shard.
-      line_shards_(options.seed ^ 0x6c696e65ULL, options.shards, options.shard),
-      window_(options.seed, options.window),
+      order_(input, options.seed, options.window,
+             ScanOrder::Hooks{[this](const InputTarget& t) { Entered(t); },
+                              [this](const InputTarget& t) { JoinName(t); },
+                              [this](const TargetRecord& r) { WriteInvalidLine(r); }}),
       domains_(std::move(domains)),
       domains_error_(std::move(domains_error)) {}
 
+// A target of this shard was read: it counts from now on, and an address target's names
+// are gathered from here (a repeated 'ip,name' line may add one while it waits).
+void ScanFeed::Entered(const InputTarget& target) {
+  tally_->CountTarget();
+  if (target.is_domain()) return;
+  PendingHost& host = pending_[target.endpoint];
+  host.from_input = true;
+  if (host.line == 0) host.line = target.line;
+  AddName(target.name, &host.names);
+}
+
+void ScanFeed::JoinName(const InputTarget& target) {
+  if (auto it = pending_.find(target.endpoint); it != pending_.end()) {
+    AddName(target.name, &it->second.names);
+  }
+}
+
+void ScanFeed::WriteInvalidLine(const TargetRecord& record) {
+  if (resume_ != nullptr && resume_->recorded_error_lines.contains(record.line_number)) return;
+  std::string error = record.parsed.error;
+  // Arguments are numbered like lines; say so in the text the user reads.
+  if (options_.arguments && error.starts_with("line ")) error.replace(0, 4, "argument");
+  scratch_.clear();
+  AppendInputErrorRecord(record.line_number, record.raw_line, error, &scratch_);
+  tally_->CountInputError();
+  sink_->Write(scratch_);
+}
+
 bool ScanFeed::Next(Endpoint* out) {
   std::lock_guard<std::mutex> lock(mutex_);
+  const int64_t now = MonotonicNowNs();
+  if (!retries_.empty() && retries_.top().due_ns <= now) {
+    *out = retries_.top().endpoint;
+    retries_.pop();
+    return true;
+  }
   // Endpoints of resolved domains first: their domains are waiting for them.
   Endpoint endpoint;
   while (domains_ != nullptr && domains_->TakeEndpoint(&endpoint)) {
@@ -38,187 +85,206 @@ bool ScanFeed::Next(Endpoint* out) {
       return true;
     }
   }
-  while (!input_done_) {
-    Candidate candidate = NextCandidate(&endpoint);
-    if (candidate == Candidate::kEnd) {
-      input_done_ = true;
+  SubmitHeldDomains();
+  InputTarget target;
+  while (!order_done_ && held_domains_.size() < kMaxHeldDomains) {
+    if (options_.max_targets != 0 && taken_ >= options_.max_targets) {
+      max_targets_reached_ = true;
+      order_done_ = true;
+      for (InputTarget& held : order_.Close()) {
+        unstarted_.push_back(held.is_domain() ? held.domain : held.endpoint.ToString());
+      }
+      break;
+    }
+    ScanOrder::Step step = order_.Next(now, &target);
+    if (step == ScanOrder::Step::kWait) break;
+    if (step == ScanOrder::Step::kEnd) {
+      order_done_ = true;
       tally_->InputFinished();
       break;
     }
-    if (candidate == Candidate::kPaused) break;  // the resolver is full: drain the window
-    if (std::optional<Endpoint> evicted = window_.Push(endpoint)) {
-      *out = *evicted;
-      return true;
-    }
-  }
-  if (std::optional<Endpoint> rest = window_.Pop()) {
-    *out = *rest;
-    return true;
+    ++taken_;
+    if (TakeTarget(target, out)) return true;
   }
   return false;
 }
 
-bool ScanFeed::Done() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return input_done_ && window_.empty() && (domains_ == nullptr || !domains_->busy());
+bool ScanFeed::TakeTarget(InputTarget& target, Endpoint* out) {
+  if (target.is_domain()) {
+    TakeDomain(target);
+    return false;
+  }
+  auto it = pending_.find(target.endpoint);
+  // Gone: an MX session it shared has written the record; scheduled: that session runs.
+  if (it == pending_.end() || it->second.scheduled) return false;
+  if (resume_ != nullptr) {
+    auto recorded = resume_->recorded_endpoints.find(target.endpoint);
+    if (recorded != resume_->recorded_endpoints.end() && recorded->second.from_input) {
+      pending_.erase(it);
+      return false;
+    }
+  }
+  if (Blocked(target.endpoint)) return false;
+  it->second.scheduled = true;
+  *out = target.endpoint;
+  return true;
 }
 
-// Reads input until an endpoint this run must scan turns up.
-ScanFeed::Candidate ScanFeed::NextCandidate(Endpoint* out) {
-  while (true) {
-    if (expanding_.has_value()) {
-      if (expand_next_ < expanding_->Size()) {
-        std::optional<IpAddress> ip = expanding_->At(expand_next_++);
-        Endpoint endpoint{*ip, options_.port};
-        if (Admit(endpoint, "")) {
-          *out = endpoint;
-          return Candidate::kGot;
-        }
-        continue;
-      }
-      expanding_.reset();
-    }
-    // A domain line needs room in the resolver: stop reading until it has some.
-    if (domains_ != nullptr && !domains_->HasRoom()) return Candidate::kPaused;
-    if (!reader_->Next(&record_)) return Candidate::kEnd;
-    const Target& target = record_.parsed.target;
-    if (record_.parsed.outcome != LineOutcome::kTarget || target.kind == TargetKind::kDomain) {
-      HandleLineWithoutEndpoint(record_);
-      continue;
-    }
-    if (target.kind == TargetKind::kCidr) {
-      expanding_ = target.cidr;
-      expand_next_ = 0;
-      continue;
-    }
-    Endpoint endpoint{target.address, options_.port};
-    if (Admit(endpoint, target.name)) {
-      *out = endpoint;
-      return Candidate::kGot;
-    }
+void ScanFeed::TakeDomain(InputTarget& target) {
+  if (resume_ != nullptr && resume_->recorded_domains.contains(target.domain)) return;
+  if (domains_ == nullptr) {
+    scratch_.clear();
+    AppendUnresolvedDomainRecord(target.domain, target.line, domains_error_, NowUnixMs(),
+                                 &scratch_);
+    tally_->CountDomain();
+    sink_->Write(scratch_);
+    return;
+  }
+  held_domains_.push_back(std::move(target));
+  SubmitHeldDomains();
+}
+
+void ScanFeed::SubmitHeldDomains() {
+  while (!held_domains_.empty() && domains_ != nullptr && domains_->HasRoom()) {
+    InputTarget domain = std::move(held_domains_.front());
+    held_domains_.pop_front();
+    domains_->Submit(domain.domain, domain.line);
   }
 }
 
 // Writes the `blocklisted` record of an endpoint the policy refuses; true when refused.
-bool ScanFeed::Blocked(const Endpoint& endpoint, const std::vector<std::string>& names) {
+bool ScanFeed::Blocked(const Endpoint& endpoint) {
   TargetVerdict verdict = policy_->Decide(endpoint.ip);
   if (verdict.allowed()) return false;
+  HostContext context;
+  if (auto it = pending_.find(endpoint); it != pending_.end()) {
+    context.line = it->second.line;
+    context.names = std::move(it->second.names);
+    context.from_input = it->second.from_input;
+    pending_.erase(it);
+  }
+  if (domains_ != nullptr) domains_->AppendNames(endpoint, &context.names);
+  context.attempts = 0;
   scratch_.clear();
-  AppendUnscannedHostRecord(endpoint, names, ScanStatus::kBlocklisted,
+  AppendUnscannedHostRecord(endpoint, context, ScanStatus::kBlocklisted,
                             "blocklisted: " + std::string(verdict.reason), NowUnixMs(),
                             &scratch_);
   sink_->Write(scratch_);
-  tally_->CountHost(ScanStatus::kBlocklisted, std::nullopt, AnomalySet());
-  if (domains_ != nullptr) domains_->HostFinished(endpoint, ScanStatus::kBlocklisted, std::nullopt);
+  tally_->CountHost(ScanStatus::kBlocklisted, std::nullopt, AnomalySet(), context.from_input);
+  if (domains_ != nullptr) domains_->HostFinished(endpoint, HostOutcome{ScanStatus::kBlocklisted, std::nullopt, nullptr});
   return true;
 }
 
-// Dedupe, shard, resume and blocklist for address targets; true to scan the endpoint.
-bool ScanFeed::Admit(const Endpoint& endpoint, const std::string& name) {
-  auto [it, first_time] = seen_.insert(endpoint);
-  if (!first_time) {
-    // A repeated target is scanned once; a name given with a later line still joins it.
-    auto names = names_.find(endpoint);
-    if (!name.empty() && names != names_.end()) names->second.push_back(name);
-    return false;
-  }
-  if (!endpoint_shards_.Owns(endpoint_index_++)) return false;
-  if (resume_ != nullptr && resume_->recorded_endpoints.contains(endpoint)) return false;
-  tally_->CountTarget();
-  std::vector<std::string> names;
-  if (!name.empty()) names.push_back(name);
-  if (Blocked(endpoint, names)) return false;
-  if (!names.empty()) names_[endpoint] = std::move(names);
-  return true;
-}
-
-// An endpoint a resolved domain leads to. Domains are already sharded by line, so no shard
-// filter; one scanned before (as an address target, or recorded by the run being resumed)
-// is not scanned again — its result reaches the domain through HostFinished.
+// An endpoint a resolved domain leads to. One that is pending already (an address target
+// waiting or being scanned) is not scanned again — its result reaches the domain through
+// HostFinished; nor is one the run being resumed recorded.
 bool ScanFeed::AdmitDomainEndpoint(const Endpoint& endpoint) {
   if (resume_ != nullptr) {
     auto recorded = resume_->recorded_endpoints.find(endpoint);
     if (recorded != resume_->recorded_endpoints.end()) {
-      domains_->HostFinished(endpoint, recorded->second.status, recorded->second.cls);
+      domains_->HostFinished(endpoint, recorded->second.outcome);
       return false;
     }
   }
-  if (!seen_.insert(endpoint).second) return false;
-  tally_->CountTarget();
-  std::vector<std::string> names;
-  domains_->AppendNames(endpoint, &names);
-  return !Blocked(endpoint, names);
+  auto [it, fresh] = pending_.try_emplace(endpoint);
+  if (!fresh) return false;
+  if (Blocked(endpoint)) return false;
+  it->second.scheduled = true;
+  return true;
 }
 
-void ScanFeed::HandleLineWithoutEndpoint(const TargetRecord& record) {
-  if (!line_shards_.Owns(record.line_number)) return;
-  if (record.parsed.outcome == LineOutcome::kError) {
-    if (resume_ != nullptr && resume_->recorded_error_lines.contains(record.line_number)) return;
-    scratch_.clear();
-    AppendInputErrorRecord(record.line_number, record.raw_line, record.parsed.error, &scratch_);
-    tally_->CountInputError();
-    sink_->Write(scratch_);
-    return;
-  }
-  const std::string& domain = record.parsed.target.name;
-  if (resume_ != nullptr && resume_->recorded_domains.contains(domain)) return;
-  if (domains_ != nullptr) {
-    domains_->Submit(domain, record.line_number);
-    return;
-  }
-  scratch_.clear();
-  AppendUnresolvedDomainRecord(domain, record.line_number, domains_error_, NowUnixMs(),
-                               &scratch_);
-  tally_->CountDomain();
-  sink_->Write(scratch_);
-}
-
-std::vector<std::string> ScanFeed::TakeNames(const Endpoint& endpoint) {
+bool ScanFeed::Retry(const Endpoint& endpoint, const SessionResult& result, int64_t now_ns) {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::string> names;
-  if (auto it = names_.find(endpoint); it != names_.end()) {
-    names = std::move(it->second);
-    names_.erase(it);
+  auto it = pending_.find(endpoint);
+  if (it == pending_.end()) return false;
+  PendingHost& host = it->second;
+  ++host.attempts;
+  bool rate_limited = result.status == ScanStatus::kRateLimited;
+  bool connect_timeout = result.status == ScanStatus::kConnectionTimeout;
+  if ((!rate_limited && !connect_timeout) || host.attempts > options_.retries) return false;
+  retries_.push(DueRetry{now_ns + (rate_limited ? options_.backoff_ns : options_.connect_retry_ns),
+                      endpoint});
+  return true;
+}
+
+HostContext ScanFeed::TakeHost(const Endpoint& endpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  HostContext context;
+  if (auto it = pending_.find(endpoint); it != pending_.end()) {
+    context.line = it->second.line;
+    context.names = std::move(it->second.names);
+    context.from_input = it->second.from_input;
+    context.attempts = std::max<uint32_t>(1, it->second.attempts);
+    pending_.erase(it);
   }
-  if (domains_ != nullptr) domains_->AppendNames(endpoint, &names);
-  return names;
+  if (domains_ != nullptr) domains_->AppendNames(endpoint, &context.names);
+  return context;
 }
 
 std::string ScanFeed::ServerNameFor(const Endpoint& endpoint) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (auto it = names_.find(endpoint); it != names_.end() && !it->second.empty()) {
-    return it->second.front();
+  if (auto it = pending_.find(endpoint); it != pending_.end() && !it->second.names.empty()) {
+    return it->second.names.front();
   }
   std::vector<std::string> names;
   if (domains_ != nullptr) domains_->AppendNames(endpoint, &names);
   return names.empty() ? std::string() : names.front();
 }
 
-void ScanFeed::HostFinished(const Endpoint& endpoint, ScanStatus status,
-                            std::optional<EhloClass> cls) {
+void ScanFeed::HostFinished(const Endpoint& endpoint, const HostOutcome& outcome) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (domains_ != nullptr) domains_->HostFinished(endpoint, status, cls);
+  if (domains_ != nullptr) domains_->HostFinished(endpoint, outcome);
 }
 
-std::vector<Endpoint> ScanFeed::TakeUnstarted() {
+bool ScanFeed::Done() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<Endpoint> unstarted;
-  while (std::optional<Endpoint> endpoint = window_.Pop()) unstarted.push_back(*endpoint);
+  return order_done_ && held_domains_.empty() && retries_.empty() &&
+         (domains_ == nullptr || !domains_->busy());
+}
+
+std::vector<std::string> ScanFeed::TakeUnstarted() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::string> unstarted = std::move(unstarted_);
+  unstarted_.clear();
+  if (!order_done_) {
+    order_done_ = true;
+    for (InputTarget& held : order_.Close()) {
+      unstarted.push_back(held.is_domain() ? held.domain : held.endpoint.ToString());
+    }
+  }
+  for (const InputTarget& domain : held_domains_) unstarted.push_back(domain.domain);
+  held_domains_.clear();
+  while (!retries_.empty()) {
+    unstarted.push_back(retries_.top().endpoint.ToString());
+    retries_.pop();
+  }
   Endpoint endpoint;
-  while (domains_ != nullptr && domains_->TakeEndpoint(&endpoint)) unstarted.push_back(endpoint);
+  while (domains_ != nullptr && domains_->TakeEndpoint(&endpoint)) {
+    unstarted.push_back(endpoint.ToString());
+  }
+  if (domains_ != nullptr) domains_->AppendUnfinishedDomains(&unstarted);
   return unstarted;
+}
+
+InputCounts ScanFeed::input_counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return input_->counts();
 }
 
 uint64_t ScanFeed::lines_handled() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  // A CIDR line still being expanded is not handled yet: a resumed run reads it again.
-  if (expanding_.has_value()) return record_.line_number - 1;
-  return reader_->lines_read();
+  return input_->lines_handled();
+}
+
+bool ScanFeed::max_targets_reached() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return max_targets_reached_;
 }
 
 std::string ScanFeed::input_error() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return reader_->status().ok() ? "" : std::string(reader_->status().message());
+  const absl::Status& status = input_->reader().status();
+  return status.ok() ? "" : std::string(status.message());
 }
 
 void ScanFeed::TakeInterestChanges(std::vector<FdInterest>* changes) {
@@ -233,7 +299,12 @@ void ScanFeed::OnReady(int fd, bool readable, bool writable, int64_t) {
 
 std::optional<int64_t> ScanFeed::NextDeadline(int64_t now_ns) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return domains_ != nullptr ? domains_->NextDeadline(now_ns) : std::nullopt;
+  std::optional<int64_t> deadline =
+      domains_ != nullptr ? domains_->NextDeadline(now_ns) : std::nullopt;
+  if (!retries_.empty() && (!deadline || retries_.top().due_ns < *deadline)) {
+    deadline = retries_.top().due_ns;
+  }
+  return deadline;
 }
 
 void ScanFeed::OnDeadline(int64_t now_ns) {

@@ -1,17 +1,25 @@
-// The scan's TargetSource: streams the input (TargetReader), expands CIDRs lazily, drops
-// duplicates, keeps this shard's share, writes the records of targets that get no session
-// (bad lines, blocklisted addresses), skips what a resumed scan already recorded, and hands
-// the rest to the engine in a seeded random order through a bounded window — so memory stays
-// bounded by the window and the duplicate filter, not by the input. Domain lines go to the
-// MX resolver (DomainTargets), whose endpoints join the same stream; the feed is the loop
-// extension through which the engine drives that resolver.
+// The scan's TargetSource: hands the engine this shard's targets in scan order (ScanOrder
+// over InputTargets), writes the records of targets that get no session (bad lines,
+// blocklisted addresses, what a resumed run already has), sends domain targets to the MX
+// resolver (DomainTargets) and hands on the endpoints they lead to, and tries again the
+// sessions a 421 or a connect timeout ended (--retries). Memory stays bounded by the shuffle
+// window, the sessions in flight and the dedupe set, not by the input.
+//
+// Every endpoint between entering the scan and getting its record has a PendingHost: its
+// input line, the names that led to it, whether it is an input target of this shard (else
+// only an MX host some domain leads to), whether the engine has it, and its attempts. An
+// address target that turns up while its endpoint is being scanned for a domain shares that
+// session (one record, marked as the input target's).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <queue>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -19,19 +27,20 @@
 #include "scanner/engine/loop_extension.h"
 #include "scanner/engine/target_source.h"
 #include "scanner/scan/domain_targets.h"
+#include "scanner/scan/host_context.h"
+#include "scanner/scan/input_targets.h"
 #include "scanner/scan/record_sink.h"
+#include "scanner/scan/scan_order.h"
 #include "scanner/scan/scan_tally.h"
-#include "scanner/schedule/stream_shard.h"
-#include "scanner/schedule/window_shuffler.h"
-#include "scanner/targets/target_line.h"
+#include "scanner/session/smtp_session.h"
 #include "scanner/targets/target_policy.h"
 
 namespace starttls {
 
 // What an earlier, interrupted run of the same scan already wrote (--resume).
 struct RecordedHost {
-  ScanStatus status = ScanStatus::kSuccess;
-  std::optional<EhloClass> cls;
+  HostOutcome outcome;
+  bool from_input = true;  // the record was an input target's (else an MX host's only)
 };
 
 struct ResumeState {
@@ -41,70 +50,90 @@ struct ResumeState {
 };
 
 struct ScanFeedOptions {
-  uint16_t port = 25;
   uint64_t seed = 0;
-  uint32_t shards = 1;
-  uint32_t shard = 0;
   size_t window = 65536;
+  uint64_t max_targets = 0;  // 0 = all
+  uint32_t retries = 1;      // further attempts after a 421 or a connect timeout
+  int64_t backoff_ns = 60'000'000'000;       // a 421 is tried again after this
+  int64_t connect_retry_ns = 10'000'000'000; // a connect timeout is tried again after this
+  bool arguments = false;    // the targets came as arguments (records carry no line)
 };
 
 class ScanFeed : public TargetSource, public LoopExtension {
  public:
   // `domains` may be null: domain lines then get a record saying why they were not resolved
   // (`domains_error`).
-  ScanFeed(TargetReader* reader, const TargetPolicy* policy, ScanFeedOptions options,
+  ScanFeed(InputTargets* input, const TargetPolicy* policy, ScanFeedOptions options,
            RecordSink* sink, ScanTally* tally, const ResumeState* resume,
            std::unique_ptr<DomainTargets> domains, std::string domains_error);
 
   bool Next(Endpoint* out) override;
   bool Done() const override;
 
-  // The names that led to an endpoint handed out (an "ip,name" line, MX records); its
-  // record takes them when its session ends.
-  std::vector<std::string> TakeNames(const Endpoint& endpoint);
-  // The name to send as SNI and to match the certificate against: the first of those.
+  // A session ended: true when it will be tried again (no record now).
+  bool Retry(const Endpoint& endpoint, const SessionResult& result, int64_t now_ns);
+  // The record's context; the endpoint leaves the feed.
+  HostContext TakeHost(const Endpoint& endpoint);
+  // The name to send as SNI and to match the certificate against: the first known.
   std::string ServerNameFor(const Endpoint& endpoint) const;
-  // A host's session finished: domains waiting for it may now be complete.
-  void HostFinished(const Endpoint& endpoint, ScanStatus status, std::optional<EhloClass> cls);
+  // A host's record is out: domains waiting for it may now be complete.
+  void HostFinished(const Endpoint& endpoint, const HostOutcome& outcome);
 
   // LoopExtension: the MX resolver's sockets and timer, driven by the engine.
   void TakeInterestChanges(std::vector<FdInterest>* changes) override;
   void OnReady(int fd, bool readable, bool writable, int64_t now_ns) override;
   std::optional<int64_t> NextDeadline(int64_t now_ns) override;
   void OnDeadline(int64_t now_ns) override;
-  // After the engine stopped early: everything read but never handed out.
-  std::vector<Endpoint> TakeUnstarted();
-  // Input lines whose every target was handed out or recorded.
+
+  // After the engine stopped: everything taken in but never started ("ip:port" or a domain).
+  std::vector<std::string> TakeUnstarted();
+  InputCounts input_counts() const;
   uint64_t lines_handled() const;
+  bool max_targets_reached() const;
   // Empty unless reading the input failed.
   std::string input_error() const;
 
  private:
-  enum class Candidate : uint8_t { kGot, kPaused, kEnd };
-  Candidate NextCandidate(Endpoint* out);
-  bool Admit(const Endpoint& endpoint, const std::string& name);
+  struct PendingHost {
+    uint64_t line = 0;
+    std::vector<std::string> names;
+    bool from_input = false;
+    bool scheduled = false;  // handed to the engine (or waiting for a retry)
+    uint32_t attempts = 0;
+  };
+  struct DueRetry {
+    int64_t due_ns = 0;
+    Endpoint endpoint;
+    friend bool operator>(const DueRetry& a, const DueRetry& b) { return a.due_ns > b.due_ns; }
+  };
+
+  void Entered(const InputTarget& target);
+  void JoinName(const InputTarget& target);
+  void WriteInvalidLine(const TargetRecord& record);
+  // A target given out by the scan order: true when *out is an endpoint to scan now.
+  bool TakeTarget(InputTarget& target, Endpoint* out);
+  void TakeDomain(InputTarget& target);
+  void SubmitHeldDomains();
   bool AdmitDomainEndpoint(const Endpoint& endpoint);
-  bool Blocked(const Endpoint& endpoint, const std::vector<std::string>& names);
-  void HandleLineWithoutEndpoint(const TargetRecord& record);
+  // Writes the `blocklisted` record of an endpoint the policy refuses; true when refused.
+  bool Blocked(const Endpoint& endpoint);
 
   mutable std::mutex mutex_;
-  TargetReader* reader_;
+  InputTargets* input_;
   const TargetPolicy* policy_;
   ScanFeedOptions options_;
   RecordSink* sink_;
   ScanTally* tally_;
   const ResumeState* resume_;
-  StreamShardFilter endpoint_shards_;
-  StreamShardFilter line_shards_;
-  WindowShuffler<Endpoint> window_;
+  ScanOrder order_;
+  bool order_done_ = false;
+  bool max_targets_reached_ = false;
+  uint64_t taken_ = 0;  // targets given out by the scan order
 
-  TargetRecord record_;
-  std::optional<Cidr> expanding_;  // a CIDR line being expanded, address by address
-  uint64_t expand_next_ = 0;
-  uint64_t endpoint_index_ = 0;    // distinct endpoints seen, in input order
-  bool input_done_ = false;
-  absl::flat_hash_set<Endpoint> seen_;
-  absl::flat_hash_map<Endpoint, std::vector<std::string>> names_;
+  absl::flat_hash_map<Endpoint, PendingHost> pending_;
+  std::priority_queue<DueRetry, std::vector<DueRetry>, std::greater<DueRetry>> retries_;
+  std::deque<InputTarget> held_domains_;  // waiting for room in the resolver
+  std::vector<std::string> unstarted_;     // what the scan order still held when it closed
   std::unique_ptr<DomainTargets> domains_;
   std::string domains_error_;
   std::string scratch_;

@@ -3,7 +3,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
+#include "output/json_reader.h"
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
 
@@ -20,25 +23,78 @@ void WriteCounts(std::string_view key, const Names& names, const Counts& counts,
   w->EndObject();
 }
 
-std::string Render(const ScanRunInfo& info, const TallySnapshot& counts) {
+void WriteInput(const InputCounts& input, JsonWriter* w) {
+  w->Key("input");
+  w->BeginObject();
+  w->UintField("lines", input.lines);
+  w->UintField("skipped", input.skipped);
+  w->UintField("invalid", input.invalid);
+  w->UintField("duplicates", input.duplicates);
+  w->UintField("targets", input.targets);
+  w->UintField("other_shards", input.other_shards);
+  w->UintField("expanded", input.expanded);
+  w->EndObject();
+}
+
+}  // namespace
+
+std::optional<EarlierParts> ReadEarlierParts(const std::string& path) {
+  if (path.empty() || path == "-") return std::nullopt;
+  std::ifstream file(path);
+  if (!file) return std::nullopt;
+  std::stringstream text;
+  text << file.rdbuf();
+  absl::StatusOr<JsonValue> parsed = ParseJson(text.str());
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  const JsonValue* type = parsed->Find("type");
+  if (type == nullptr || type->string() != "metadata") return std::nullopt;
+  EarlierParts earlier;
+  const JsonValue* parts = parsed->Find("parts");
+  earlier.parts = parts != nullptr && parts->AsUint64() ? static_cast<uint32_t>(*parts->AsUint64())
+                                                        : 1;
+  if (const JsonValue* start = parsed->Find("start"); start != nullptr) {
+    if (std::optional<int64_t> ms = ParseRfc3339UnixMillis(start->string())) {
+      earlier.start_unix_ms = *ms;
+    }
+  }
+  return earlier;
+}
+
+std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
   w.StringField("type", "metadata");
-  w.IntField("schema", 1);
+  w.IntField("schema", kMetadataSchemaVersion);
   w.StringField("version", info.version);
   w.Key("flags");
   w.BeginObject();
   for (const auto& [name, value] : info.flags) w.StringField(name, value);
   w.EndObject();
-  w.UintField("seed", info.seed);
+  w.StringField("seed", std::to_string(info.seed));
   w.UintField("shards", info.shards);
   w.UintField("shard", info.shard);
   w.StringField("start", FormatRfc3339UnixMillis(info.start_unix_ms));
-  w.StringField("end", FormatRfc3339UnixMillis(info.end_unix_ms));
+  w.StringField("part_start", FormatRfc3339UnixMillis(info.part_start_unix_ms));
+  if (info.end_unix_ms != 0) {
+    w.StringField("end", FormatRfc3339UnixMillis(info.end_unix_ms));
+  } else {
+    w.NullField("end");
+  }
+  w.UintField("parts", info.parts);
+  w.BoolField("running", info.running);
   w.BoolField("completed", info.completed);
   if (!info.stop_reason.empty()) w.StringField("stop_reason", info.stop_reason);
   w.UintField("input_lines_read", info.input_lines_read);
+  WriteInput(info.input, &w);
+
+  w.Key("records");
+  w.BeginObject();
+  w.UintField("host", counts.hosts_done);
+  w.UintField("host_from_mx", counts.hosts_from_mx);
+  w.UintField("domain", counts.domains);
+  w.UintField("error", counts.input_errors);
+  w.EndObject();
 
   w.Key("counts");
   w.BeginObject();
@@ -47,8 +103,8 @@ std::string Render(const ScanRunInfo& info, const TallySnapshot& counts) {
   WriteCounts("by_anomaly", kAnomalyNames, counts.by_anomaly, &w);
   w.Key("targets");
   w.BeginObject();
-  w.UintField("total", counts.targets_seen);
-  w.UintField("done", counts.hosts_done);
+  w.UintField("total", info.input.targets - info.input.other_shards);
+  w.UintField("done", counts.targets_done());
   w.UintField("not_started", info.not_started.size());
   w.UintField("input_errors", counts.input_errors);
   w.UintField("domains", counts.domains);
@@ -57,18 +113,20 @@ std::string Render(const ScanRunInfo& info, const TallySnapshot& counts) {
 
   w.Key("not_started");
   w.BeginArray();
-  for (const std::string& endpoint : info.not_started) w.String(endpoint);
+  for (const std::string& target : info.not_started) w.String(target);
   w.EndArray();
   w.EndObject();
   w.EndLine();
   return out;
 }
 
-}  // namespace
-
 std::string WriteMetadataFile(const std::string& path, const ScanRunInfo& info,
                               const TallySnapshot& counts) {
-  std::string text = Render(info, counts);
+  std::string text = RenderMetadata(info, counts);
+  if (path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    return std::fflush(stderr) == 0 ? "" : "cannot write to stderr";
+  }
   std::string temporary = path + ".tmp";
   FILE* file = std::fopen(temporary.c_str(), "w");
   if (file == nullptr) return "cannot write " + temporary + ": " + std::strerror(errno);

@@ -1,6 +1,8 @@
 #include "scanner/scan/scan_setup.h"
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <netdb.h>
 #include <unistd.h>
 
@@ -30,9 +32,45 @@ uint64_t RandomSeed() {
   return (static_cast<uint64_t>(device()) << 32) ^ device();
 }
 
-// Opens the input: positional targets become an in-memory file, so every target takes the
-// same path (and gets a line number).
-FILE* OpenInput(const ScanOptions& options, std::string* error) {
+namespace {
+
+// An in-memory FILE* that closes with its reader.
+class MemoryFileSource : public InputSource {
+ public:
+  explicit MemoryFileSource(FILE* file) : file_(file), stdio_(file) {}
+  ~MemoryFileSource() override { std::fclose(file_); }
+  InputRead Read(char* buffer, size_t capacity, size_t* got) override {
+    return stdio_.Read(buffer, capacity, got);
+  }
+  std::string error() const override { return stdio_.error(); }
+
+ private:
+  FILE* file_;
+  StdioSource stdio_;
+};
+
+// A descriptor that closes with its reader.
+class OwnedFdSource : public InputSource {
+ public:
+  explicit OwnedFdSource(int fd) : fd_(fd), inner_(SourceForDescriptor(fd)) {}
+  ~OwnedFdSource() override {
+    inner_.reset();
+    close(fd_);
+  }
+  InputRead Read(char* buffer, size_t capacity, size_t* got) override {
+    return inner_->Read(buffer, capacity, got);
+  }
+  std::string error() const override { return inner_->error(); }
+  int64_t last_arrival_ns() const override { return inner_->last_arrival_ns(); }
+
+ private:
+  int fd_;
+  std::unique_ptr<InputSource> inner_;
+};
+
+}  // namespace
+
+std::unique_ptr<TargetReader> OpenInput(const ScanOptions& options, std::string* error) {
   if (!options.targets.empty()) {
     std::string text;
     for (const std::string& target : options.targets) text += target + "\n";
@@ -43,21 +81,49 @@ FILE* OpenInput(const ScanOptions& options, std::string* error) {
     }
     std::fwrite(text.data(), 1, text.size(), memory);
     std::rewind(memory);
-    return memory;
+    return std::make_unique<TargetReader>(std::make_unique<MemoryFileSource>(memory));
   }
-  if (options.input_file == "-") return stdin;
-  FILE* file = std::fopen(options.input_file.c_str(), "r");
-  if (file == nullptr) {
-    *error = "--input-file " + options.input_file + ": " + std::strerror(errno);
+  if (options.input_file == "-") {
+    return std::make_unique<TargetReader>(SourceForDescriptor(STDIN_FILENO));
   }
-  return file;
+  int fd = open(options.input_file.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat info {};
+  if (fd >= 0 && fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    close(fd);
+    *error = "flag --input-file: " + options.input_file + " is a directory";
+    return nullptr;
+  }
+  if (fd < 0) {
+    *error = "flag --input-file: " + options.input_file + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::make_unique<TargetReader>(std::make_unique<OwnedFdSource>(fd));
+}
+
+std::string CheckSourceAddresses(const ScanOptions& options) {
+  for (const std::optional<IpAddress>& source : {options.source_v4, options.source_v6}) {
+    if (!source.has_value()) continue;
+    int fd = socket(source->is_v4() ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return "flag --source-ip: socket: " + std::string(std::strerror(errno));
+    sockaddr_storage address{};
+    socklen_t length = Endpoint{*source, 0}.ToSockaddr(&address);
+    int rc = bind(fd, reinterpret_cast<const sockaddr*>(&address), length);
+    int err = errno;
+    close(fd);
+    if (rc != 0) {
+      return "flag --source-ip: " + source->ToString() + " is not usable here (" +
+             std::strerror(err) + (err == EADDRNOTAVAIL ? ": not an address of this machine" : "") +
+             ")";
+    }
+  }
+  return "";
 }
 
 int OpenOutput(const ScanOptions& options, std::string* error) {
   if (options.output_file == "-") return STDOUT_FILENO;
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.resume ? O_APPEND : O_TRUNC);
   int fd = open(options.output_file.c_str(), flags, 0644);
-  if (fd < 0) *error = "--output-file " + options.output_file + ": " + std::strerror(errno);
+  if (fd < 0) *error = "flag --output-file: " + options.output_file + ": " + std::strerror(errno);
   return fd;
 }
 
@@ -67,7 +133,7 @@ std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* 
   if (!options.blocklist_file.empty()) {
     absl::StatusOr<CidrSet> loaded = CidrSet::LoadFile(options.blocklist_file);
     if (!loaded.ok()) {
-      *error = "--blocklist-file: " + std::string(loaded.status().message());
+      *error = "flag --blocklist-file: " + std::string(loaded.status().message());
       return std::nullopt;
     }
     blocklist = std::move(*loaded);
@@ -75,7 +141,7 @@ std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* 
   if (!options.allowlist_file.empty()) {
     absl::StatusOr<CidrSet> loaded = CidrSet::LoadFile(options.allowlist_file);
     if (!loaded.ok()) {
-      *error = "--allowlist-file: " + std::string(loaded.status().message());
+      *error = "flag --allowlist-file: " + std::string(loaded.status().message());
       return std::nullopt;
     }
     allowlist = std::move(*loaded);
@@ -146,7 +212,7 @@ std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, Sca
                       : options.address_families == "ipv6" ? AddressFamilies::kIpv6Only
                                                            : AddressFamilies::kBoth;
   absl::StatusOr<std::unique_ptr<DomainTargets>> created =
-      DomainTargets::Create(resolver, static_cast<uint16_t>(options.port),
+      DomainTargets::Create(resolver, static_cast<uint16_t>(options.mx_port),
                             options.max_domains_in_flight, sink, tally);
   if (!created.ok()) {
     *unavailable = "no DNS resolver could be set up: " + std::string(created.status().message());

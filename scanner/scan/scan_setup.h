@@ -11,6 +11,7 @@
 #include "scanner/engine/scan_engine.h"
 #include "scanner/scan/domain_targets.h"
 #include "scanner/scan/scan_options.h"
+#include "scanner/targets/target_line.h"
 #include "scanner/targets/target_policy.h"
 #include "scanner/tls/tls_client_context.h"
 
@@ -19,9 +20,15 @@ namespace starttls {
 std::string ThisHostFqdn();
 uint64_t RandomSeed();
 
-// Positional targets become an in-memory file, so every target takes the same path (and
-// gets a line number). Null with *error on failure.
-FILE* OpenInput(const ScanOptions& options, std::string* error);
+// The input's reader: positional targets as an in-memory file (so every target takes the
+// same path); --input-file - or a pipe through a background reader that never blocks the
+// scan; a regular file directly. Null with *error (naming the file) when it cannot be read
+// or is a directory.
+std::unique_ptr<TargetReader> OpenInput(const ScanOptions& options, std::string* error);
+
+// --source-ip must be an address of this machine: checked by binding a socket to it before
+// anything is sent, so a typo is a usage error, not a survey of "connection refused".
+std::string CheckSourceAddresses(const ScanOptions& options);
 // -1 with *error on failure.
 int OpenOutput(const ScanOptions& options, std::string* error);
 std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* error);

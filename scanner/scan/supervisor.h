@@ -1,12 +1,16 @@
 // The scan's signal and status thread: SIGINT/SIGTERM are blocked in every thread and taken
 // here with sigtimedwait, so no handler ever runs inside the engine. First signal: stop
-// starting sessions; second: cut open ones short. Once a second it prints the status line.
+// starting sessions; second: cut open ones short. Once a second it prints the status line
+// (stderr) and the status CSV row (--status-updates-file), and it ends the scan's starting
+// of sessions when --max-runtime has passed.
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "scanner/engine/scan_engine.h"
+#include "scanner/scan/scan_log.h"
 #include "scanner/scan/scan_tally.h"
 
 namespace starttls {
@@ -14,26 +18,36 @@ namespace starttls {
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it starts afterwards.
 void BlockStopSignals();
 
+struct SupervisorOptions {
+  bool print_status = true;
+  FILE* status_csv = nullptr;  // owned by the caller; the header is written at Start
+  double max_runtime_s = 0;    // 0: none
+};
+
 class Supervisor {
  public:
-  Supervisor(ScanEngine* engine, const ScanTally* tally, bool print_status)
-      : engine_(engine), tally_(tally), print_status_(print_status) {}
+  Supervisor(ScanEngine* engine, const ScanTally* tally, ScanLog* log, SupervisorOptions options)
+      : engine_(engine), tally_(tally), log_(log), options_(options) {}
 
-  void Start() { thread_ = std::thread([this] { Loop(); }); }
+  void Start();
   void Finish() {
     done_.store(true);
     thread_.join();
   }
   int signals() const { return signals_.load(); }
+  bool runtime_reached() const { return runtime_reached_.load(); }
 
  private:
   void Loop();
+  void Report(double elapsed_s, uint64_t* done_before);
 
   ScanEngine* engine_;
   const ScanTally* tally_;
-  bool print_status_;
+  ScanLog* log_;
+  SupervisorOptions options_;
   std::atomic<bool> done_{false};
   std::atomic<int> signals_{0};
+  std::atomic<bool> runtime_reached_{false};
   std::thread thread_;
 };
 

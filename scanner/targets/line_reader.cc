@@ -1,9 +1,6 @@
 #include "scanner/targets/line_reader.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 namespace starttls {
@@ -18,91 +15,105 @@ size_t ClampCap(size_t max_line_bytes) { return std::min(max_line_bytes, kMaxLin
 
 }  // namespace
 
-LineReader::LineReader(int fd, size_t max_line_bytes)
-    : fd_(fd), max_line_bytes_(ClampCap(max_line_bytes)),
+LineReader::LineReader(std::unique_ptr<InputSource> source, size_t max_line_bytes)
+    : source_(std::move(source)),
+      max_line_bytes_(ClampCap(max_line_bytes)),
       buf_(std::max(kMinBufferBytes, 2 * (max_line_bytes_ + 1))) {}
+
+LineReader::LineReader(int fd, size_t max_line_bytes)
+    : LineReader(std::make_unique<BlockingFdSource>(fd), max_line_bytes) {}
 
 LineReader::LineReader(std::FILE* stream, size_t max_line_bytes)
-    : stream_(stream), max_line_bytes_(ClampCap(max_line_bytes)),
-      buf_(std::max(kMinBufferBytes, 2 * (max_line_bytes_ + 1))) {}
+    : LineReader(std::make_unique<StdioSource>(stream), max_line_bytes) {}
 
-size_t LineReader::Fill() {
-  if (eof_) return 0;
+InputRead LineReader::Fill() {
+  if (eof_) return InputRead::kEnd;
   if (begin_ > 0) {  // compact: keep the unconsumed tail at the front
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
   size_t room = buf_.size() - end_;
-  if (room == 0) return 0;
-  if (stream_ != nullptr) {
-    size_t n = std::fread(buf_.data() + end_, 1, room, stream_);
-    if (n == 0) {
-      eof_ = true;
-      if (std::ferror(stream_)) status_ = absl::InternalError("read error on input stream");
-    }
-    end_ += n;
-    return n;
-  }
-  for (;;) {
-    ssize_t n = ::read(fd_, buf_.data() + end_, room);
-    if (n > 0) {
-      end_ += static_cast<size_t>(n);
-      return static_cast<size_t>(n);
-    }
-    if (n < 0 && errno == EINTR) continue;
-    eof_ = true;
-    if (n < 0) status_ = absl::InternalError(std::string("read: ") + std::strerror(errno));
-    return 0;
-  }
+  if (room == 0) return InputRead::kBytes;  // cannot happen: a line never fills the buffer
+  size_t got = 0;
+  InputRead result = source_->Read(buf_.data() + end_, room, &got);
+  end_ += got;
+  if (result == InputRead::kError) status_ = absl::InternalError(source_->error());
+  if (result == InputRead::kEnd || result == InputRead::kError) eof_ = true;
+  return result;
 }
 
-bool LineReader::Next(LineRecord* out) {
-  size_t scanned = 0;  // bytes after begin_ already known to hold no LF
-  for (;;) {
-    const char* start = buf_.data() + begin_ + scanned;
-    const void* lf = std::memchr(start, '\n', end_ - begin_ - scanned);
-    if (lf != nullptr) {
-      size_t lf_pos = static_cast<size_t>(static_cast<const char*>(lf) - buf_.data());
-      size_t len = lf_pos - begin_;
-      if (len > max_line_bytes_) break;  // too long, yet whole in the buffer
-      *out = LineRecord{++line_number_, std::string_view(buf_.data() + begin_, len), false, len};
-      begin_ = lf_pos + 1;
-      return true;
-    }
-    scanned = end_ - begin_;
-    if (scanned > max_line_bytes_) break;  // too long, end not yet seen
-    if (Fill() == 0) {                     // Fill() keeps begin_..end_, maybe moved to 0
-      if (begin_ == end_) return false;    // clean end
-      size_t len = end_ - begin_;          // last line without LF
-      *out = LineRecord{++line_number_, std::string_view(buf_.data() + begin_, len), false, len};
-      begin_ = end_;
-      return true;
-    }
-  }
-
-  // Too long: remember a prefix, then discard bytes up to and including the next LF.
+void LineReader::StartDiscarding() {
   size_t prefix_len = std::min(kTooLongPrefix, end_ - begin_);
   if (const void* lf = std::memchr(buf_.data() + begin_, '\n', prefix_len)) {
     prefix_len = static_cast<size_t>(static_cast<const char*>(lf) - (buf_.data() + begin_));
   }
   too_long_prefix_.assign(buf_.data() + begin_, prefix_len);
-  uint64_t length = 0;
+  discarding_ = true;
+  discarded_length_ = 0;
+  scanned_ = 0;
+}
+
+LinePoll LineReader::Emit(LineRecord* out, std::string_view text, bool too_long,
+                          uint64_t length) {
+  *out = LineRecord{++line_number_, text, too_long, length};
+  scanned_ = 0;
+  return LinePoll::kLine;
+}
+
+LinePoll LineReader::Poll(LineRecord* out) {
   for (;;) {
-    const char* start = buf_.data() + begin_;
-    const void* lf = std::memchr(start, '\n', end_ - begin_);
-    if (lf != nullptr) {
-      size_t lf_pos = static_cast<size_t>(static_cast<const char*>(lf) - buf_.data());
-      length += lf_pos - begin_;
-      begin_ = lf_pos + 1;
-      break;
+    if (discarding_) {
+      const char* start = buf_.data() + begin_;
+      const void* lf = std::memchr(start, '\n', end_ - begin_);
+      if (lf != nullptr) {
+        size_t lf_pos = static_cast<size_t>(static_cast<const char*>(lf) - buf_.data());
+        discarded_length_ += lf_pos - begin_;
+        begin_ = lf_pos + 1;
+        discarding_ = false;
+        return Emit(out, too_long_prefix_, true, discarded_length_);
+      }
+      discarded_length_ += end_ - begin_;
+      begin_ = end_ = 0;
+    } else {
+      const char* start = buf_.data() + begin_ + scanned_;
+      const void* lf = std::memchr(start, '\n', end_ - begin_ - scanned_);
+      if (lf != nullptr) {
+        size_t lf_pos = static_cast<size_t>(static_cast<const char*>(lf) - buf_.data());
+        size_t len = lf_pos - begin_;
+        if (len > max_line_bytes_) {
+          StartDiscarding();  // too long, yet whole in the buffer: the next turn drops it
+          continue;
+        }
+        std::string_view text(buf_.data() + begin_, len);
+        begin_ = lf_pos + 1;
+        return Emit(out, text, false, len);
+      }
+      scanned_ = end_ - begin_;
+      if (scanned_ > max_line_bytes_) {
+        StartDiscarding();  // too long, its end not yet seen
+        continue;
+      }
     }
-    length += end_ - begin_;
-    begin_ = end_ = 0;
-    if (Fill() == 0) break;  // the too-long line ends the input
+    switch (Fill()) {
+      case InputRead::kBytes:
+        continue;
+      case InputRead::kNotYet:
+        return LinePoll::kNotYet;
+      case InputRead::kEnd:
+      case InputRead::kError:
+        break;
+    }
+    if (discarding_) {  // the too-long line ends the input
+      discarding_ = false;
+      return Emit(out, too_long_prefix_, true, discarded_length_);
+    }
+    if (begin_ == end_) return LinePoll::kEnd;
+    std::string_view text(buf_.data() + begin_, end_ - begin_);  // last line without LF
+    uint64_t length = end_ - begin_;
+    begin_ = end_;
+    return Emit(out, text, false, length);
   }
-  *out = LineRecord{++line_number_, too_long_prefix_, true, length};
-  return true;
 }
 
 }  // namespace starttls

@@ -1,5 +1,7 @@
 #include "scanner/targets/target_line.h"
 
+#include <charconv>
+
 #include "scanner/targets/cidr_set.h"
 
 namespace starttls {
@@ -107,6 +109,7 @@ bool NormalizeDomainName(std::string_view name, std::string* normalized, std::st
 void ParseTargetLine(std::string_view line, uint64_t line_number, ParsedTargetLine* out) {
   out->error.clear();
   out->target.name.clear();
+  out->target.port = 0;
   if (line.size() > kMaxTargetLineBytes) {
     out->outcome = LineOutcome::kError;
     out->error = "line " + std::to_string(line_number) + ": line longer than " +
@@ -174,24 +177,97 @@ ParsedTargetLine ParseTargetLine(std::string_view line, uint64_t line_number) {
   return out;
 }
 
-bool TargetReader::Next(TargetRecord* out) {
+bool TargetReader::TakeCsvHeader(std::string_view line) {
+  std::string_view text = TrimBlanks(line);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  int column = 0;
+  int saddr = -1;
+  int sport = -1;
+  while (true) {
+    size_t comma = text.find(',');
+    std::string_view name = TrimBlanks(text.substr(0, comma));
+    if (name == "saddr") saddr = column;
+    if (name == "sport") sport = column;
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+    ++column;
+  }
+  if (saddr < 0) return false;
+  csv_saddr_ = saddr;
+  csv_sport_ = sport;
+  return true;
+}
+
+void TargetReader::ParseCsvRow(std::string_view line, uint64_t line_number,
+                               ParsedTargetLine* out) const {
+  out->error.clear();
+  out->target.name.clear();
+  std::string_view text = line;
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (TrimBlanks(text).empty()) {
+    out->outcome = LineOutcome::kSkip;
+    return;
+  }
+  std::string_view saddr;
+  std::string_view sport;
+  std::string_view rest = text;
+  for (int column = 0;; ++column) {
+    size_t comma = rest.find(',');
+    std::string_view field = TrimBlanks(rest.substr(0, comma));
+    if (column == csv_saddr_) saddr = field;
+    if (column == csv_sport_) sport = field;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  std::optional<IpAddress> ip = IpAddress::Parse(saddr);
+  if (!ip) {
+    SetError(out, line_number, "not a ZMap CSV row", text, "saddr is not an IP address");
+    return;
+  }
+  out->target.kind = TargetKind::kAddress;
+  out->target.address = *ip;
+  out->target.port = 0;
+  if (csv_sport_ >= 0) {
+    uint16_t port = 0;
+    auto [end, ec] = std::from_chars(sport.data(), sport.data() + sport.size(), port);
+    if (ec != std::errc() || end != sport.data() + sport.size() || port == 0) {
+      SetError(out, line_number, "not a ZMap CSV row", text, "sport is not a port number");
+      return;
+    }
+    out->target.port = port;
+  }
+  out->outcome = LineOutcome::kTarget;
+}
+
+LinePoll TargetReader::Poll(TargetRecord* out) {
   LineRecord rec;
-  while (lines_.Next(&rec)) {
+  LinePoll polled;
+  while ((polled = lines_.Poll(&rec)) == LinePoll::kLine) {
     out->line_number = rec.line_number;
     out->raw_line = rec.text;
     if (rec.too_long) {
       out->parsed.outcome = LineOutcome::kError;
       out->parsed.target.name.clear();
+      out->parsed.target.port = 0;
       out->parsed.error = "line " + std::to_string(rec.line_number) + ": line longer than " +
                           std::to_string(max_line_bytes_) + " bytes (" +
                           std::to_string(rec.length) + " bytes): " + EscapeForMessage(rec.text) +
                           "...";
-      return true;
+      return LinePoll::kLine;
     }
-    ParseTargetLine(rec.text, rec.line_number, &out->parsed);
-    if (out->parsed.outcome != LineOutcome::kSkip) return true;
+    if (rec.line_number == 1 && TakeCsvHeader(rec.text)) {
+      ++skipped_;
+      continue;
+    }
+    if (zmap_csv()) {
+      ParseCsvRow(rec.text, rec.line_number, &out->parsed);
+    } else {
+      ParseTargetLine(rec.text, rec.line_number, &out->parsed);
+    }
+    if (out->parsed.outcome != LineOutcome::kSkip) return LinePoll::kLine;
+    ++skipped_;
   }
-  return false;
+  return polled;
 }
 
 }  // namespace starttls

@@ -15,10 +15,8 @@ ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
     result.error = "the peer sent no certificate";
     return result;
   }
-  if (!hostname.empty()) {
-    result.hostname_match =
-        X509_check_host(leaf, hostname.data(), hostname.size(), 0, nullptr) == 1;
-  }
+  result.leaf_names = ExtractCertificateNames(leaf);
+  if (!hostname.empty()) result.hostname_match = MatchesHostname(result.leaf_names, hostname);
   result.expired = X509_cmp_time(X509_get0_notAfter(leaf), &now) < 0;
   // Only a self-issued leaf costs a signature check here.
   if (X509_check_issued(leaf, leaf) == X509_V_OK) {

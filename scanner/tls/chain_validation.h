@@ -1,7 +1,8 @@
 // Validation of a peer chain as a verdict of its own (docs/rules.md §5): it never fails a handshake.
 // Trust is judged against the context's anchors (system bundle or --ca-file) with the peer's
 // other certificates as untrusted intermediates, as a TLS server certificate; the hostname
-// check follows RFC 6125 as BoringSSL's X509_check_host implements it.
+// check follows RFC 6125 as BoringSSL's X509_check_host implements it (certificate_names.h,
+// which keeps the leaf's names for the domain records too).
 //
 // Why the trust verdict comes in: BoringSSL's client handshake already runs exactly that
 // chain verification (X509_verify_cert, purpose "ssl_server", the context's store) even under
@@ -17,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include "scanner/tls/certificate_names.h"
+
 namespace starttls {
 
 struct ChainValidation {
@@ -25,6 +28,7 @@ struct ChainValidation {
   bool expired = false;                // the leaf's notAfter has passed
   bool self_signed = false;            // the leaf is its own issuer and signed by its key
   std::string error;                   // why the chain is not trusted; empty when trusted
+  CertificateNames leaf_names;         // what the hostname was matched against
 };
 
 // Every verdict for `chain` (leaf first) given its trust verdict `verify_result` (X509_V_OK

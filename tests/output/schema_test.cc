@@ -431,19 +431,37 @@ std::string Metadata(const std::function<void(JsonWriter&)>& tweak) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
-  w.IntField("schema", 1);
+  w.StringField("type", "metadata");
+  w.IntField("schema", 2);
   w.StringField("version", "0.1.0");
   w.Key("flags");
   w.BeginObject();
-  w.IntField("port", 25);
+  w.StringField("port", "25");
   w.StringField("starttls", "offered");
-  w.BoolField("allow-reserved", true);
+  w.StringField("allow-reserved", "");
   w.EndObject();
-  w.UintField("seed", 18446744073709551615u);
+  w.StringField("seed", "18446744073709551615");
   w.IntField("shards", 4);
   w.IntField("shard", 0);
   w.StringField("start", FormatRfc3339UnixMillis(1795802954123));
   w.StringField("end", FormatRfc3339UnixMillis(1795802999000));
+  w.IntField("parts", 1);
+  w.BoolField("completed", false);
+  w.Key("input");
+  w.BeginObject();
+  for (const char* key : {"lines", "skipped", "invalid", "duplicates", "targets", "other_shards",
+                          "expanded"}) {
+    w.IntField(key, 10);
+  }
+  w.EndObject();
+  w.Key("records");
+  w.BeginObject();
+  for (const char* key : {"host", "host_from_mx", "domain", "error"}) w.IntField(key, 5);
+  w.EndObject();
+  w.Key("not_started");
+  w.BeginArray();
+  w.String("192.0.2.1:25");
+  w.EndArray();
   w.Key("counts");
   w.BeginObject();
   w.Key("by_status");
@@ -487,14 +505,19 @@ TEST_F(SchemaTest, MetadataSampleIsValidAndWrongCountsAreRejected) {
   const CommandResult extra = Validate("metadata.schema.json", extra_field, false);
   EXPECT_EQ(extra.exit_code, 0) << extra.output;
 
-  // An unknown status name inside counts, and a negative count.
+  // An unknown status name inside counts, a negative count, and a seed as a JSON number
+  // (rounded by most readers: version 2 writes it as a decimal string).
   std::string unknown_status = Metadata([](JsonWriter&) {});
   unknown_status.replace(unknown_status.find("\"connection-timeout\""), 20, "\"timeout\"");
   std::string negative = Metadata([](JsonWriter&) {});
   negative.replace(negative.find("\"done\":100"), 10, "\"done\":-1");
-  const CommandResult r = Validate("metadata.schema.json", unknown_status + negative, true);
+  std::string numeric_seed = Metadata([](JsonWriter&) {});
+  numeric_seed.replace(numeric_seed.find("\"18446744073709551615\""), 22, "18446744073709551615");
+  const CommandResult r =
+      Validate("metadata.schema.json", unknown_status + negative + numeric_seed, true);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("line 2 rejected as expected"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("line 3 rejected as expected"), std::string::npos) << r.output;
 }
 
 }  // namespace

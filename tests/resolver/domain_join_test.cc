@@ -48,21 +48,20 @@ TEST(DomainJoinTest, EndpointsSharedByDomainsAreScannedOnce) {
   EXPECT_EQ(join.pending_domains(), 3u);
   EXPECT_EQ(join.pending_endpoints(), 3u);
 
-  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kCompliant, &done));
+  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done));
   ASSERT_EQ(done.size(), 1u);  // c.test had only this endpoint
   EXPECT_EQ(done[0].resolution.domain, "c.test");
   EXPECT_EQ(done[0].verdict, "compliant");
   EXPECT_EQ(join.NamesOf(Ep("192.0.2.1")), nullptr);
 
-  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.2"), ScanStatus::kSuccess,
-                                  EhloClass::kStarttlsMisordered, &done));
+  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.2"), {ScanStatus::kSuccess, EhloClass::kStarttlsMisordered, nullptr}, &done));
   ASSERT_EQ(done.size(), 2u);
   EXPECT_EQ(done[1].resolution.domain, "a.test");
   EXPECT_EQ(done[1].verdict, "starttls_misordered");
   ASSERT_EQ(done[1].endpoints.size(), 2u);
   EXPECT_EQ(done[1].endpoints[0].cls, EhloClass::kCompliant);
 
-  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.3"), ScanStatus::kConnectionTimeout, std::nullopt, &done));
+  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.3"), {ScanStatus::kConnectionTimeout, std::nullopt, nullptr}, &done));
   ASSERT_EQ(done.size(), 3u);
   EXPECT_EQ(done[2].resolution.domain, "b.test");
   EXPECT_EQ(done[2].verdict, "starttls_misordered");  // the weakest reached; .3 not reached
@@ -70,7 +69,7 @@ TEST(DomainJoinTest, EndpointsSharedByDomainsAreScannedOnce) {
 
   EXPECT_EQ(join.pending_domains(), 0u);
   EXPECT_EQ(join.pending_endpoints(), 0u);
-  EXPECT_FALSE(join.FinishEndpoint(Ep("192.0.2.3"), ScanStatus::kSuccess, EhloClass::kCompliant, &done));
+  EXPECT_FALSE(join.FinishEndpoint(Ep("192.0.2.3"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done));
 }
 
 TEST(DomainJoinTest, AddressTargetScannedBeforeOrDuringADomainIsNotScannedAgain) {
@@ -78,7 +77,7 @@ TEST(DomainJoinTest, AddressTargetScannedBeforeOrDuringADomainIsNotScannedAgain)
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   // Scanned as an address target before any domain led to it.
-  join.RecordScanned(Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kCompliant, &done);
+  join.RecordScanned(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
   EXPECT_TRUE(done.empty());
   join.AddDomain(Domain("a.test", {Mx("mx.test", 10, {"192.0.2.1"})}), &scan, &done);
   EXPECT_TRUE(scan.empty());
@@ -88,7 +87,7 @@ TEST(DomainJoinTest, AddressTargetScannedBeforeOrDuringADomainIsNotScannedAgain)
   done.clear();
   join.AddDomain(Domain("b.test", {Mx("mx2.test", 10, {"192.0.2.2"})}), &scan, &done);
   ASSERT_EQ(scan.size(), 1u);
-  join.RecordScanned(Ep("192.0.2.2"), ScanStatus::kSuccess, EhloClass::kNoStarttls, &done);
+  join.RecordScanned(Ep("192.0.2.2"), {ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr}, &done);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].verdict, "no_starttls");
   EXPECT_EQ(join.pending_domains(), 0u);
@@ -99,7 +98,7 @@ TEST(DomainJoinTest, LaterDomainUsesAFinishedEndpointWithoutRescan) {
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   join.AddDomain(Domain("a.test", {Mx("mx.test", 10, {"192.0.2.1"})}), &scan, &done);
-  join.FinishEndpoint(Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kNoStarttls, &done);
+  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr}, &done);
   scan.clear();
   done.clear();
   join.AddDomain(Domain("b.test", {Mx("mx.test", 10, {"192.0.2.1"})}), &scan, &done);
@@ -115,7 +114,7 @@ TEST(DomainJoinTest, FinishedMemoryIsBounded) {
   std::vector<DomainVerdict> done;
   for (const char* ip : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) {
     join.AddDomain(Domain(std::string("d") + ip, {Mx("mx.test", 10, {ip})}), &scan, &done);
-    join.FinishEndpoint(Ep(ip), ScanStatus::kSuccess, EhloClass::kCompliant, &done);
+    join.FinishEndpoint(Ep(ip), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
   }
   EXPECT_EQ(join.finished_endpoints(), 2u);
   scan.clear();
@@ -132,7 +131,7 @@ TEST(DomainJoinTest, NamesPerEndpointAreCapped) {
                    &scan, &done);
   }
   EXPECT_EQ(join.NamesOf(Ep("192.0.2.1"))->size(), 2u);
-  join.FinishEndpoint(Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kCompliant, &done);
+  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
   EXPECT_EQ(done.size(), 5u);
 }
 
@@ -164,8 +163,8 @@ TEST(DomainJoinTest, UnreachableWhenNoEndpointSucceeded) {
                  &scan, &done);
   ASSERT_EQ(scan.size(), 2u);
   EXPECT_EQ(scan[1], (Endpoint{Ip("2001:db8::1"), 2525}));
-  join.FinishEndpoint(scan[0], ScanStatus::kRejected, std::nullopt, &done);
-  join.FinishEndpoint(scan[1], ScanStatus::kRateLimited, std::nullopt, &done);
+  join.FinishEndpoint(scan[0], {ScanStatus::kRejected, std::nullopt, nullptr}, &done);
+  join.FinishEndpoint(scan[1], {ScanStatus::kRateLimited, std::nullopt, nullptr}, &done);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].verdict, "unreachable");
 }
@@ -178,7 +177,7 @@ TEST(DomainJoinTest, AddressSharedByTwoExchangesOfOneDomain) {
                  &scan, &done);
   EXPECT_EQ(scan.size(), 1u);
   EXPECT_EQ(*join.NamesOf(Ep("192.0.2.1")), (std::vector<std::string>{"mx1.a.test", "mx2.a.test"}));
-  join.FinishEndpoint(Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kCompliant, &done);
+  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].endpoints.size(), 1u);
 }
@@ -186,9 +185,9 @@ TEST(DomainJoinTest, AddressSharedByTwoExchangesOfOneDomain) {
 TEST(DomainJoinTest, ComputeVerdictOrder) {
   DomainResolution r = Domain("a.test", {Mx("mx", 1, {"192.0.2.1"})});
   std::vector<JoinedEndpoint> e = {
-      {Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kCompliant},
-      {Ep("192.0.2.2"), ScanStatus::kSuccess, EhloClass::kNoStarttls},
-      {Ep("192.0.2.3"), ScanStatus::kSuccess, EhloClass::kStarttlsMisordered}};
+      {Ep("192.0.2.1"), ScanStatus::kSuccess, EhloClass::kCompliant, nullptr},
+      {Ep("192.0.2.2"), ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr},
+      {Ep("192.0.2.3"), ScanStatus::kSuccess, EhloClass::kStarttlsMisordered, nullptr}};
   EXPECT_EQ(ComputeDomainVerdict(r, e), "no_starttls");
   e[1].status = ScanStatus::kBlocklisted;
   EXPECT_EQ(ComputeDomainVerdict(r, e), "starttls_misordered");

@@ -28,8 +28,14 @@ DomainVerdict Sample() {
   v.resolution.exchanges = {Exchange{"mx1.example.test", 10, {Ip("192.0.2.1"), Ip("2001:db8::1")}, ""},
                             Exchange{"ghost.example.test", 20, {}, "no address records"},
                             Exchange{std::string("bad\xff.test"), 30, {}, "exchange is not a host name"}};
-  v.endpoints = {JoinedEndpoint{Endpoint{Ip("192.0.2.1"), 25}, ScanStatus::kSuccess, EhloClass::kStarttlsMisordered},
-                 JoinedEndpoint{Endpoint{Ip("2001:db8::1"), 25}, ScanStatus::kConnectionRefused, std::nullopt}};
+  auto tls = std::make_shared<EndpointTls>();
+  tls->handshake_ok = true;
+  tls->trusted = true;
+  tls->leaf_names.names = {"*.example.test"};
+  v.endpoints = {JoinedEndpoint{Endpoint{Ip("192.0.2.1"), 25}, ScanStatus::kSuccess,
+                                EhloClass::kStarttlsMisordered, tls},
+                 JoinedEndpoint{Endpoint{Ip("2001:db8::1"), 25}, ScanStatus::kConnectionRefused,
+                                std::nullopt, nullptr}};
   v.verdict = "starttls_misordered";
   return v;
 }
@@ -48,7 +54,13 @@ TEST(DomainRecordWriterTest, FieldsReadBack) {
                       "\"2001:db8::1\"],\"error\":null}"),
             std::string::npos)
       << line;
-  EXPECT_NE(line.find("{\"ip\":\"2001:db8::1\",\"port\":25,\"status\":\"connection-refused\",\"class\":null}"),
+  EXPECT_NE(line.find("{\"ip\":\"2001:db8::1\",\"port\":25,\"mx\":\"mx1.example.test\","
+                      "\"status\":\"connection-refused\",\"class\":null,\"tls\":null}"),
+            std::string::npos)
+      << line;
+  // The certificate is judged against the name this domain uses (mx1.example.test).
+  EXPECT_NE(line.find("\"tls\":{\"handshake\":true,\"trusted\":true,\"expired\":false,"
+                      "\"hostname_match\":true}"),
             std::string::npos)
       << line;
   // Byte 0xFF is kept as U+00FF (UTF-8 C3 BF), not replaced.
@@ -93,11 +105,33 @@ std::string ReferenceRecord(const DomainVerdict& verdict, uint64_t line_number, 
     w.BeginObject();
     w.StringField("ip", e.endpoint.ip.ToString());
     w.UintField("port", e.endpoint.port);
+    std::string mx;
+    for (const Exchange& exchange : r.exchanges) {
+      for (const IpAddress& a : exchange.addresses) {
+        if (mx.empty() && a == e.endpoint.ip) mx = exchange.name;
+      }
+    }
+    w.RawBytesField("mx", mx);
     w.StringField("status", ScanStatusName(e.status));
     if (e.cls) {
       w.StringField("class", EhloClassName(*e.cls));
     } else {
       w.NullField("class");
+    }
+    if (e.tls != nullptr) {
+      w.Key("tls");
+      w.BeginObject();
+      w.BoolField("handshake", e.tls->handshake_ok);
+      w.BoolField("trusted", e.tls->trusted);
+      w.BoolField("expired", e.tls->expired);
+      if (e.tls->handshake_ok && !mx.empty()) {
+        w.BoolField("hostname_match", MatchesHostname(e.tls->leaf_names, mx));
+      } else {
+        w.NullField("hostname_match");
+      }
+      w.EndObject();
+    } else {
+      w.NullField("tls");
     }
     w.EndObject();
   }
@@ -123,7 +157,7 @@ TEST(DomainRecordWriterTest, SameBytesAsTheGeneralWriter) {
       Exchange{std::string("ctl\x7f\n\0\"x\x80", 9), 65535, {Ip("0.0.0.0"), Ip("255.255.255.255"),
                Ip("10.1.20.200"), Ip("::ffff:192.0.2.1")}, "err \"q\""});
   odd.endpoints.push_back(
-      JoinedEndpoint{Endpoint{Ip("198.51.100.9"), 65535}, ScanStatus::kBlocklisted, EhloClass::kCompliant});
+      JoinedEndpoint{Endpoint{Ip("198.51.100.9"), 65535}, ScanStatus::kBlocklisted, EhloClass::kCompliant, nullptr});
   odd.verdict = "unreachable";
   DomainVerdict none;
   none.resolution.domain = "nx.test";

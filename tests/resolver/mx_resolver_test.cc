@@ -454,12 +454,13 @@ TEST_F(MxResolverTest, ResolutionsJoinIntoSchemaValidDomainRecords) {
   EXPECT_EQ(scan.size(), 7u);
   for (const Endpoint& e : scan) {
     const bool reached = e.ip != Ip("192.0.2.4");
-    join.FinishEndpoint(e, reached ? ScanStatus::kSuccess : ScanStatus::kConnectionTimeout,
+    HostOutcome outcome{reached ? ScanStatus::kSuccess : ScanStatus::kConnectionTimeout,
                         reached ? std::optional<EhloClass>(e.ip == Ip("192.0.2.3")
                                                                ? EhloClass::kNoStarttls
                                                                : EhloClass::kCompliant)
                                 : std::nullopt,
-                        &done);
+                        nullptr};
+    join.FinishEndpoint(e, outcome, &done);
   }
   ASSERT_EQ(done.size(), domains.size());
   std::map<std::string, std::string> verdicts;

@@ -42,7 +42,7 @@ for line in open(sys.argv[1]):
     print(json.loads(line)["domain"])' "$run/lab/domains.ndjson" >"$run/domains"
 
 start=$(date +%s)
-"$bin/starttls-scan" --allow-reserved --quiet --port "$port" --rate 0 --concurrency 2000 \
+"$bin/starttls-scan" --allow-reserved --quiet --mx-port "$port" --max-per-prefix 0 --rate 0 --concurrency 2000 \
   --resolver "$resolver" --dns-timeout 2 --dns-tries 2 --banner-timeout 5 \
   --ca-file "$run/lab/ca.pem" --input-file "$run/domains" --output-file "$run/records.ndjson" \
   --metadata-file "$run/metadata.json" || fail "starttls-scan exited $?"

@@ -25,7 +25,7 @@ ZONE
 "$top/scripts/lab/nsd.sh" start "$run/lab" "$net.250" "$dns_port" >/dev/null
 
 for families in both ipv6 ipv4; do
-  "$bin/starttls-scan" --allow-reserved --quiet --port "$port" --rate 0 \
+  "$bin/starttls-scan" --allow-reserved --quiet --mx-port "$port" --rate 0 \
     --resolver "$net.250:$dns_port" --address-families "$families" \
     --ca-file "$run/lab/ca.pem" v6only.lab.test >"$run/records-$families.ndjson" \
     || fail "scan exited $?"

@@ -28,7 +28,7 @@ for line in open(sys.argv[1]):
     print(t["ip"] + "," + t["mx"])' "$run/truth.ndjson" >"$run/targets"
 
 start=$(date +%s)
-"$bin/starttls-scan" --allow-reserved --port "$port" --input-file "$run/targets" \
+"$bin/starttls-scan" --allow-reserved --port "$port" --max-per-prefix 0 --input-file "$run/targets" \
   --output-file "$run/records.ndjson" --metadata-file "$run/metadata.json" \
   --concurrency "$concurrency" --rate 0 --banner-timeout 25 --command-timeout 10 \
   --session-timeout 60 --ca-file "$run/ca.pem" --quiet --seed 42 \

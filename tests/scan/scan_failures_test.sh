@@ -28,7 +28,8 @@ port=$((20000 + RANDOM % 12000))
 } >"$run/assign"
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --addresses "$net.1-$net.240" \
   --port "$port" --assign "$run/assign" --greeting-delay-ms 2000
-common=(--port "$port" --rate 0 --quiet --banner-timeout 10 --command-timeout 10)
+# The lab packs every host into one /24: lift the per-prefix cap of a real survey.
+common=(--port "$port" --rate 0 --quiet --banner-timeout 10 --command-timeout 10 --max-per-prefix 0)
 
 echo "== blocklisted targets: records, and no packet"
 # A lab of its own, so its connection counter shows whether any packet reached it.

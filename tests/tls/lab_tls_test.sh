@@ -55,7 +55,7 @@ for line in open(sys.argv[1]):
     t = json.loads(line)
     print(t["ip"] + "," + t["mx"])' "$run/truth.ndjson" >"$run/targets"
 
-"$bin/starttls-scan" --allow-reserved --port "$port" --input-file "$run/targets" \
+"$bin/starttls-scan" --allow-reserved --port "$port" --max-per-prefix 0 --input-file "$run/targets" \
   --output-file "$run/records.ndjson" --ca-file "$run/ca.pem" --tls-chain leaf \
   --concurrency 64 --rate 0 --banner-timeout 10 --command-timeout 10 --tls-timeout 10 \
   --session-timeout 30 --quiet --seed 7 || fail "starttls-scan exited $?"

@@ -22,7 +22,7 @@ port=$((20000 + RANDOM % 12000))
 source "$rundir/info"
 
 echo "$addr,$MTA_HOST" >"$rundir/targets"
-"$bin/starttls-scan" --allow-reserved --port "$port" --input-file "$rundir/targets" \
+"$bin/starttls-scan" --allow-reserved --port "$port" --max-per-prefix 0 --input-file "$rundir/targets" \
   --output-file "$rundir/records.ndjson" --ca-file "$rundir/ca.pem" --tls-chain full \
   --banner-timeout 20 --command-timeout 20 --quiet || fail "starttls-scan exited $?"
 
