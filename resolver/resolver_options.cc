@@ -8,7 +8,7 @@ namespace starttls {
 namespace {
 
 absl::Status Invalid(std::string_view text, const std::string& why) {
-  return absl::InvalidArgumentError("--resolver " + std::string(text) + ": " + why);
+  return absl::InvalidArgumentError("--resolver: " + std::string(text) + ": " + why);
 }
 
 }  // namespace

@@ -27,8 +27,14 @@ int main(int argc, char** argv) {
   using starttls::Subcommand;
   std::string_view first = argc > 1 ? argv[1] : "";
   if (first == "--help" || first == "-h" || first == "help") {
+    // The subcommands, then the default subcommand's own help: its flags are the ones a
+    // user typing `starttls-scan --help` is after (as with ZMap).
     starttls::PrintUsage(stdout);
-    return 0;
+    std::fputs("\n", stdout);
+    std::fflush(stdout);
+    char help_flag[] = "--help";
+    char* help_argv[] = {argv[0], help_flag};
+    return starttls::DefaultSubcommand()->run(2, help_argv, 1);
   }
   for (const Subcommand& command : starttls::Subcommands()) {
     if (first == command.name) return command.run(argc, argv, 2);

@@ -178,7 +178,8 @@ int RunScanCommand(int argc, char** argv, int first) {
 
   ScanEngine engine;
   Supervisor supervisor(&engine, &tally, &log,
-                        SupervisorOptions{!options.quiet, status_csv.get(), options.max_runtime_s});
+                        SupervisorOptions{!options.quiet, status_csv.get(), options.max_runtime_s,
+                                          [&sink] { sink.Flush(); }});
   supervisor.Start();
   std::string record;
   auto on_result = [&](const ScanResult& result) {

@@ -90,10 +90,7 @@ bool ScanFeed::Next(Endpoint* out) {
   while (!order_done_ && held_domains_.size() < kMaxHeldDomains) {
     if (options_.max_targets != 0 && taken_ >= options_.max_targets) {
       max_targets_reached_ = true;
-      order_done_ = true;
-      for (InputTarget& held : order_.Close()) {
-        unstarted_.push_back(held.is_domain() ? held.domain : held.endpoint.ToString());
-      }
+      CloseOrder();
       break;
     }
     ScanOrder::Step step = order_.Next(now, &target);
@@ -236,22 +233,31 @@ void ScanFeed::HostFinished(const Endpoint& endpoint, const HostOutcome& outcome
   if (domains_ != nullptr) domains_->HostFinished(endpoint, outcome);
 }
 
+// Done only once every endpoint has its record: a session still running may yet be retried.
 bool ScanFeed::Done() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return order_done_ && held_domains_.empty() && retries_.empty() &&
+  return order_done_ && held_domains_.empty() && retries_.empty() && pending_.empty() &&
          (domains_ == nullptr || !domains_->busy());
+}
+
+void ScanFeed::CloseOrder() {
+  order_done_ = true;
+  for (InputTarget& held : order_.Close()) {
+    if (held.is_domain()) {
+      unstarted_.push_back(held.domain);
+      continue;
+    }
+    unstarted_.push_back(held.endpoint.ToString());
+    auto it = pending_.find(held.endpoint);
+    if (it != pending_.end() && !it->second.scheduled) pending_.erase(it);
+  }
 }
 
 std::vector<std::string> ScanFeed::TakeUnstarted() {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!order_done_) CloseOrder();
   std::vector<std::string> unstarted = std::move(unstarted_);
   unstarted_.clear();
-  if (!order_done_) {
-    order_done_ = true;
-    for (InputTarget& held : order_.Close()) {
-      unstarted.push_back(held.is_domain() ? held.domain : held.endpoint.ToString());
-    }
-  }
   for (const InputTarget& domain : held_domains_) unstarted.push_back(domain.domain);
   held_domains_.clear();
   while (!retries_.empty()) {

@@ -107,6 +107,8 @@ class ScanFeed : public TargetSource, public LoopExtension {
     friend bool operator>(const DueRetry& a, const DueRetry& b) { return a.due_ns > b.due_ns; }
   };
 
+  // Stops taking targets from the scan order; what it held is listed as not started.
+  void CloseOrder();
   void Entered(const InputTarget& target);
   void JoinName(const InputTarget& target);
   void WriteInvalidLine(const TargetRecord& record);

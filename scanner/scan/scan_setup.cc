@@ -200,7 +200,7 @@ std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, Sca
   for (const std::string& text : options.resolvers) {
     absl::StatusOr<Endpoint> server = ParseResolverAddress(text);
     if (!server.ok()) {
-      return "flag --resolver: " + std::string(server.status().message());
+      return "flag " + std::string(server.status().message());
     }
     resolver.servers.push_back(*server);
   }

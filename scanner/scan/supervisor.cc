@@ -85,6 +85,7 @@ void Supervisor::Loop() {
     // TLS objects and replies are freed as sessions end, but malloc keeps the pages; handing
     // them back once a second lets RSS fall again after a burst of handshakes.
     malloc_trim(0);
+    if (options_.every_second) options_.every_second();
     Report(elapsed, &done_before);
   }
 }

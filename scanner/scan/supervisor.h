@@ -1,12 +1,14 @@
 // The scan's signal and status thread: SIGINT/SIGTERM are blocked in every thread and taken
 // here with sigtimedwait, so no handler ever runs inside the engine. First signal: stop
 // starting sessions; second: cut open ones short. Once a second it prints the status line
-// (stderr) and the status CSV row (--status-updates-file), and it ends the scan's starting
-// of sessions when --max-runtime has passed.
+// (stderr) and the status CSV row (--status-updates-file), flushes the records written so
+// far (a reader following the output, or a kill -9, never waits on a buffer), and ends the
+// scan's starting of sessions when --max-runtime has passed.
 #pragma once
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "scanner/engine/scan_engine.h"
@@ -22,6 +24,7 @@ struct SupervisorOptions {
   bool print_status = true;
   FILE* status_csv = nullptr;  // owned by the caller; the header is written at Start
   double max_runtime_s = 0;    // 0: none
+  std::function<void()> every_second;  // e.g. flush the records written so far
 };
 
 class Supervisor {

@@ -59,11 +59,11 @@ std::unique_ptr<TlsClientContext> TlsClientContext::Create(const TlsClientOption
   SSL_CTX_set_max_cert_list(ctx, options.max_cert_list_bytes);
   long anchors = LoadAnchors(SSL_CTX_get_cert_store(ctx), options.ca_file);
   if (anchors < 0 && options.ca_file_required) {
-    *error = "--ca-file " + options.ca_file + ": cannot be read";
+    *error = "flag --ca-file: " + options.ca_file + ": cannot be read";
     return nullptr;
   }
   if (anchors == 0 && options.ca_file_required) {
-    *error = "--ca-file " + options.ca_file + ": no PEM certificate in it";
+    *error = "flag --ca-file: " + options.ca_file + ": no PEM certificate in it";
     return nullptr;
   }
   context->anchors_ = anchors < 0 ? 0 : static_cast<size_t>(anchors);

@@ -7,8 +7,11 @@ vectors=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$scan" --help | grep -q classify || fail "top-level --help does not list classify"
-"$scan" classify --help | grep -q -- "--raw" || fail "classify --help does not document --raw"
+help=$("$scan" --help)
+grep -q classify <<<"$help" || fail "top-level --help does not list classify"
+grep -q -- "--input-file" <<<"$help" || fail "top-level --help does not show the scan's flags"
+help=$("$scan" classify --help)
+grep -q -- "--raw" <<<"$help" || fail "classify --help does not document --raw"
 
 out=$("$scan" classify < "$vectors")
 [ "$(echo "$out" | wc -l)" -eq "$(grep -c . "$vectors")" ] || fail "not one record per line"

@@ -1,4 +1,5 @@
 #include "scanner/targets/line_reader.h"
+#include "tests/scan/input_test_util.h"
 
 #include <cstdio>
 #include <random>
@@ -108,6 +109,36 @@ TEST(TargetLineRobustnessTest, RandomBytesYieldTargetsOrNamedErrors) {
         break;
     }
   }
+}
+
+// A source that answers "not yet" between pieces (a slow pipe): lines, a too-long line and a
+// last line without LF come out whole, and Poll never waits.
+TEST(LineReaderTest, PollResumesAcrossPausesAndTooLongLines) {
+  auto pipe = std::make_unique<starttls::testing::PipeSource>();
+  starttls::testing::PipeSource* writer = pipe.get();
+  LineReader reader(std::move(pipe), 16);
+  LineRecord rec;
+  EXPECT_EQ(reader.Poll(&rec), LinePoll::kNotYet);
+  writer->Write("first\nsec");
+  ASSERT_EQ(reader.Poll(&rec), LinePoll::kLine);
+  EXPECT_EQ(rec.text, "first");
+  EXPECT_EQ(reader.Poll(&rec), LinePoll::kNotYet);
+  writer->Write("ond\n0123456789");
+  ASSERT_EQ(reader.Poll(&rec), LinePoll::kLine);
+  EXPECT_EQ(rec.text, "second");
+  EXPECT_EQ(reader.Poll(&rec), LinePoll::kNotYet);
+  writer->Write("0123456789");  // now over the cap of 16, its end not yet seen
+  EXPECT_EQ(reader.Poll(&rec), LinePoll::kNotYet);
+  writer->Write("abc\nlast");
+  ASSERT_EQ(reader.Poll(&rec), LinePoll::kLine);
+  EXPECT_TRUE(rec.too_long);
+  EXPECT_EQ(rec.length, 23u);
+  EXPECT_EQ(rec.line_number, 3u);
+  EXPECT_EQ(reader.Poll(&rec), LinePoll::kNotYet);
+  writer->Close();
+  ASSERT_EQ(reader.Poll(&rec), LinePoll::kLine);
+  EXPECT_EQ(rec.text, "last");
+  EXPECT_EQ(reader.Poll(&rec), LinePoll::kEnd);
 }
 
 }  // namespace
