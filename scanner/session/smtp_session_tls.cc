@@ -245,8 +245,15 @@ SessionActions Session::FailTls(TlsOutcome outcome, std::string error, int64_t n
   return Finish(now_ns);
 }
 
+// The framing rules hold for every reply read (docs/rules.md §3): the STARTTLS reply's and the
+// EHLO over TLS's framing anomalies (a cut reply, a too-long line, bare LF, ...) join the
+// record's list, whatever became of the handshake.
 void Session::RecordTlsAnomalies() {
+  if (result_.starttls.has_value() && result_.starttls->reply.has_value()) {
+    result_.verdict.anomalies.Merge(FramingAnomalies(*result_.starttls->reply));
+  }
   if (!result_.tls.has_value() || !result_.tls->ehlo.has_value()) return;
+  result_.verdict.anomalies.Merge(FramingAnomalies(result_.tls->ehlo.value()));
   const Reply& ehlo = result_.tls->ehlo->reply;
   if (ehlo.complete() && KindOfReply(ehlo.code()) == ReplyKind::kPositive &&
       ListsStarttls(ehlo)) {

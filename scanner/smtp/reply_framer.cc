@@ -20,9 +20,12 @@ FrameStatus ReplyFramer::Feed(std::string_view input, size_t* consumed) {
     size_t take = lf == std::string_view::npos ? rest.size() : lf + 1;
     size_t room = limits_.max_reply_bytes - reply_.raw.size();
     if (take > room) {
-      // Keep the bytes up to the cap, then cut the reply off.
+      // Keep the bytes up to the cap, then cut the reply off. The line cut there is a line
+      // too (docs/rules.md §3): over 510 octets already, it is too long.
       reply_.raw.append(rest.substr(0, room));
       *consumed += room;
+      size_t partial = reply_.raw.size() - line_start_;
+      reply_.line_too_long |= partial > limits_.max_line_octets;
       return reply_.status = FrameStatus::kTruncated;
     }
     reply_.raw.append(rest.substr(0, take));

@@ -114,6 +114,8 @@ TEST(ReplyFramer, ReplyOverByteCapIsTruncated) {
   Reply reply = FrameAll(endless, &trailing);
   EXPECT_EQ(reply.status, FrameStatus::kTruncated);
   EXPECT_EQ(reply.raw.size(), 64u * 1024);
+  // The cap fell inside a short line: no line was too long.
+  EXPECT_FALSE(reply.line_too_long);
 }
 
 TEST(ReplyFramer, SingleEndlessLineIsTruncatedAtTheByteCap) {
@@ -127,6 +129,18 @@ TEST(ReplyFramer, SingleEndlessLineIsTruncatedAtTheByteCap) {
   }
   EXPECT_EQ(status, FrameStatus::kTruncated);
   EXPECT_LE(framer.reply().raw.size(), 64u * 1024);
+  // A line cut at the cap is over 510 octets: line_too_long as well (docs/rules.md §3).
+  EXPECT_TRUE(framer.reply().line_too_long);
+}
+
+TEST(ReplyFramer, TenMebibyteLineInOneReadIsCutAndTooLong) {
+  std::string huge = "250 " + std::string(10 << 20, 'A');  // no LF at all
+  std::string trailing;
+  Reply reply = FrameAll(huge, &trailing);
+  EXPECT_EQ(reply.status, FrameStatus::kTruncated);
+  EXPECT_EQ(reply.raw.size(), 64u * 1024);
+  EXPECT_TRUE(reply.line_too_long);
+  EXPECT_TRUE(trailing.empty());
 }
 
 TEST(ReplyFramer, ReplyOverLineCapIsTruncated) {

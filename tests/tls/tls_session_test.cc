@@ -267,6 +267,59 @@ TEST_F(TlsSessionTest, InterruptAndMalformedStarttlsReply) {
   }
 }
 
+// docs/rules.md §3: the framing rules hold for the STARTTLS reply too. A reply that never ends
+// is cut at the cap, keeps its bytes and its anomalies, and the class stays the EHLO's.
+TEST_F(TlsSessionTest, EndlessStarttlsReplyIsCutWithItsAnomaliesAndBytes) {
+  for (bool one_line : {false, true}) {
+    SessionConfig config = Config();
+    Session session(config);
+    ScriptedPeer peer(&session);
+    ToStarttls(peer);
+    std::string chunk;
+    if (one_line) {
+      peer.Reply("220-");
+      chunk = std::string(4096, 'x');
+    } else {
+      for (int i = 0; i < 32; ++i) chunk += "220-still not ready " + std::string(100, '.') + "\r\n";
+    }
+    for (int i = 0; i < 100 && !session.finished(); ++i) peer.Reply(chunk);
+    ASSERT_TRUE(session.finished());
+    const SessionResult& result = session.result();
+    EXPECT_EQ(result.status, ScanStatus::kSuccess);
+    EXPECT_EQ(result.verdict.cls, EhloClass::kCompliant);
+    EXPECT_EQ(result.tls->outcome, TlsOutcome::kProtocolError);
+    EXPECT_TRUE(result.verdict.anomalies.Has(Anomaly::kReplyTruncated));
+    EXPECT_EQ(result.verdict.anomalies.Has(Anomaly::kLineTooLong), one_line);
+    ASSERT_TRUE(result.starttls->reply.has_value());
+    EXPECT_EQ(result.starttls->reply->reply.raw.size(), 64u * 1024);
+  }
+}
+
+// ... and for the EHLO over TLS: cut, its bytes kept, the handshake's outcome still ok.
+TEST_F(TlsSessionTest, EndlessEhloOverTlsIsCutWithItsAnomaliesAndBytes) {
+  SessionConfig config = Config();
+  Session session(config);
+  ScriptedPeer peer(&session);
+  ToStarttls(peer);
+  peer.BeginTls(Server());
+  peer.Reply(kReady);
+  peer.Ferry();
+  ASSERT_EQ(session.phase(), SessionPhase::kTlsEhlo);
+  std::string lines = "250-mx.example greets you\r\n";
+  for (int i = 0; i < 100; ++i) {
+    lines += "250-X-FILLER-" + std::to_string(i) + " " + std::string(100, '.') + "\r\n";
+  }
+  for (int i = 0; i < 40 && !session.finished(); ++i) peer.TlsReply(lines);
+  ASSERT_TRUE(session.finished());
+  const SessionResult& result = session.result();
+  EXPECT_EQ(result.tls->outcome, TlsOutcome::kOk);
+  EXPECT_EQ(result.tls->failed_phase, TlsPhase::kEhlo);
+  EXPECT_TRUE(result.verdict.anomalies.Has(Anomaly::kReplyTruncated));
+  ASSERT_TRUE(result.tls->ehlo.has_value());
+  EXPECT_EQ(result.tls->ehlo->reply.raw.size(), 64u * 1024);
+  EXPECT_EQ(result.verdict.cls, EhloClass::kCompliant);
+}
+
 TEST_F(TlsSessionTest, FailuresAfterTheHandshakeKeepOutcomeOk) {
   for (int variant = 0; variant < 3; ++variant) {
     SessionConfig config = Config();
