@@ -46,6 +46,9 @@ HttpParse HttpResponseParser::Fail(HttpParse outcome, std::string_view why) {
   outcome_ = outcome;
   error_.assign(why);
   stage_ = Stage::kDone;
+  // What arrived of a failed body depends on how the bytes were split: none is kept.
+  body_.clear();
+  line_.clear();
   return outcome_;
 }
 

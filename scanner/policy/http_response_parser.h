@@ -52,7 +52,7 @@ class HttpResponseParser {
   const std::string& content_type() const { return content_type_; }  // the first one
   std::optional<uint64_t> content_length() const { return content_length_; }
   bool chunked() const { return chunked_; }
-  const std::string& body() const { return body_; }
+  const std::string& body() const { return body_; }  // empty unless complete (or still coming)
   const std::string& error() const { return error_; }  // why malformed or too large
 
  private:
