@@ -66,6 +66,19 @@ bool WalkDnsName(const uint8_t* msg, size_t len, size_t* offset, OnLabel&& on_la
   return true;
 }
 
+// TXT RDATA (RFC 1035 §3.3.14): one or more <length><octets> character-strings, appended to
+// *out in order. False when a string runs past the RDATA.
+bool ReadTxtStrings(const uint8_t* rdata, size_t rdlength, std::string* out) {
+  size_t at = 0;
+  while (at < rdlength) {
+    const size_t n = rdata[at];
+    if (n > rdlength - at - 1) return false;
+    out->append(reinterpret_cast<const char*>(rdata + at + 1), n);
+    at += 1 + n;
+  }
+  return true;
+}
+
 bool SkipDnsName(const uint8_t* msg, size_t len, size_t* offset) {
   return WalkDnsName(msg, len, offset, [](const uint8_t*, size_t) {});
 }
@@ -129,7 +142,19 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
     const size_t* count;
     ~TrimMx() { mx->resize(*count); }
   } trim_mx{&out->mx, &mx_count};
+  out->authenticated_data = false;
   out->addresses.clear();
+  out->tlsa.clear();
+  out->txt.clear();
+  struct ClearOnError {  // a rejected message leaves no TLSA or TXT record behind
+    DnsAnswer* out;
+    bool parsed = false;
+    ~ClearOnError() {
+      if (parsed) return;
+      out->tlsa.clear();
+      out->txt.clear();
+    }
+  } clear_on_error{out};
   out->final_name.clear();
   out->cname_unresolved = false;
   if (len < kHeaderBytes) {
@@ -138,6 +163,7 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
   }
   out->rcode = msg[3] & 0x0F;
   out->truncated = (msg[2] & 0x02) != 0;
+  out->authenticated_data = (msg[3] & 0x20) != 0;
   const uint16_t qdcount = Get16(msg + 4);
   const uint16_t ancount = Get16(msg + 6);
   size_t pos = kHeaderBytes;
@@ -210,6 +236,26 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
         std::array<uint8_t, 16> bytes;
         for (size_t b = 0; b < 16; ++b) bytes[b] = msg[rr.rdata + b];
         out->addresses.push_back(IpAddress::V6(bytes));
+      } else if (qtype == kDnsTypeTlsa) {
+        if (out->tlsa.size() >= max_records) continue;
+        if (rr.rdlength < 3) {
+          *error = "TLSA record too short";
+          return false;
+        }
+        const uint8_t* p = msg + rr.rdata;
+        TlsaRecord& tlsa = out->tlsa.emplace_back();
+        tlsa.usage = p[0];
+        tlsa.selector = p[1];
+        tlsa.matching_type = p[2];
+        tlsa.data.assign(reinterpret_cast<const char*>(p + 3), rr.rdlength - 3u);
+      } else if (qtype == kDnsTypeTxt) {
+        if (out->txt.size() >= max_records) continue;
+        std::string& text = out->txt.emplace_back();
+        if (!ReadTxtStrings(msg + rr.rdata, rr.rdlength, &text)) {
+          out->txt.pop_back();
+          *error = "TXT character-string runs past its record";
+          return false;
+        }
       }
     }
     if (found || cname == nullptr) break;
@@ -222,9 +268,11 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
     chain_name = std::move(target);
     current = chain_name;
   }
-  const bool have = mx_count > 0 || !out->addresses.empty();
+  const bool have =
+      mx_count > 0 || !out->addresses.empty() || !out->tlsa.empty() || !out->txt.empty();
   out->cname_unresolved = !have && current != qname;
   out->final_name.assign(current.data(), current.size());
+  clear_on_error.parsed = true;
   return true;
 }
 

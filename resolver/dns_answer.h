@@ -1,6 +1,6 @@
-// A bounded parser for the raw DNS answers c-ares hands back (RFC 1035 §4): the rcode, and
-// the MX or address records of the queried name, following CNAMEs inside the answer
-// section (a recursive resolver returns the whole chain; an authoritative one only the part
+// A bounded parser for the raw DNS answers c-ares hands back (RFC 1035 §4): the rcode, the AD
+// bit, and the MX, address, TLSA (RFC 6698) or TXT records of the queried name, following
+// CNAMEs inside the answer section (RFC 7672 §2.2.3 wants TLSA lookups to follow them too) (a recursive resolver returns the whole chain; an authoritative one only the part
 // in its zones, so the caller re-queries the chain's end when `cname_unresolved`).
 //
 // Why our own parser: ares_parse_*_reply drop the rcode and the CNAME target of an
@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scanner/policy/tlsa_record.h"
 #include "scanner/targets/ip_address.h"
 
 namespace starttls {
@@ -22,7 +23,9 @@ namespace starttls {
 inline constexpr uint16_t kDnsTypeA = 1;
 inline constexpr uint16_t kDnsTypeCname = 5;
 inline constexpr uint16_t kDnsTypeMx = 15;
+inline constexpr uint16_t kDnsTypeTxt = 16;
 inline constexpr uint16_t kDnsTypeAaaa = 28;
+inline constexpr uint16_t kDnsTypeTlsa = 52;
 
 struct MxRecord {
   uint16_t preference = 0;
@@ -33,8 +36,16 @@ struct MxRecord {
 struct DnsAnswer {
   int rcode = 0;           // header RCODE (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED)
   bool truncated = false;  // TC bit
+  // AD bit: the resolver validated the answer with DNSSEC (RFC 4035 §3.2.3); trusted as
+  // Postfix trusts it, from a resolver the operator chose (docs/rules.md §8).
+  bool authenticated_data = false;
   std::vector<MxRecord> mx;          // for an MX query, at the end of the CNAME chain
   std::vector<IpAddress> addresses;  // for an A / AAAA query, at the end of the CNAME chain
+  std::vector<TlsaRecord> tlsa;      // for a TLSA query, at the end of the CNAME chain
+  // For a TXT query, at the end of the CNAME chain: per record its character-strings
+  // concatenated (RFC 7208 §3.3's reading, also RFC 8461's and RFC 8460's). Each is at most
+  // its RDLENGTH, so all of them together at most the message.
+  std::vector<std::string> txt;
   std::string final_name;  // the name the records belong to (qname when no CNAME)
   bool cname_unresolved = false;  // the chain ends at final_name with no record of qtype here
 };

@@ -11,17 +11,22 @@ cmake --build "$dir" -j"$(nproc)" --target fuzzers
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-# Each fuzz/<area>/ builds its fuzzers and holds their seed corpus; the fuzzers run side by
-# side (one per core), each on a scratch copy of its corpus.
+# Each fuzz/<area>/ builds its fuzzers and holds their seed corpora: corpus_<name>/ for the
+# fuzzer <name>_fuzzer when the area has one, else the area's shared corpus/. The fuzzers run
+# side by side, each on a scratch copy of its corpus.
 pids=() names=()
-for corpus in "$top"/fuzz/*/corpus; do
-  area=$(basename "$(dirname "$corpus")")
+for area_dir in "$top"/fuzz/*/; do
+  area_dir=${area_dir%/}
+  [[ -f "$area_dir/CMakeLists.txt" ]] || continue
   for fuzzer in "$dir"/bin/*_fuzzer; do
+    [[ -x "$fuzzer" ]] || continue
     name=$(basename "$fuzzer")
-    grep -q "$name" "$top/fuzz/$area/CMakeLists.txt" || continue
+    grep -qw "$name" "$area_dir/CMakeLists.txt" || continue
+    corpus=$area_dir/corpus_${name%_fuzzer}
+    [[ -d "$corpus" ]] || corpus=$area_dir/corpus
     mkdir -p "$scratch/$name"
-    cp -r "$corpus/." "$scratch/$name/"
-    echo "fuzz: $name for ${seconds}s"
+    [[ -d "$corpus" ]] && cp -r "$corpus/." "$scratch/$name/"
+    echo "fuzz: $name for ${seconds}s on $(basename "$area_dir")/$(basename "$corpus")"
     "$fuzzer" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$scratch/$name-" \
       "$scratch/$name" >"$scratch/$name.log" 2>&1 &
     pids+=($!) names+=("$name")

@@ -1,6 +1,6 @@
-// Fuzzes ParseDnsAnswer with arbitrary messages. The first input byte picks the query type;
-// the rest is the message, and the question's own name (when it reads) is the queried name,
-// so owner matching and CNAME chains are reached. One DnsAnswer is reused across inputs, as
+// Fuzzes ParseDnsAnswer with arbitrary messages. The first input byte picks the query type
+// (A, AAAA, MX, CNAME, TLSA, TXT); the rest is the message, and the question's own name (when
+// it reads) is the queried name, so owner matching and CNAME chains are reached. One DnsAnswer is reused across inputs, as
 // the resolver reuses it, so state left by one message must never leak into the next.
 #include <cstddef>
 #include <cstdint>
@@ -12,14 +12,17 @@
 namespace {
 
 constexpr size_t kMaxRecords = 16;
-constexpr uint16_t kTypes[] = {starttls::kDnsTypeA, starttls::kDnsTypeAaaa, starttls::kDnsTypeMx,
-                               starttls::kDnsTypeCname};
+// Seeds' first bytes 0..3 keep their types; 4 and 5 are TLSA and TXT.
+constexpr uint16_t kTypes[] = {starttls::kDnsTypeA,     starttls::kDnsTypeAaaa,
+                               starttls::kDnsTypeMx,    starttls::kDnsTypeCname,
+                               starttls::kDnsTypeTlsa,  starttls::kDnsTypeTxt};
+constexpr size_t kTypeCount = sizeof(kTypes) / sizeof(kTypes[0]);
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  const uint16_t qtype = kTypes[data[0] % 4];
+  const uint16_t qtype = kTypes[data[0] % kTypeCount];
   const uint8_t* msg = data + 1;
   const size_t len = size - 1;
 
@@ -41,8 +44,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (answer.final_name.size() > 255) std::abort();
     if (qtype != starttls::kDnsTypeMx && !answer.mx.empty()) std::abort();
-  } else if (error.empty()) {
-    std::abort();  // a rejected message always says why
+    if (answer.tlsa.size() > kMaxRecords || answer.txt.size() > kMaxRecords) std::abort();
+    if (qtype != starttls::kDnsTypeTlsa && !answer.tlsa.empty()) std::abort();
+    if (qtype != starttls::kDnsTypeTxt && !answer.txt.empty()) std::abort();
+    // Every TLSA datum and TXT string is a piece of the message: together never more.
+    size_t bytes = 0;
+    for (const starttls::TlsaRecord& tlsa : answer.tlsa) bytes += tlsa.data.size();
+    for (const std::string& text : answer.txt) bytes += text.size();
+    if (bytes > len) std::abort();
+  } else if (error.empty() || !answer.tlsa.empty() || !answer.txt.empty()) {
+    std::abort();  // a rejected message always says why, and leaves no record behind
   }
   return 0;
 }

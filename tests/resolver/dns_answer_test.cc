@@ -303,5 +303,116 @@ TEST(DnsAnswerTest, UnprintableLabelsAreFlagged) {
   EXPECT_FALSE(a.mx[0].exchange_printable);
 }
 
+
+TEST(DnsAnswerTest, AuthenticatedDataBit) {
+  MessageBuilder m(0, 0);
+  m.Question("a.test", kDnsTypeTlsa);
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeTlsa, &a, &error));
+  EXPECT_FALSE(a.authenticated_data);
+  m.bytes()[3] |= 0x20;
+  ASSERT_TRUE(Parse(m, "a.test", kDnsTypeTlsa, &a, &error));
+  EXPECT_TRUE(a.authenticated_data);
+  EXPECT_EQ(a.rcode, 0);
+  // AD with SERVFAIL: both reported as they are.
+  MessageBuilder servfail(2, 0);
+  servfail.bytes()[3] |= 0x20;
+  servfail.Question("a.test", kDnsTypeTlsa);
+  ASSERT_TRUE(Parse(servfail, "a.test", kDnsTypeTlsa, &a, &error));
+  EXPECT_EQ(a.rcode, 2);
+  EXPECT_TRUE(a.authenticated_data);
+}
+
+// RFC 7672 §2.2.3: TLSA records are looked up through CNAMEs; the records of the chain's end
+// are the answer, those of other owners are not.
+TEST(DnsAnswerTest, TlsaRecordsThroughACname) {
+  MessageBuilder m(0, 4);
+  m.bytes()[3] |= 0x20;
+  m.Question("_25._tcp.mx.a.test", kDnsTypeTlsa);
+  m.Record("_25._tcp.MX.a.test", kDnsTypeCname, 22);
+  m.Name("_25._tcp.tlsa.b.test");
+  m.Record("_25._tcp.other.test", kDnsTypeTlsa, 3 + 2);
+  m.Raw(std::string("\x03\x01\x01\xee\xee", 5));
+  m.Record("_25._tcp.tlsa.b.test", kDnsTypeTlsa, 3 + 32);
+  m.Raw(std::string("\x03\x01\x01", 3) + std::string(32, '\x5a'));
+  m.Record("_25._tcp.tlsa.b.test", kDnsTypeTlsa, 3);  // no data at all: kept, unusable
+  m.Raw(std::string("\x02\x00\x00", 3));
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "_25._tcp.mx.a.test", kDnsTypeTlsa, &a, &error)) << error;
+  EXPECT_TRUE(a.authenticated_data);
+  EXPECT_EQ(a.final_name, "_25._tcp.tlsa.b.test");
+  EXPECT_FALSE(a.cname_unresolved);
+  ASSERT_EQ(a.tlsa.size(), 2u);
+  EXPECT_EQ(a.tlsa[0], (TlsaRecord{3, 1, 1, std::string(32, '\x5a')}));
+  EXPECT_EQ(a.tlsa[1], (TlsaRecord{2, 0, 0, ""}));
+  EXPECT_TRUE(a.mx.empty());
+  EXPECT_TRUE(a.txt.empty());
+  EXPECT_TRUE(a.addresses.empty());
+
+  // Cap: at most max_records TLSA records are kept.
+  ASSERT_TRUE(Parse(m, "_25._tcp.mx.a.test", kDnsTypeTlsa, &a, &error, 1)) << error;
+  ASSERT_EQ(a.tlsa.size(), 1u);
+
+  MessageBuilder cname_only(0, 1);
+  cname_only.Question("_25._tcp.mx.a.test", kDnsTypeTlsa);
+  cname_only.Record("_25._tcp.mx.a.test", kDnsTypeCname, 22);
+  cname_only.Name("_25._tcp.tlsa.b.test");
+  ASSERT_TRUE(Parse(cname_only, "_25._tcp.mx.a.test", kDnsTypeTlsa, &a, &error)) << error;
+  EXPECT_TRUE(a.tlsa.empty());
+  EXPECT_TRUE(a.cname_unresolved);
+}
+
+TEST(DnsAnswerTest, TlsaRecordShorterThanItsFixedFieldsIsMalformed) {
+  MessageBuilder m(0, 1);
+  m.Question("t.test", kDnsTypeTlsa);
+  m.Record("t.test", kDnsTypeTlsa, 2);
+  m.Raw(std::string("\x03\x01", 2));
+  DnsAnswer a;
+  std::string error;
+  EXPECT_FALSE(Parse(m, "t.test", kDnsTypeTlsa, &a, &error));
+  EXPECT_EQ(error, "TLSA record too short");
+  EXPECT_TRUE(a.tlsa.empty());
+}
+
+TEST(DnsAnswerTest, TxtStringsAreJoinedPerRecord) {
+  MessageBuilder m(0, 4);
+  m.Question("_mta-sts.a.test", kDnsTypeTxt);
+  // One record split in two character-strings, as long TXT values are.
+  m.Record("_mta-sts.a.test", kDnsTypeTxt, 1 + 8 + 1 + 12);
+  m.Raw("\x08v=STSv1;\x0c id=20240101");
+  m.Record("_mta-sts.a.test", kDnsTypeTxt, 1 + 5);
+  m.Raw("\x05other");
+  m.Record("_mta-sts.a.test", kDnsTypeTxt, 1);  // one empty string
+  m.Raw(std::string("\x00", 1));
+  m.Record("x.a.test", kDnsTypeTxt, 1 + 3);  // another owner
+  m.Raw("\x03no!");
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "_mta-sts.a.test", kDnsTypeTxt, &a, &error)) << error;
+  ASSERT_EQ(a.txt.size(), 3u);
+  EXPECT_EQ(a.txt[0], "v=STSv1; id=20240101");
+  EXPECT_EQ(a.txt[1], "other");
+  EXPECT_EQ(a.txt[2], "");
+  ASSERT_TRUE(Parse(m, "_mta-sts.a.test", kDnsTypeTxt, &a, &error, 2)) << error;
+  EXPECT_EQ(a.txt.size(), 2u);
+}
+
+TEST(DnsAnswerTest, TxtStringRunningPastItsRecordIsMalformed) {
+  MessageBuilder m(0, 2);
+  m.Question("t.test", kDnsTypeTxt);
+  m.Record("t.test", kDnsTypeTxt, 4);
+  m.Raw("\x03" "abc");
+  // Claims 9 octets in a 4-octet RDATA, although the message goes on past it.
+  m.Record("t.test", kDnsTypeTxt, 4);
+  m.Raw("\x09" "abcdefghijklmn");
+  DnsAnswer a;
+  std::string error;
+  EXPECT_FALSE(Parse(m, "t.test", kDnsTypeTxt, &a, &error));
+  EXPECT_EQ(error, "TXT character-string runs past its record");
+  EXPECT_TRUE(a.txt.empty());
+}
+
 }  // namespace
 }  // namespace starttls
