@@ -64,7 +64,9 @@ std::map<std::string_view, HostTruth> MakeTable() {
   auto& s454 = m["starttls_454"] = Success("compliant", {});
   s454.starttls_code = 454;
   s454.tls = TlsTruth{"starttls-refused", "", "", 0, false, false, false, false};
-  auto& garbage = m["tls_garbage"] = Success("compliant", {});
+  // The garbage leaves with the 220, before the scanner's ClientHello: the STARTTLS reply's
+  // trailing data (docs/rules.md §3 holds for every reply).
+  auto& garbage = m["tls_garbage"] = Success("compliant", {"trailing_data"});
   garbage.tls = TlsTruth{"handshake-error", "", "", 0, false, false, false, false};
   m["starttls_readvertised"] = Success("compliant", {"starttls_readvertised"});
   auto& rsa = m["tls_rsa"] = Success("compliant", {});

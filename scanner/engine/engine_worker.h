@@ -10,6 +10,7 @@
 
 #include "scanner/engine/engine_feed.h"
 #include "scanner/engine/extension_poller.h"
+#include "scanner/engine/loop_lag.h"
 #include "scanner/engine/scan_engine.h"
 #include "scanner/engine/session_table.h"
 #include "scanner/engine/source_binding.h"
@@ -29,7 +30,22 @@ class EngineWorker {
   // the ring could not be set up.
   bool Run(std::string* error);
 
+  // How prompt this ring's loop was (valid after Run).
+  const LoopLag& lag() const { return lag_; }
+
  private:
+  // Completions handled per chunk (each chunk with a fresh clock), the most time one turn
+  // spends on completions, the turn length past which fewer sessions start, and the bounds of
+  // the sessions started per turn.
+  static constexpr unsigned kCompletionChunk = 64;
+  static constexpr int64_t kMaxDrainNs = 20'000'000;
+  static constexpr int64_t kTargetPassNs = 10'000'000;
+  static constexpr uint32_t kMinStartsPerPass = 16;
+  static constexpr uint32_t kMaxStartsPerPass = 1024;
+
+  // Handles ready completions until none is left or kMaxDrainNs passed; returns the time.
+  int64_t DrainReady(int64_t now);
+  void AdjustStartBudget(int64_t pass_ns);
   // Starts sessions while there is room; returns when to try again (INT64_MAX: no need).
   int64_t StartSessions(int64_t now_ns);
   void Begin(const Endpoint& endpoint, int64_t now_ns);
@@ -68,6 +84,8 @@ class EngineWorker {
   bool interrupted_ = false;
   SourceBinding sources_;
   SessionResult bind_failure_;  // filled by BindFailureResult, valid during one callback
+  uint32_t start_budget_ = kMaxStartsPerPass;
+  LoopLag lag_;
 };
 
 }  // namespace starttls

@@ -87,6 +87,8 @@ bool ScanEngine::Run(TargetSource& source, const EngineConfig& config,
   for (uint32_t i = 1; i < rings; ++i) threads.emplace_back(run_worker, workers[i].get());
   run_worker(workers[0].get());
   for (std::thread& thread : threads) thread.join();
+  lag_ = LoopLag();
+  for (const auto& worker : workers) lag_.Merge(worker->lag());
   unstarted_ = feed.TakeDeferred();
   if (!first_error.empty()) {
     *error = first_error;

@@ -22,6 +22,7 @@
 
 #include "scanner/engine/admission.h"
 #include "scanner/engine/loop_extension.h"
+#include "scanner/engine/loop_lag.h"
 #include "scanner/engine/target_source.h"
 #include "scanner/session/session_config.h"
 #include "scanner/session/smtp_session.h"
@@ -122,6 +123,8 @@ class ScanEngine {
   std::vector<Endpoint> TakeUnstarted() { return std::move(unstarted_); }
 
   EngineStats stats() const { return counters_.Snapshot(); }
+  // How prompt the rings' loops were over the last Run() (all rings together).
+  const LoopLag& loop_lag() const { return lag_; }
 
   // The number of rings Run() would use for `config`.
   static uint32_t RingsFor(const EngineConfig& config, uint32_t* sessions_per_ring);
@@ -131,6 +134,7 @@ class ScanEngine {
   std::atomic<bool> abort_{false};
   EngineCounters counters_;
   std::vector<Endpoint> unstarted_;
+  LoopLag lag_;
 };
 
 }  // namespace starttls

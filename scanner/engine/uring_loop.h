@@ -67,13 +67,14 @@ class UringLoop {
   // Submits and waits for at least one completion (or the armed timeout).
   int SubmitAndWait();
 
-  // Calls fn(const io_uring_cqe&) for each ready completion, then marks them seen.
+  // Calls fn(const io_uring_cqe&) for at most `max` ready completions, then marks them seen.
   template <typename Fn>
-  unsigned DrainCompletions(Fn&& fn) {
+  unsigned DrainCompletions(unsigned max, Fn&& fn) {
     unsigned head;
     unsigned count = 0;
     io_uring_cqe* cqe;
     io_uring_for_each_cqe(&ring_, head, cqe) {
+      if (count == max) break;
       fn(*cqe);
       ++count;
     }
@@ -81,6 +82,10 @@ class UringLoop {
     CommitRecycledBuffers();
     return count;
   }
+  // Completions waiting to be drained.
+  unsigned ready() { return io_uring_cq_ready(&ring_); }
+  // Submits what is queued without waiting.
+  int Submit() { return io_uring_submit(&ring_); }
 
   // The bytes of provided buffer `id` (from the CQE flags), `length` of them.
   std::string_view BufferBytes(uint16_t id, size_t length) const;

@@ -88,6 +88,17 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   w.UintField("input_lines_read", info.input_lines_read);
   WriteInput(info.input, &w);
 
+  // How late deadlines fired and how long a loop turn worked: the error bar of every timeout.
+  w.Key("loop_lag_ms");
+  w.BeginObject();
+  w.DoubleField("timer_max", info.loop_lag.timer_lateness.max_ms());
+  w.DoubleField("timer_p99", info.loop_lag.timer_lateness.QuantileMs(0.99));
+  w.DoubleField("pass_max", info.loop_lag.pass_time.max_ms());
+  w.DoubleField("pass_p99", info.loop_lag.pass_time.QuantileMs(0.99));
+  w.UintField("timers", info.loop_lag.timer_lateness.count());
+  w.UintField("passes", info.loop_lag.pass_time.count());
+  w.EndObject();
+
   w.Key("records");
   w.BeginObject();
   w.UintField("host", counts.hosts_done);

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "scanner/engine/loop_lag.h"
 #include "scanner/scan/input_accounting.h"
 #include "scanner/scan/scan_tally.h"
 
@@ -36,6 +37,7 @@ struct ScanRunInfo {
   uint64_t input_lines_read = 0;   // input lines fully handled
   InputCounts input;
   std::vector<std::string> not_started;  // targets taken in but never scanned
+  LoopLag loop_lag;                      // how prompt the engine's loops were (this part)
 };
 
 // What a resumed scan takes from the metadata of its earlier parts.

@@ -182,7 +182,7 @@ TEST_F(LabTls, TruthFileMatchesSpec) {
       {"http", R"("status":"protocol-error","class":null,"anomalies":[])"},
       {"endless_ehlo", R"("status":"protocol-error","class":null,"anomalies":["reply_truncated"])"},
       {"starttls_454", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":454},"tls":{"outcome":"starttls-refused","code":454})"},
-      {"tls_garbage", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"handshake-error"})"},
+      {"tls_garbage", R"("status":"success","class":"compliant","anomalies":["trailing_data"],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"handshake-error"})"},
       {"starttls_readvertised", R"("status":"success","class":"compliant","anomalies":["starttls_readvertised"])"},
       {"starttls_both", R"("status":"success","class":"compliant","anomalies":["starttls_in_greeting"])"},
       {"greeting_mentions_starttls", R"("status":"success","class":"no_starttls","anomalies":[])"},
