@@ -204,16 +204,21 @@ void Session::HandleLine(std::string_view line, uint64_t now) {
         Reply(kReplyTlsActive, now);
         break;
       }
+      if (b_.tls_garbage) {
+        // The 220 and the garbage in one write: the scanner reads them together, before its
+        // ClientHello leaves (the reply's trailing data, every time).
+        discard_input_ = true;
+        in_.clear();
+        Queue(RenderReply(b_.starttls, mx_, b_.bare_lf) + std::string(kTlsGarbage),
+              Action::kCloseFin, now + cfg_.latency_ns, false);
+        break;
+      }
       Reply(b_.starttls, now);
       if (b_.starttls.substr(0, 3) == "220") {
         // RFC 3207 §4: nothing pipelined after STARTTLS may be acted on.
         discard_input_ = true;
         in_.clear();
-        if (b_.tls_garbage) {
-          Queue(std::string(kTlsGarbage), Action::kCloseFin, now + cfg_.latency_ns, false);
-        } else {
-          Queue({}, Action::kStartTls, now + cfg_.latency_ns, false);
-        }
+        Queue({}, Action::kStartTls, now + cfg_.latency_ns, false);
       }
       break;
     case kQuit:
