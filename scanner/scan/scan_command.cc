@@ -202,6 +202,7 @@ int RunScanCommand(int argc, char** argv, int first) {
   for (const Endpoint& endpoint : engine.TakeUnstarted()) run.not_started.push_back(endpoint.ToString());
   run.input_lines_read = feed.lines_handled();
   run.input = feed.input_counts();
+  run.input_sha256 = feed.input_digest();
   run.loop_lag = engine.loop_lag();
   run.end_unix_ms = NowUnixMs();
   run.running = false;

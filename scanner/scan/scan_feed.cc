@@ -282,6 +282,11 @@ uint64_t ScanFeed::lines_handled() const {
   return input_->lines_handled();
 }
 
+std::string ScanFeed::input_digest() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return input_->reader().Digest();
+}
+
 bool ScanFeed::max_targets_reached() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return max_targets_reached_;

@@ -89,6 +89,7 @@ class ScanFeed : public TargetSource, public LoopExtension {
   std::vector<std::string> TakeUnstarted();
   InputCounts input_counts() const;
   uint64_t lines_handled() const;
+  std::string input_digest() const;
   bool max_targets_reached() const;
   // Empty unless reading the input failed.
   std::string input_error() const;

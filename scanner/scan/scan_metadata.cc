@@ -23,9 +23,10 @@ void WriteCounts(std::string_view key, const Names& names, const Counts& counts,
   w->EndObject();
 }
 
-void WriteInput(const InputCounts& input, JsonWriter* w) {
+void WriteInput(const InputCounts& input, const std::string& sha256, JsonWriter* w) {
   w->Key("input");
   w->BeginObject();
+  w->StringField("sha256", sha256);
   w->UintField("lines", input.lines);
   w->UintField("skipped", input.skipped);
   w->UintField("invalid", input.invalid);
@@ -86,7 +87,7 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   w.BoolField("completed", info.completed);
   if (!info.stop_reason.empty()) w.StringField("stop_reason", info.stop_reason);
   w.UintField("input_lines_read", info.input_lines_read);
-  WriteInput(info.input, &w);
+  WriteInput(info.input, info.input_sha256, &w);
 
   // How late deadlines fired and how long a loop turn worked: the error bar of every timeout.
   w.Key("loop_lag_ms");

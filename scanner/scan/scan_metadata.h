@@ -36,6 +36,7 @@ struct ScanRunInfo {
   std::string stop_reason;         // why it did not complete
   uint64_t input_lines_read = 0;   // input lines fully handled
   InputCounts input;
+  std::string input_sha256;        // of every input byte read (the whole input once complete)
   std::vector<std::string> not_started;  // targets taken in but never scanned
   LoopLag loop_lag;                      // how prompt the engine's loops were (this part)
 };

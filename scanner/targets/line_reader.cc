@@ -18,7 +18,9 @@ size_t ClampCap(size_t max_line_bytes) { return std::min(max_line_bytes, kMaxLin
 LineReader::LineReader(std::unique_ptr<InputSource> source, size_t max_line_bytes)
     : source_(std::move(source)),
       max_line_bytes_(ClampCap(max_line_bytes)),
-      buf_(std::max(kMinBufferBytes, 2 * (max_line_bytes_ + 1))) {}
+      buf_(std::max(kMinBufferBytes, 2 * (max_line_bytes_ + 1))) {
+  SHA256_Init(&digest_);
+}
 
 LineReader::LineReader(int fd, size_t max_line_bytes)
     : LineReader(std::make_unique<BlockingFdSource>(fd), max_line_bytes) {}
@@ -37,10 +39,24 @@ InputRead LineReader::Fill() {
   if (room == 0) return InputRead::kBytes;  // cannot happen: a line never fills the buffer
   size_t got = 0;
   InputRead result = source_->Read(buf_.data() + end_, room, &got);
+  SHA256_Update(&digest_, buf_.data() + end_, got);
   end_ += got;
   if (result == InputRead::kError) status_ = absl::InternalError(source_->error());
   if (result == InputRead::kEnd || result == InputRead::kError) eof_ = true;
   return result;
+}
+
+std::string LineReader::Digest() const {
+  SHA256_CTX copy = digest_;
+  uint8_t hash[SHA256_DIGEST_LENGTH];
+  SHA256_Final(hash, &copy);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (uint8_t byte : hash) {
+    text.push_back(kHex[byte >> 4]);
+    text.push_back(kHex[byte & 15]);
+  }
+  return text;
 }
 
 void LineReader::StartDiscarding() {

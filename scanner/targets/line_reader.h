@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/sha.h>
+
 #include "absl/status/status.h"
 #include "scanner/targets/input_source.h"
 
@@ -53,6 +55,9 @@ class LineReader {
 
   // OK unless a read failed.
   const absl::Status& status() const { return status_; }
+  // SHA-256 of every byte read so far, lower-case hex: once the input has ended, the input's
+  // digest (shards of one scan must have read the same input; `merge` checks it).
+  std::string Digest() const;
   uint64_t lines_read() const { return line_number_; }
   const InputSource& source() const { return *source_; }
 
@@ -74,6 +79,7 @@ class LineReader {
   uint64_t line_number_ = 0;
   std::string too_long_prefix_;
   absl::Status status_;
+  SHA256_CTX digest_;
 };
 
 }  // namespace starttls

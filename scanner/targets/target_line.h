@@ -102,6 +102,7 @@ class TargetReader {
   uint64_t lines_skipped() const { return skipped_; }
   bool zmap_csv() const { return csv_saddr_ >= 0; }
   const InputSource& source() const { return lines_.source(); }
+  std::string Digest() const { return lines_.Digest(); }
 
  private:
   // Line 1 may be a ZMap CSV header; true when it is (the reader switches to rows).
