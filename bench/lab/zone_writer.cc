@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "bench/lab/behaviour_table.h"
+#include "bench/lab/domain_truth.h"
 #include "bench/lab/json_text.h"
-#include "bench/lab/truth_table.h"
 
 namespace starttls::lab {
 namespace {
@@ -16,13 +16,6 @@ enum Kind { kSingle, kMultiPref, kShared, kImplicit, kNullMx, kCnameTarget, kNoA
 constexpr std::string_view kKindNames[kKindCount] = {
     "single", "multi", "shared", "implicit", "nullmx", "cname", "noaddr", "nxdomain", "lame"};
 constexpr uint32_t kKindWeights[kKindCount] = {35, 20, 20, 6, 4, 4, 4, 4, 3};
-
-// Weaker class first (docs/rules.md §6 verdict order).
-int ClassRank(std::string_view cls) {
-  if (cls == "no_starttls") return 0;
-  if (cls == "starttls_misordered") return 1;
-  return 2;
-}
 
 struct Writer {
   const LabOptions& opt;
@@ -35,25 +28,12 @@ struct Writer {
     return static_cast<uint32_t>(Mix64(pop.seed() ^ Mix64((uint64_t{domain} << 8) | salt)) % limit);
   }
 
-  // Appends one exchange to the truth JSON; returns the best class rank reached or -1.
+  // Appends one exchange to the truth JSON; returns the class rank reached.
   int Exchange(std::string& j, std::string_view name, int pref, const uint32_t* addr,
                std::string_view cname_target) {
-    j += "{\"name\":" + JsonString(name) + ",\"preference\":" + std::to_string(pref);
-    if (!cname_target.empty()) j += ",\"cname\":" + JsonString(cname_target);
-    int best = 3;  // weakest class rank among reached endpoints, 3 = none reached
-    if (!addr) {
-      j += ",\"addresses\":[],\"endpoints\":[]}";
-      return best;
-    }
-    std::string ip = Ipv4ToString(*addr);
-    auto behaviour = AllBehaviours()[pop.BehaviourFor(*addr)].id;
-    const HostTruth* t = TruthFor(behaviour);
-    j += ",\"addresses\":[" + JsonString(ip) + "],\"endpoints\":[{\"ip\":" + JsonString(ip) +
-         ",\"port\":" + std::to_string(opt.port) + ",\"behaviour\":" + JsonString(behaviour) +
-         ",\"status\":" + JsonString(t->status) + ",\"class\":" +
-         (t->cls.empty() ? std::string("null") : JsonString(t->cls)) + "}]}";
-    if (t->status == "success" && !t->cls.empty()) best = ClassRank(t->cls);
-    return best;
+    if (!addr) return AppendExchangeJson(j, name, pref, {}, opt.port, {}, cname_target);
+    return AppendExchangeJson(j, name, pref, Ipv4ToString(*addr), opt.port,
+                              AllBehaviours()[pop.BehaviourFor(*addr)].id, cname_target);
   }
 
   void Domain(uint32_t i) {
@@ -73,7 +53,7 @@ struct Writer {
     std::string fqdn = std::string(label) + "." + std::string(kZoneOrigin);
     std::string j = "{\"domain\":" + JsonString(fqdn) + ",\"kind\":" + JsonString(kKindNames[kind]);
     std::string exchanges;
-    int weakest = 3;
+    int weakest = kUnreachableRank;
     auto add_mx = [&](int pref, uint32_t host) {
       std::string mx = MxName(host);
       zone += std::string(label) + " IN MX " + std::to_string(pref) + " " + mx + ".\n";
@@ -132,11 +112,7 @@ struct Writer {
         break;
       case kKindCount: break;
     }
-    if (verdict.empty()) {
-      static constexpr std::string_view kRank[] = {"no_starttls", "starttls_misordered", "compliant",
-                                                   "unreachable"};
-      verdict = kRank[weakest];
-    }
+    if (verdict.empty()) verdict = VerdictOfRank(weakest);
     j += ",\"dns\":" + JsonString(dns) + ",\"mx_kind\":" +
          (mx_kind.empty() ? std::string("null") : JsonString(mx_kind)) + ",\"exchanges\":[" +
          exchanges + "],\"verdict\":" + JsonString(verdict);
