@@ -8,7 +8,7 @@ packages=(
   liburing-dev android-libboringssl-dev libc-ares-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-jsonschema
-  nsd unbound dnsutils openssl iproute2 time procps
+  nsd unbound dnsutils ldnsutils openssl curl iproute2 time procps
 )
 
 missing=()

@@ -7,6 +7,10 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "bench/lab/lab_pki_file.h"
 
 namespace starttls::lab {
 namespace {
@@ -88,7 +92,7 @@ bssl::UniquePtr<X509> MakeCert(const CertParams& p) {
 
 }  // namespace
 
-bool CertStore::Init(const std::string& run_dir, std::string& error) {
+bool CertStore::MakePki(const std::string& pki_path, std::string& error) {
   ca_key_ = NewEcdsaKey();
   ecdsa_key_ = NewEcdsaKey();
   rsa_key_ = NewRsaKey();
@@ -107,9 +111,36 @@ bool CertStore::Init(const std::string& run_dir, std::string& error) {
     error = "CA certificate generation failed";
     return false;
   }
+  LabPki pki;
+  pki.ca = bssl::UpRef(ca_);
+  pki.ca_key = bssl::UpRef(ca_key_);
+  pki.ecdsa_key = bssl::UpRef(ecdsa_key_);
+  pki.rsa_key = bssl::UpRef(rsa_key_);
+  return SaveLabPki(pki_path, pki, error);
+}
+
+bool CertStore::Init(const std::string& run_dir, std::string& error) {
+  // The PKI of an earlier start on this run dir is reused (lab_pki_file.h): TLSA digests and
+  // policy-lab's certificates computed from it stay true.
+  std::string pki_path = LabPkiPath(run_dir);
+  if (access(pki_path.c_str(), F_OK) == 0) {
+    LabPki pki;
+    if (!LoadLabPki(pki_path, pki, error)) return false;
+    ca_ = std::move(pki.ca);
+    ca_key_ = std::move(pki.ca_key);
+    ecdsa_key_ = std::move(pki.ecdsa_key);
+    rsa_key_ = std::move(pki.rsa_key);
+  } else if (!MakePki(pki_path, error)) {
+    return false;
+  }
+  // Through a temporary file: another program of the lab may be reading ca.pem right now.
   std::string path = run_dir + "/ca.pem";
-  bssl::UniquePtr<BIO> bio(BIO_new_file(path.c_str(), "w"));
-  if (!bio || !PEM_write_bio_X509(bio.get(), ca_.get())) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  bssl::UniquePtr<BIO> bio(BIO_new_file(tmp.c_str(), "w"));
+  bool written = bio && PEM_write_bio_X509(bio.get(), ca_.get());
+  bio.reset();
+  if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
+    unlink(tmp.c_str());
     error = "cannot write " + path;
     return false;
   }
@@ -159,13 +190,20 @@ X509* CertStore::Leaf(CertKind kind, const std::string& mx) {
   return raw;
 }
 
+bool CertStore::UseLeaf(SSL* ssl, CertKind kind, const std::string& name) {
+  X509* leaf = Leaf(kind, name);
+  if (!leaf) return false;
+  if (!SSL_use_certificate(ssl, leaf) || !SSL_use_PrivateKey(ssl, leaf_key(kind))) return false;
+  // CA-issued leaves come with the CA certificate, as servers send their chain: a DANE-TA(2)
+  // TLSA record of the CA can then match a certificate of the chain (RFC 7672 §3.1.2).
+  if (kind != CertKind::kSelfSigned && !SSL_add1_chain_cert(ssl, ca_.get())) return false;
+  return true;
+}
+
 SSL* CertStore::NewSsl(TlsVersions versions, CertKind kind, const std::string& mx) {
-  X509* leaf = Leaf(kind, mx);
-  if (!leaf) return nullptr;
   SSL* ssl = SSL_new(ctx_[static_cast<int>(versions)].get());
   if (!ssl) return nullptr;
-  EVP_PKEY* key = kind == CertKind::kValidRsa ? rsa_key_.get() : ecdsa_key_.get();
-  if (!SSL_use_certificate(ssl, leaf) || !SSL_use_PrivateKey(ssl, key)) {
+  if (!UseLeaf(ssl, kind, mx)) {
     SSL_free(ssl);
     return nullptr;
   }

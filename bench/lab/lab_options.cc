@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "bench/lab/behaviour_table.h"
+#include "bench/lab/population.h"
 
 namespace starttls::lab {
 namespace {
@@ -153,6 +154,11 @@ bool ParseLabOptions(int argc, char** argv, LabOptions& o, bool& help, std::stri
     else if (flag("--domains")) ok = ParseNumber<uint32_t>(value, o.domains, 0, 10000000);
     else if (flag("--dns-address")) o.dns_address = value;
     else if (flag("--lame-ns")) o.lame_ns = value;
+    else if (flag("--policy-address")) {
+      uint32_t a = 0;
+      o.policy_address = value;
+      ok = ParseIpv4(value, a) && (a >> 24) == 127;
+    }
     else {
       error = "unknown flag " + name + " (see --help)";
       return false;

@@ -27,6 +27,7 @@ struct LabOptions {
   uint32_t domains = 200;
   std::string dns_address = "127.0.0.1";
   std::string lame_ns = "127.53.53.53";
+  std::string policy_address;      // non-empty: write the domain-policy cases (policy_domains.h)
   bool no_truth = false;           // serve: skip truth/zone files (huge ranges)
   std::vector<std::string> args;   // positional (addresses for `truth`)
 };

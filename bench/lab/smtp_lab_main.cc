@@ -174,13 +174,13 @@ int Serve(const LabOptions& opt, const Population& pop, const std::vector<uint32
     setrlimit(RLIMIT_NOFILE, &rl);
   }
   std::string error;
+  CertStore certs;  // first: the zone's TLSA records are digests of its keys
+  if (!certs.Init(opt.run_dir, error)) return Fail(error);
   if (!opt.no_truth) {
     if (addrs.size() > kMaxTruthAddresses) return Fail("too many addresses for a truth file; use --no-truth");
     if (!WriteTruth(opt, pop, addrs, error)) return Fail(error);
-    if (!addrs.empty() && !WriteZoneAndDomainTruth(opt, pop, addrs, error)) return Fail(error);
+    if (!addrs.empty() && !WriteZoneAndDomainTruth(opt, pop, addrs, &certs, error)) return Fail(error);
   }
-  CertStore certs;
-  if (!certs.Init(opt.run_dir, error)) return Fail(error);
   WriteFile(opt.run_dir + "/lab.pid", std::to_string(getpid()) + "\n");
   unlink((opt.run_dir + "/ready").c_str());
 
@@ -249,7 +249,9 @@ int Main(int argc, char** argv) {
   }
   if (opt.command == "zone") {
     mkdir(opt.run_dir.c_str(), 0755);
-    if (!WriteZoneAndDomainTruth(opt, pop, addrs, error)) return Fail(error);
+    CertStore certs;  // the policy cases' TLSA records need the run dir's keys
+    if (!opt.policy_address.empty() && !certs.Init(opt.run_dir, error)) return Fail(error);
+    if (!WriteZoneAndDomainTruth(opt, pop, addrs, &certs, error)) return Fail(error);
     return 0;
   }
   return Serve(opt, pop, addrs);

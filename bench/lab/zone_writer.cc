@@ -5,8 +5,9 @@
 #include <string_view>
 
 #include "bench/lab/behaviour_table.h"
+#include "bench/lab/domain_truth.h"
 #include "bench/lab/json_text.h"
-#include "bench/lab/truth_table.h"
+#include "bench/lab/policy_domains.h"
 
 namespace starttls::lab {
 namespace {
@@ -17,43 +18,29 @@ constexpr std::string_view kKindNames[kKindCount] = {
     "single", "multi", "shared", "implicit", "nullmx", "cname", "noaddr", "nxdomain", "lame"};
 constexpr uint32_t kKindWeights[kKindCount] = {35, 20, 20, 6, 4, 4, 4, 4, 3};
 
-// Weaker class first (docs/rules.md §6 verdict order).
-int ClassRank(std::string_view cls) {
-  if (cls == "no_starttls") return 0;
-  if (cls == "starttls_misordered") return 1;
-  return 2;
-}
-
 struct Writer {
   const LabOptions& opt;
   const Population& pop;
   const std::vector<uint32_t>& hosts;
   std::string zone;
   std::string truth;
+  bool policy = false;  // rows get docs/rules.md §8 fields (no policy)
+  std::vector<std::string_view> behaviours;  // the current domain's exchanges, by preference
 
   uint32_t Pick(uint32_t domain, uint32_t salt, size_t limit) const {
     return static_cast<uint32_t>(Mix64(pop.seed() ^ Mix64((uint64_t{domain} << 8) | salt)) % limit);
   }
 
-  // Appends one exchange to the truth JSON; returns the best class rank reached or -1.
+  // Appends one exchange to the truth JSON; returns the class rank reached.
   int Exchange(std::string& j, std::string_view name, int pref, const uint32_t* addr,
                std::string_view cname_target) {
-    j += "{\"name\":" + JsonString(name) + ",\"preference\":" + std::to_string(pref);
-    if (!cname_target.empty()) j += ",\"cname\":" + JsonString(cname_target);
-    int best = 3;  // weakest class rank among reached endpoints, 3 = none reached
     if (!addr) {
-      j += ",\"addresses\":[],\"endpoints\":[]}";
-      return best;
+      behaviours.push_back({});
+      return AppendExchangeJson(j, name, pref, {}, opt.port, {}, cname_target);
     }
-    std::string ip = Ipv4ToString(*addr);
-    auto behaviour = AllBehaviours()[pop.BehaviourFor(*addr)].id;
-    const HostTruth* t = TruthFor(behaviour);
-    j += ",\"addresses\":[" + JsonString(ip) + "],\"endpoints\":[{\"ip\":" + JsonString(ip) +
-         ",\"port\":" + std::to_string(opt.port) + ",\"behaviour\":" + JsonString(behaviour) +
-         ",\"status\":" + JsonString(t->status) + ",\"class\":" +
-         (t->cls.empty() ? std::string("null") : JsonString(t->cls)) + "}]}";
-    if (t->status == "success" && !t->cls.empty()) best = ClassRank(t->cls);
-    return best;
+    behaviours.push_back(AllBehaviours()[pop.BehaviourFor(*addr)].id);
+    return AppendExchangeJson(j, name, pref, Ipv4ToString(*addr), opt.port, behaviours.back(),
+                              cname_target);
   }
 
   void Domain(uint32_t i) {
@@ -73,7 +60,8 @@ struct Writer {
     std::string fqdn = std::string(label) + "." + std::string(kZoneOrigin);
     std::string j = "{\"domain\":" + JsonString(fqdn) + ",\"kind\":" + JsonString(kKindNames[kind]);
     std::string exchanges;
-    int weakest = 3;
+    behaviours.clear();
+    int weakest = kUnreachableRank;
     auto add_mx = [&](int pref, uint32_t host) {
       std::string mx = MxName(host);
       zone += std::string(label) + " IN MX " + std::to_string(pref) + " " + mx + ".\n";
@@ -132,14 +120,11 @@ struct Writer {
         break;
       case kKindCount: break;
     }
-    if (verdict.empty()) {
-      static constexpr std::string_view kRank[] = {"no_starttls", "starttls_misordered", "compliant",
-                                                   "unreachable"};
-      verdict = kRank[weakest];
-    }
+    if (verdict.empty()) verdict = VerdictOfRank(weakest);
     j += ",\"dns\":" + JsonString(dns) + ",\"mx_kind\":" +
          (mx_kind.empty() ? std::string("null") : JsonString(mx_kind)) + ",\"exchanges\":[" +
          exchanges + "],\"verdict\":" + JsonString(verdict);
+    if (policy) j += NoPolicyFieldsJson(behaviours, kind == kLame ? "" : "secure");
     if (kind == kLame)
       j += ",\"note\":\"SERVFAIL through a recursive resolver; the lab's NSD itself answers with a referral to " +
            opt.lame_ns + ", where nothing answers\"";
@@ -150,12 +135,25 @@ struct Writer {
 }  // namespace
 
 bool WriteZoneAndDomainTruth(const LabOptions& opt, const Population& pop,
-                             const std::vector<uint32_t>& hosts, std::string& error) {
+                             const std::vector<uint32_t>& hosts, const CertStore* certs,
+                             std::string& error) {
   if (hosts.empty()) {
     error = "the zone needs lab hosts: give --addresses";
     return false;
   }
-  Writer w{opt, pop, hosts, {}, {}};
+  // Policy domains first: the hosts they use are kept out of the ordinary domains (a TLSA
+  // record belongs to a host name, so it would reach every domain pointing there).
+  PolicyZone policy;
+  std::vector<uint32_t> ordinary = hosts;
+  if (!opt.policy_address.empty()) {
+    if (!certs) {
+      error = "policy domains need the lab's keys";
+      return false;
+    }
+    if (!BuildPolicyZone(opt, pop, hosts, *certs, policy, error)) return false;
+    std::erase_if(ordinary, [&](uint32_t h) { return policy.reserved.count(h) != 0; });
+  }
+  Writer w{opt, pop, ordinary, {}, {}, !opt.policy_address.empty(), {}};
   w.zone = "; smtp-lab population zone (seed " + std::to_string(pop.seed()) + ")\n"
            "$ORIGIN lab.test.\n$TTL 300\n"
            "@ IN SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n"
@@ -166,6 +164,8 @@ bool WriteZoneAndDomainTruth(const LabOptions& opt, const Population& pop,
     w.zone += mx.substr(0, mx.size() - kZoneOrigin.size() - 1) + " IN A " + Ipv4ToString(h) + "\n";
   }
   for (uint32_t i = 0; i < opt.domains; ++i) w.Domain(i);
+  w.zone += policy.zone;
+  w.truth += policy.truth;
   std::string zone_path = opt.run_dir + "/lab.test.zone";
   std::string truth_path = opt.run_dir + "/domains.ndjson";
   std::ofstream z(zone_path), t(truth_path);
@@ -174,6 +174,18 @@ bool WriteZoneAndDomainTruth(const LabOptions& opt, const Population& pop,
   if (!z || !t) {
     error = "cannot write " + zone_path + " or " + truth_path;
     return false;
+  }
+  if (w.policy) {
+    std::ofstream iz(opt.run_dir + "/" + std::string(kInsecureZone) + ".zone");
+    std::ofstream sites(opt.run_dir + "/mta-sts-sites.tsv");
+    std::ofstream bogus(opt.run_dir + "/dnssec-bogus.txt");
+    iz << policy.insecure_zone;
+    sites << FormatSites(policy.sites);
+    bogus << policy.bogus;
+    if (!iz || !sites || !bogus) {
+      error = "cannot write the policy files in " + opt.run_dir;
+      return false;
+    }
   }
   return true;
 }

@@ -7,13 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "bench/lab/lab_certs.h"
 #include "bench/lab/lab_options.h"
 #include "bench/lab/population.h"
 
 namespace starttls::lab {
 
 // Writes RUN_DIR/lab.test.zone and RUN_DIR/domains.ndjson for `addresses` (the lab hosts).
+// With --policy-address also the domain-policy cases (policy_domains.h), whose TLSA records
+// need the lab's keys (`certs`), and RUN_DIR/insecure.lab.test.zone, mta-sts-sites.tsv and
+// dnssec-bogus.txt.
 bool WriteZoneAndDomainTruth(const LabOptions& options, const Population& population,
-                             const std::vector<uint32_t>& addresses, std::string& error);
+                             const std::vector<uint32_t>& addresses, const CertStore* certs,
+                             std::string& error);
 
 }  // namespace starttls::lab

@@ -2,11 +2,14 @@
 # Starts/stops a private NSD serving the lab's zone (RUNDIR/lab.test.zone, written by smtp-lab)
 # on a loopback address and port. Own nsd.conf, pid file and logs in RUNDIR/nsd; no system
 # config is read or touched. Stop uses the PID recorded at start, never a process name.
-#   nsd.sh start RUNDIR ADDR PORT
+#   nsd.sh start RUNDIR ADDR PORT [--signed]
 #   nsd.sh stop RUNDIR
+# --signed serves RUNDIR/lab.test.zone.signed (made by sign-zone.sh) instead. When
+# RUNDIR/insecure.lab.test.zone exists (smtp-lab --policy-address), that unsigned sub-zone is
+# served too.
 set -euo pipefail
 
-usage() { echo "usage: $0 start RUNDIR ADDR PORT | stop RUNDIR" >&2; exit 2; }
+usage() { echo "usage: $0 start RUNDIR ADDR PORT [--signed] | stop RUNDIR" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 cmd=$1
 rundir=$(cd "$2" && pwd)
@@ -15,14 +18,16 @@ pidfile="$dir/nsd.pid"
 
 case "$cmd" in
 start)
-  [[ $# -eq 4 ]] || usage
+  [[ $# -eq 4 || ( $# -eq 5 && $5 == --signed ) ]] || usage
   addr=$3 port=$4
+  zonefile="$rundir/lab.test.zone"
+  [[ $# -eq 5 ]] && zonefile="$rundir/lab.test.zone.signed"
   [[ $addr == 127.* ]] || { echo "nsd.sh: $addr is not a loopback address" >&2; exit 2; }
   if ! command -v nsd >/dev/null || ! command -v nsd-checkconf >/dev/null; then
     PATH=$PATH:/usr/sbin
     command -v nsd >/dev/null || { apt-get install -y nsd dnsutils >/dev/null; }
   fi
-  [[ -f $rundir/lab.test.zone ]] || { echo "nsd.sh: $rundir/lab.test.zone missing" >&2; exit 1; }
+  [[ -f $zonefile ]] || { echo "nsd.sh: $zonefile missing" >&2; exit 1; }
   mkdir -p "$dir"
   cat >"$dir/nsd.conf" <<CONF
 server:
@@ -47,8 +52,11 @@ remote-control:
   control-enable: no
 zone:
   name: lab.test
-  zonefile: "$rundir/lab.test.zone"
+  zonefile: "$zonefile"
 CONF
+  if [[ -f $rundir/insecure.lab.test.zone ]]; then
+    printf 'zone:\n  name: insecure.lab.test\n  zonefile: "%s"\n' "$rundir/insecure.lab.test.zone" >>"$dir/nsd.conf"
+  fi
   nsd-checkconf "$dir/nsd.conf"
   # -d: stay in the foreground so $! is NSD's main process; it ends its children on SIGTERM.
   nsd -d -c "$dir/nsd.conf" >>"$dir/nsd.stdout" 2>&1 </dev/null &

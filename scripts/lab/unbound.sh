@@ -3,11 +3,17 @@
 # resolves lab.test through the lab's NSD (a stub zone), as a real survey's resolver would:
 # referrals are followed, so the lab's lame delegation ends in SERVFAIL. Own config, pid file
 # and logs in RUNDIR/unbound; nothing system-wide is read or touched. Stop uses the PID.
-#   unbound.sh start RUNDIR ADDR PORT NSD_ADDR NSD_PORT
+#   unbound.sh start RUNDIR ADDR PORT NSD_ADDR NSD_PORT [--validate]
 #   unbound.sh stop RUNDIR
+# --validate: a validating resolver (module-config "validator iterator") whose trust anchor is
+# the lab's key (RUNDIR/lab.test.anchor, from sign-zone.sh): answers for signed names carry AD,
+# a broken signature gives SERVFAIL, insecure.lab.test (delegated without DS) is insecure.
+# Without it, as before: no validation, lab.test declared insecure. When
+# RUNDIR/insecure.lab.test.zone exists, that sub-zone gets a stub too (its delegation's glue
+# has no port, and NSD listens on NSD_PORT).
 set -euo pipefail
 
-usage() { echo "usage: $0 start RUNDIR ADDR PORT NSD_ADDR NSD_PORT | stop RUNDIR" >&2; exit 2; }
+usage() { echo "usage: $0 start RUNDIR ADDR PORT NSD_ADDR NSD_PORT [--validate] | stop RUNDIR" >&2; exit 2; }
 alive() { [[ -r /proc/$1/stat ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
 [[ $# -ge 2 ]] || usage
 cmd=$1
@@ -15,8 +21,17 @@ dir="$(cd "$2" && pwd)/unbound"
 
 case "$cmd" in
 start)
-  [[ $# -eq 6 ]] || usage
+  [[ $# -eq 6 || ( $# -eq 7 && $7 == --validate ) ]] || usage
   addr=$3 port=$4 nsd_addr=$5 nsd_port=$6
+  rundir=$(cd "$2" && pwd)
+  modules='module-config: "iterator"'
+  trust='domain-insecure: "lab.test"'
+  if [[ $# -eq 7 ]]; then
+    [[ -f $rundir/lab.test.anchor ]] || { echo "unbound.sh: $rundir/lab.test.anchor missing (sign-zone.sh)" >&2; exit 1; }
+    modules='module-config: "validator iterator"'
+    # No root anchor: only lab.test is signed; names outside it are insecure.
+    trust="trust-anchor-file: \"$rundir/lab.test.anchor\""
+  fi
   [[ $addr == 127.* && $nsd_addr == 127.* ]] || { echo "unbound.sh: loopback only" >&2; exit 2; }
   command -v unbound >/dev/null || PATH=$PATH:/usr/sbin
   command -v unbound >/dev/null || apt-get install -y unbound >/dev/null
@@ -34,8 +49,8 @@ server:
   pidfile: "$dir/unbound.pid"
   logfile: "$dir/unbound.log"
   use-syslog: no
-  module-config: "iterator"
-  domain-insecure: "lab.test"
+  $modules
+  $trust
   # Unbound answers the special-use name test. itself (RFC 6761); the lab lives under it.
   local-zone: "test." nodefault
   num-threads: 1
@@ -51,6 +66,9 @@ stub-zone:
   name: "lab.test"
   stub-addr: $nsd_addr@$nsd_port
 CONF
+  if [[ -f $rundir/insecure.lab.test.zone ]]; then
+    printf 'stub-zone:\n  name: "insecure.lab.test"\n  stub-addr: %s@%s\n' "$nsd_addr" "$nsd_port" >>"$dir/unbound.conf"
+  fi
   unbound -d -c "$dir/unbound.conf" >"$dir/stdout.log" 2>&1 &
   echo $! >"$dir/started.pid"
   for _ in $(seq 1 100); do

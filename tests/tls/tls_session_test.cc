@@ -79,7 +79,8 @@ TEST_F(TlsSessionTest, CompliantHostHandshakesValidatesAndQuitsOverTls) {
   EXPECT_FALSE(tls.group.empty());
   EXPECT_EQ(tls.sni, std::string(kMx));
   EXPECT_EQ(std::string(SSL_get_servername(peer.server(), TLSEXT_NAMETYPE_host_name)), kMx);
-  ASSERT_EQ(tls.chain.size(), 1u);
+  ASSERT_EQ(tls.chain.size(), 2u);  // the leaf, then the lab CA the server sends with it
+  EXPECT_NE(tls.chain[1].subject.find("CN=smtp-lab CA"), std::string::npos);
   const CertificateInfo& leaf = tls.chain[0];
   EXPECT_EQ(leaf.key_type, "ECDSA");
   EXPECT_EQ(leaf.key_bits, 256);

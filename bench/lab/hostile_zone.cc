@@ -1,0 +1,463 @@
+#include "bench/lab/hostile_zone.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "bench/lab/json_text.h"
+#include "bench/lab/truth_table.h"
+
+namespace starttls::lab {
+namespace {
+
+enum class Case {
+  kApex, kOk, kMulti, kImplicit, kNxdomain, kServfail, kSilent,
+  kPtrLoop, kPtrCycle, kLongName, kLongNamePtr, kAncountLie,
+  kMx1000, kTc, kCnameChain, kCnameHop, kCnameLoop, kMxIp, kMxBracket,
+  kWrongQuestion, kWrongQuestionThenRight, kWrongId, kWrongIdThenRight, kBadHost, kBadAddr,
+};
+
+struct CaseName {
+  std::string_view label;  // under hostile.test
+  Case c;
+};
+
+// The names with a truth row (kBadAddr and kApex are helpers, kMx1000's exchanges too).
+constexpr CaseName kCases[] = {
+    {"ok", Case::kOk}, {"multi", Case::kMulti}, {"implicit", Case::kImplicit},
+    {"nxdomain", Case::kNxdomain}, {"servfail", Case::kServfail}, {"silent", Case::kSilent},
+    {"ptr-loop", Case::kPtrLoop}, {"ptr-cycle", Case::kPtrCycle}, {"long-name", Case::kLongName},
+    {"long-name-ptr", Case::kLongNamePtr}, {"ancount-lie", Case::kAncountLie},
+    {"mx1000", Case::kMx1000}, {"tc", Case::kTc}, {"cname-chain", Case::kCnameChain},
+    {"cname-hop", Case::kCnameHop}, {"cname-loop", Case::kCnameLoop}, {"mx-ip", Case::kMxIp},
+    {"mx-bracket", Case::kMxBracket}, {"wrong-question", Case::kWrongQuestion},
+    {"wrong-question-then-right", Case::kWrongQuestionThenRight}, {"wrong-id", Case::kWrongId},
+    {"wrong-id-then-right", Case::kWrongIdThenRight}, {"bad-host", Case::kBadHost},
+};
+
+constexpr int kChainLength = 20;   // CNAMEs of cname-chain and cname-hop
+constexpr int kBigMxCount = 1000;  // MX records of mx1000
+constexpr size_t kMaxUdpAnswer = 1232;      // never more over UDP (DNS flag day 2020)
+
+std::string Fqdn(std::string_view rel) {
+  return rel.empty() ? std::string(kHostileOrigin) : std::string(rel) + "." + std::string(kHostileOrigin);
+}
+
+bool ParseIpv4Bytes(std::string_view ip, uint8_t out[4]) {
+  int part = 0;
+  unsigned value = 0;
+  bool digit = false;
+  for (char ch : ip) {
+    if (ch == '.') {
+      if (!digit || part > 2) return false;
+      out[part++] = static_cast<uint8_t>(value);
+      value = 0;
+      digit = false;
+    } else if (ch >= '0' && ch <= '9' && value < 100) {
+      value = value * 10 + static_cast<unsigned>(ch - '0');
+      digit = true;
+    } else {
+      return false;
+    }
+  }
+  if (!digit || part != 3 || value > 255) return false;
+  out[3] = static_cast<uint8_t>(value);
+  return true;
+}
+
+// An answer under construction: header, the query's question echoed, records, then OPT.
+class Reply {
+ public:
+  Reply(const DnsQuery& q, uint8_t rcode, uint16_t id) : q_(q) {
+    w_.Header(id, q.rd, false, rcode);
+    w_.Raw(q.question);
+  }
+  explicit Reply(const DnsQuery& q, uint8_t rcode = kRcodeNoError) : Reply(q, rcode, q.id) {}
+
+  DnsWriter& w() { return w_; }
+  // Owner is the question's name (a pointer to it) or `name` written out.
+  void Owner(std::string_view name) {
+    if (name == q_.qname) w_.Pointer(kDnsHeaderBytes); else w_.Name(name);
+  }
+  void Mx(std::string_view owner, uint16_t pref, std::string_view exchange) {
+    Owner(owner);
+    size_t at = w_.BeginRecord(kTypeMx);
+    w_.U16(pref);
+    w_.Name(exchange);
+    w_.EndRecord(at);
+    ++an_;
+  }
+  void Cname(std::string_view owner, std::string_view target) {
+    Owner(owner);
+    size_t at = w_.BeginRecord(kTypeCname);
+    w_.Name(target);
+    w_.EndRecord(at);
+    ++an_;
+  }
+  void A(std::string_view owner, std::string_view ip) {
+    uint8_t b[4];
+    if (!ParseIpv4Bytes(ip, b)) return;
+    Owner(owner);
+    size_t at = w_.BeginRecord(kTypeA);
+    for (uint8_t v : b) w_.U8(v);
+    w_.EndRecord(at);
+    ++an_;
+  }
+  // The zone's SOA: in the authority section of a negative answer (RFC 2308), or as the answer.
+  void Soa(bool as_answer = false) {
+    w_.Name(kHostileOrigin);
+    size_t at = w_.BeginRecord(kTypeSoa);
+    w_.Name("ns." + std::string(kHostileOrigin));
+    w_.Name("hostmaster." + std::string(kHostileOrigin));
+    for (uint32_t v : {1u, 3600u, 600u, 86400u, 300u}) w_.U32(v);
+    w_.EndRecord(at);
+    ++(as_answer ? an_ : ns_);
+  }
+  void CountAnswer() { ++an_; }
+  // The finished message; over UDP one too big for the client becomes a TC answer with the
+  // question only.
+  std::string Finish(bool tcp, uint16_t ancount_override = 0) {
+    bool opt = q_.edns_payload != 0;
+    w_.SetCounts(1, ancount_override ? ancount_override : an_, ns_, opt ? 1 : 0);
+    if (opt) w_.Opt(static_cast<uint16_t>(kMaxUdpAnswer));
+    size_t limit = opt ? std::min<size_t>(q_.edns_payload, kMaxUdpAnswer) : 512;
+    if (!tcp && w_.size() > limit) return Truncated(q_);
+    return w_.Take();
+  }
+  static std::string Truncated(const DnsQuery& q) {
+    DnsWriter t;
+    t.Header(q.id, q.rd, true, kRcodeNoError);
+    t.Raw(q.question);
+    bool opt = q.edns_payload != 0;
+    t.SetCounts(1, 0, 0, opt ? 1 : 0);
+    if (opt) t.Opt(static_cast<uint16_t>(kMaxUdpAnswer));
+    return t.Take();
+  }
+
+ private:
+  const DnsQuery& q_;
+  DnsWriter w_;
+  uint16_t an_ = 0, ns_ = 0;
+};
+
+// Chain names: L0 = base, Li = "<prefix>i.base" (i = 1..n). Returns the index of `rel`, -1.
+int ChainIndex(std::string_view rel, std::string_view base, char prefix, int n) {
+  if (rel == base) return 0;
+  if (rel.size() <= base.size() + 2 || rel.substr(rel.size() - base.size()) != base ||
+      rel[rel.size() - base.size() - 1] != '.' || rel[0] != prefix)
+    return -1;
+  std::string_view digits = rel.substr(1, rel.size() - base.size() - 2);
+  int v = 0;
+  if (digits.empty() || digits.size() > 3) return -1;
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9') return -1;
+    v = v * 10 + (ch - '0');
+  }
+  return (v >= 1 && v <= n && std::to_string(v) == digits) ? v : -1;
+}
+
+std::string ChainName(std::string_view base, char prefix, int i) {
+  if (i == 0) return Fqdn(base);
+  return std::string(1, prefix) + std::to_string(i) + "." + Fqdn(base);
+}
+
+// mx1000's exchange i: "mx-0042.mx1000.hostile.test".
+std::string BigMxLabel(int i) {
+  char label[16];
+  std::snprintf(label, sizeof label, "mx-%04d", i);
+  return label;
+}
+uint16_t BigMxPreference(int i) { return static_cast<uint16_t>(kBigMxCount - i); }
+
+}  // namespace
+
+bool HostileZone::Init(std::vector<LabHost> hosts, uint32_t late_ms, std::string& error) {
+  hosts_ = std::move(hosts);
+  late_ms_ = late_ms;
+  compliant_ = FindHostByBehaviour(hosts_, "compliant");
+  misordered_ = FindHostByBehaviour(hosts_, "misordered");
+  no_starttls_ = FindHostByBehaviour(hosts_, "no_starttls");
+  if (!compliant_ || !misordered_ || !no_starttls_) {
+    error = "the lab needs a compliant, a misordered and a no_starttls host (smtp-lab --assign)";
+    return false;
+  }
+  by_mx_.clear();
+  for (const LabHost& h : hosts_) by_mx_.emplace(h.mx, &h);
+  return true;
+}
+
+void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out) const {
+  out.clear();
+  auto send = [&](std::string bytes, uint32_t delay = 0) { out.push_back({std::move(bytes), delay}); };
+  if (q.qclass != 1) {
+    send(Reply(q, kRcodeRefused).Finish(tcp));
+    return;
+  }
+  // The lab's own MX names: their A records, nothing else.
+  if (auto it = by_mx_.find(q.qname); it != by_mx_.end()) {
+    Reply r(q);
+    if (q.qtype == kTypeA) r.A(q.qname, it->second->ip);
+    send(r.Finish(tcp));
+    return;
+  }
+  std::string_view name = q.qname, origin = kHostileOrigin;
+  std::string_view rel;
+  if (name == origin) {
+    rel = "";
+  } else if (name.size() > origin.size() && name.substr(name.size() - origin.size()) == origin &&
+             name[name.size() - origin.size() - 1] == '.') {
+    rel = name.substr(0, name.size() - origin.size() - 1);
+  } else {
+    send(Reply(q, kRcodeRefused).Finish(tcp));  // not ours: a resolver that refuses recursion
+    return;
+  }
+
+  const bool mx = q.qtype == kTypeMx;
+  auto nodata = [&] {
+    Reply r(q);
+    r.Soa();
+    send(r.Finish(tcp));
+  };
+  auto single_mx = [&](const LabHost* host) {
+    Reply r(q);
+    if (mx) r.Mx(q.qname, 10, host->mx); else r.Soa();
+    send(r.Finish(tcp));
+  };
+
+  // Chains first: their names have several labels.
+  if (int i = ChainIndex(rel, "cname-chain", 'c', kChainLength); i >= 0) {
+    Reply r(q);  // the whole chain from here, as a recursive resolver returns it
+    for (int k = i; k < kChainLength; ++k) r.Cname(ChainName("cname-chain", 'c', k), ChainName("cname-chain", 'c', k + 1));
+    if (mx) r.Mx(ChainName("cname-chain", 'c', kChainLength), 10, compliant_->mx);
+    send(r.Finish(tcp));
+    return;
+  }
+  if (int i = ChainIndex(rel, "cname-hop", 'h', kChainLength); i >= 0) {
+    Reply r(q);  // one link per answer, as when every link lives in another zone
+    if (i < kChainLength) r.Cname(q.qname, ChainName("cname-hop", 'h', i + 1));
+    else if (mx) r.Mx(q.qname, 10, compliant_->mx);
+    else r.Soa();
+    send(r.Finish(tcp));
+    return;
+  }
+  if (int i = ChainIndex(rel, "cname-loop", 'l', 1); i >= 0) {
+    Reply r(q);  // L0 -> L1 -> L0
+    r.Cname(ChainName("cname-loop", 'l', i), ChainName("cname-loop", 'l', 1 - i));
+    r.Cname(ChainName("cname-loop", 'l', 1 - i), ChainName("cname-loop", 'l', i));
+    send(r.Finish(tcp));
+    return;
+  }
+  if (rel.size() == 14 && rel.substr(0, 3) == "mx-" && rel.substr(7) == ".mx1000") {
+    int i = 0;
+    for (char ch : rel.substr(3, 4)) i = (ch >= '0' && ch <= '9' && i >= 0) ? i * 10 + (ch - '0') : -1;
+    if (i >= 0 && i < kBigMxCount) {
+      Reply r(q);
+      if (q.qtype == kTypeA) r.A(q.qname, compliant_->ip); else r.Soa();
+      send(r.Finish(tcp));
+      return;
+    }
+  }
+
+  Case c = Case::kNxdomain;
+  bool known = false;
+  if (rel.empty()) { c = Case::kApex; known = true; }
+  if (rel == "badaddr") { c = Case::kBadAddr; known = true; }
+  for (const CaseName& k : kCases)
+    if (!known && rel == k.label) { c = k.c; known = true; }
+  if (!known || c == Case::kNxdomain) {
+    Reply r(q, kRcodeNxDomain);
+    r.Soa();
+    send(r.Finish(tcp));
+    return;
+  }
+
+  switch (c) {
+    case Case::kApex: {
+      Reply r(q);
+      r.Soa(/*as_answer=*/q.qtype == kTypeSoa);
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kOk: single_mx(compliant_); return;
+    case Case::kMulti: {
+      Reply r(q);
+      if (mx) {
+        r.Mx(q.qname, 10, misordered_->mx);
+        r.Mx(q.qname, 20, compliant_->mx);
+      } else {
+        r.Soa();
+      }
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kImplicit: {
+      Reply r(q);
+      if (q.qtype == kTypeA) r.A(q.qname, compliant_->ip); else r.Soa();
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kServfail: send(Reply(q, kRcodeServFail).Finish(tcp)); return;
+    case Case::kSilent: return;
+    case Case::kBadHost: {
+      Reply r(q);
+      if (mx) r.Mx(q.qname, 10, Fqdn("badaddr")); else r.Soa();
+      send(r.Finish(tcp));
+      return;
+    }
+    default: break;
+  }
+  if (c == Case::kBadAddr) {
+    if (q.qtype != kTypeA) return nodata();
+    // An A record whose owner name is a pointer to itself.
+    Reply r(q);
+    r.w().Pointer(r.w().size());
+    size_t at = r.w().BeginRecord(kTypeA);
+    for (uint8_t v : {127, 0, 0, 1}) r.w().U8(v);
+    r.w().EndRecord(at);
+    r.CountAnswer();
+    send(r.Finish(tcp));
+    return;
+  }
+  if (!mx) return nodata();  // every case below is about the MX answer
+
+  switch (c) {
+    case Case::kPtrLoop: {  // the exchange is a pointer to itself
+      Reply r(q);
+      r.Owner(q.qname);
+      size_t at = r.w().BeginRecord(kTypeMx);
+      r.w().U16(10);
+      r.w().Pointer(r.w().size());
+      r.w().EndRecord(at);
+      r.CountAnswer();
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kPtrCycle: {  // exchange X = "a" -> Y, exchange Y = "b" -> X
+      Reply r(q);
+      size_t rr1 = r.w().size();
+      size_t x = rr1 + 2 + 10 + 2;      // owner pointer, fixed fields, preference
+      size_t y = x + 4 + 2 + 10 + 2;    // after X ("a" + pointer) and the second RR's head
+      r.Owner(q.qname);
+      size_t at = r.w().BeginRecord(kTypeMx);
+      r.w().U16(10);
+      r.w().Labels("a");
+      r.w().Pointer(y);
+      r.w().EndRecord(at);
+      r.CountAnswer();
+      r.Owner(q.qname);
+      at = r.w().BeginRecord(kTypeMx);
+      r.w().U16(20);
+      r.w().Labels("b");
+      r.w().Pointer(x);
+      r.w().EndRecord(at);
+      r.CountAnswer();
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kLongName: {  // 4 labels of 63 octets + hostile.test: 270 octets
+      Reply r(q);
+      std::string label(63, 'x');
+      r.Mx(q.qname, 10, label + "." + label + "." + label + "." + label + "." + std::string(kHostileOrigin));
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kLongNamePtr: {  // each exchange = one 63-octet label + a pointer to the last
+      Reply r(q);
+      size_t previous = kDnsHeaderBytes;  // the question name: 28 octets
+      for (int k = 0; k < 4; ++k) {        // 92, 156, 220, then 284 octets
+        r.Owner(q.qname);
+        size_t at = r.w().BeginRecord(kTypeMx);
+        r.w().U16(static_cast<uint16_t>(10 * (k + 1)));
+        size_t here = r.w().size();
+        r.w().Labels(std::string(63, static_cast<char>('a' + k)));
+        r.w().Pointer(previous);
+        previous = here;
+        r.w().EndRecord(at);
+        r.CountAnswer();
+      }
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kAncountLie: {
+      Reply r(q);
+      r.Mx(q.qname, 10, compliant_->mx);
+      send(r.Finish(tcp, 65535));
+      return;
+    }
+    case Case::kMx1000: {
+      if (!tcp) {
+        send(Reply::Truncated(q));
+        return;
+      }
+      Reply r(q);  // preferences fall as the records go on: the best come last
+      for (int i = 0; i < kBigMxCount; ++i) {
+        r.Owner(q.qname);
+        size_t at = r.w().BeginRecord(kTypeMx);
+        r.w().U16(BigMxPreference(i));
+        r.w().Labels(BigMxLabel(i));
+        r.w().Pointer(kDnsHeaderBytes);
+        r.w().EndRecord(at);
+        r.CountAnswer();
+      }
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kTc: {
+      Reply r(q);
+      if (tcp) {
+        r.Mx(q.qname, 10, compliant_->mx);
+        send(r.Finish(tcp));
+      } else {  // TC set, carrying a part that is not the answer
+        r.Mx(q.qname, 10, no_starttls_->mx);
+        r.w().SetTruncated();
+        send(r.Finish(tcp));
+      }
+      return;
+    }
+    case Case::kMxIp: {
+      Reply r(q);
+      r.Mx(q.qname, 10, "192.0.2.1");
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kMxBracket: {
+      Reply r(q);
+      r.Mx(q.qname, 10, "[127.0.0.1]");  // labels "[127", "0", "0", "1]", as a zone file has them
+      send(r.Finish(tcp));
+      return;
+    }
+    case Case::kWrongQuestion:
+    case Case::kWrongQuestionThenRight: {
+      DnsQuery other = q;
+      DnsWriter qw;
+      qw.Name(Fqdn("other"));
+      qw.U16(kTypeMx);
+      qw.U16(1);
+      other.question = qw.bytes();
+      other.qname = Fqdn("other");
+      Reply wrong(other);
+      wrong.Mx(other.qname, 10, no_starttls_->mx);
+      send(wrong.Finish(tcp));
+      if (c == Case::kWrongQuestionThenRight) {
+        Reply right(q);
+        right.Mx(q.qname, 10, compliant_->mx);
+        send(right.Finish(tcp), late_ms_);
+      }
+      return;
+    }
+    case Case::kWrongId:
+    case Case::kWrongIdThenRight: {
+      Reply wrong(q, kRcodeNoError, static_cast<uint16_t>(q.id + 1));
+      wrong.Mx(q.qname, 10, no_starttls_->mx);
+      send(wrong.Finish(tcp));
+      if (c == Case::kWrongIdThenRight) {
+        Reply right(q);
+        right.Mx(q.qname, 10, compliant_->mx);
+        send(right.Finish(tcp), late_ms_);
+      }
+      return;
+    }
+    default: nodata(); return;
+  }
+}
+
+}  // namespace starttls::lab
