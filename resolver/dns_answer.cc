@@ -157,6 +157,7 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
   } clear_on_error{out};
   out->final_name.clear();
   out->cname_unresolved = false;
+  out->mx_seen = 0;
   if (len < kHeaderBytes) {
     *error = "DNS message shorter than its header";
     return false;
@@ -211,14 +212,27 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
       }
       found = true;
       if (qtype == kDnsTypeMx) {
-        if (mx_count >= max_records) continue;
         if (rr.rdlength < 3) {
           *error = "MX record too short";
           return false;
         }
-        if (mx_count == out->mx.size()) out->mx.emplace_back();
-        MxRecord& mx = out->mx[mx_count++];
-        mx.preference = Get16(msg + rr.rdata);
+        ++out->mx_seen;
+        const uint16_t preference = Get16(msg + rr.rdata);
+        size_t slot = mx_count;
+        if (mx_count >= max_records) {
+          // Full: keep the most preferred (a sender tries those first), whatever their order
+          // in the message — replace the least preferred kept record if this one beats it.
+          slot = 0;
+          for (size_t i = 1; i < mx_count; ++i) {
+            if (out->mx[i].preference > out->mx[slot].preference) slot = i;
+          }
+          if (mx_count == 0 || preference >= out->mx[slot].preference) continue;
+        } else {
+          if (mx_count == out->mx.size()) out->mx.emplace_back();
+          ++mx_count;
+        }
+        MxRecord& mx = out->mx[slot];
+        mx.preference = preference;
         size_t at = rr.rdata + 2;
         if (!ReadDnsName(msg, len, &at, &mx.exchange, &mx.exchange_printable) ||
             at > rr.rdata + rr.rdlength) {

@@ -39,7 +39,9 @@ struct DnsAnswer {
   // AD bit: the resolver validated the answer with DNSSEC (RFC 4035 §3.2.3); trusted as
   // Postfix trusts it, from a resolver the operator chose (docs/rules.md §8).
   bool authenticated_data = false;
-  std::vector<MxRecord> mx;          // for an MX query, at the end of the CNAME chain
+  // For an MX query, at the end of the CNAME chain: the max_records most preferred.
+  std::vector<MxRecord> mx;
+  size_t mx_seen = 0;                // MX records of the name in the answer, kept or not
   std::vector<IpAddress> addresses;  // for an A / AAAA query, at the end of the CNAME chain
   std::vector<TlsaRecord> tlsa;      // for a TLSA query, at the end of the CNAME chain
   // For a TXT query, at the end of the CNAME chain: per record its character-strings

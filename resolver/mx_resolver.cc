@@ -329,7 +329,7 @@ void MxResolver::HandleMxAnswer(Query& query, int status, const unsigned char* a
     return;
   }
   if (!answer.mx.empty()) {
-    UseMxRecords(query.domain_id, job, answer.mx);
+    UseMxRecords(query.domain_id, job, answer.mx, answer.mx_seen);
     return;
   }
   // NOERROR without MX: RFC 5321 §5.1's implicit MX, the domain itself.
@@ -341,7 +341,8 @@ void MxResolver::HandleMxAnswer(Query& query, int status, const unsigned char* a
   if (job.pending_hosts == 0) FinishDomain(query.domain_id);
 }
 
-void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records) {
+void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records,
+                              size_t records_in_answer) {
   DomainResolution& result = job.result;
   std::sort(records.begin(), records.end(), [](const MxRecord& a, const MxRecord& b) {
     return a.preference != b.preference ? a.preference < b.preference : a.exchange < b.exchange;
@@ -356,7 +357,9 @@ void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<Mx
   }
   result.kind = DomainResolution::kMx;
   size_t dropped_null = 0;
-  size_t over_cap = 0;
+  // Records the answer parser already left out (it keeps the most preferred), then those
+  // past the cap here.
+  size_t over_cap = records_in_answer > records.size() ? records_in_answer - records.size() : 0;
   for (MxRecord& record : records) {
     if (record.exchange.empty()) {
       ++dropped_null;

@@ -165,7 +165,8 @@ class MxResolver {
   DomainJob* FindJob(uint64_t domain_id);
   void HandleMxAnswer(Query& query, int status, const unsigned char* abuf, int alen);
   void HandleHostAnswer(Query& query, int status, const unsigned char* abuf, int alen);
-  void UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records);
+  void UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records,
+                    size_t records_in_answer);
   // Fills the waiter's exchange now (cached) or registers it with a running lookup.
   void LookupHost(const std::string& name, HostWaiter waiter, DomainJob& job);
   void CompleteHost(HostEntry& entry);

@@ -1,6 +1,7 @@
 // The bounded DNS answer parser on hand-built messages, hostile ones included.
 #include "resolver/dns_answer.h"
 
+#include <algorithm>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -84,6 +85,35 @@ TEST(DnsAnswerTest, MxRecordsWithCompressedNames) {
   EXPECT_EQ(a.mx[1].exchange, "");
   EXPECT_FALSE(a.cname_unresolved);
   EXPECT_EQ(a.final_name, "example.test");
+}
+
+// An RRset over the cap keeps the MOST PREFERRED records, wherever they sit in the message
+// (a hostile or sloppy server may put its best exchanges last), and says how many it saw.
+TEST(DnsAnswerTest, MxOverTheCapKeepsTheMostPreferred) {
+  constexpr int kRecords = 40;
+  MessageBuilder m(0, kRecords);
+  m.Question("big.test", kDnsTypeMx);
+  for (int i = 0; i < kRecords; ++i) {
+    uint16_t preference = static_cast<uint16_t>(kRecords - i);  // best last
+    std::string label = "mx" + std::to_string(i);
+    m.Raw("\xc0\x0c");
+    m.U16(kDnsTypeMx); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+    m.U16(static_cast<uint16_t>(2 + 1 + label.size() + 2));
+    m.U16(preference);
+    m.Raw(std::string(1, static_cast<char>(label.size())) + label + "\xc0\x0c");
+  }
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(Parse(m, "big.test", kDnsTypeMx, &a, &error, 8)) << error;
+  EXPECT_EQ(a.mx_seen, 40u);
+  ASSERT_EQ(a.mx.size(), 8u);
+  std::vector<uint16_t> kept;
+  for (const MxRecord& mx : a.mx) kept.push_back(mx.preference);
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<uint16_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  for (const MxRecord& mx : a.mx) {
+    EXPECT_EQ(mx.exchange, "mx" + std::to_string(kRecords - mx.preference) + ".big.test");
+  }
 }
 
 TEST(DnsAnswerTest, CnameChainIsFollowedAndUnresolvedEndReported) {
