@@ -2,6 +2,8 @@
 
 #include <ares.h>
 
+#include <iterator>
+
 namespace starttls {
 
 std::string_view MxKindName(DomainResolution::MxKind kind) {
@@ -32,6 +34,17 @@ std::string_view AresStatusRcode(int ares_status) {
     case ARES_ECANCELLED: return "CANCELLED";
     default: return "ERROR";
   }
+}
+
+std::string_view DnsRcodeName(int rcode) {
+  static constexpr std::string_view kNames[] = {
+      "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN",
+      "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+  if (rcode >= 0 && static_cast<size_t>(rcode) < std::size(kNames)) return kNames[rcode];
+  static constexpr std::string_view kOther[] = {"RCODE11", "RCODE12", "RCODE13", "RCODE14",
+                                                "RCODE15"};
+  if (rcode >= 11 && rcode <= 15) return kOther[rcode - 11];
+  return "ERROR";
 }
 
 }  // namespace starttls

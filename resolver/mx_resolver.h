@@ -1,17 +1,18 @@
 // MxResolver: resolves mail domains to their exchanges' addresses as a sending MTA does
-// (RFC 5321 §5.1), asynchronously, on a c-ares channel that the caller's event loop drives.
+// (RFC 5321 §5.1), asynchronously, on a DnsChannel that the caller's event loop drives.
 //
 // Per domain: MX query; each exchange (at most max_exchanges_per_domain, by preference) is
 // looked up A and/or AAAA; CNAMEs are followed (inside the answer, and by a new query when
 // an answer stops at a CNAME target). No MX but NOERROR: the domain itself is looked up as
 // an implicit MX (preference 0). "MX 0 ." is a null MX (RFC 7505): nothing to scan.
-// Exchange lookups are shared: a host asked by many domains (one mail provider) is queried
-// once and remembered for the run (bounded, oldest forgotten first).
+// Exchange lookups are shared through the HostCache: a host asked by many domains (one mail
+// provider) is queried once and remembered for the run.
 //
-// Event-loop agnostic: c-ares tells through ARES_OPT_SOCK_STATE_CB which sockets it wants
-// watched; the owner forwards readiness with OnReadable/OnWritable and calls OnTimer once
-// NextTimeout's deadline passes. Nothing blocks and no thread is started. Queries go out at
-// most queries_per_second (token bucket) and max_queries_in_flight at once; the rest queue.
+// With domain policy on (options.policy, docs/rules.md §8) a domain also gets its
+// `_mta-sts` and `_smtp._tls` TXT records, each exchange its `_25._tcp` TLSA records, every
+// answer's AD bit is kept (DNSSEC status as a validating resolver says it), and when the
+// MTA-STS TXT record is found the policy host `mta-sts.<domain>` is looked up too, so the
+// caller can fetch the policy.
 //
 // Re-entrancy: callbacks (on_socket, on_done) are only called from inside this object's
 // public methods; on_done is delivered at the end of the method, when the resolver's state
@@ -30,16 +31,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/inlined_vector.h"
-#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "resolver/dns_answer.h"
+#include "resolver/dns_channel.h"
 #include "resolver/domain_resolution.h"
+#include "resolver/host_cache.h"
 #include "resolver/resolver_options.h"
-#include "scanner/schedule/token_bucket.h"
-
-struct ares_channeldata;
 
 namespace starttls {
 
@@ -56,9 +53,10 @@ struct MxResolverStats {
   uint64_t domains_done = 0;
   uint64_t queries_sent = 0;      // handed to c-ares (requeries after a CNAME included)
   uint64_t queries_answered = 0;  // callbacks from c-ares, whatever the outcome
-  uint64_t query_timeouts = 0;   // queries that gave up (TIMEOUT)
-  uint64_t try_timeouts = 0;     // tries that timed out, retried ones included (lost answers)
-  uint64_t peak_in_flight = 0;   // most queries handed to c-ares at once
+  uint64_t query_timeouts = 0;    // queries that gave up (TIMEOUT)
+  uint64_t try_timeouts = 0;      // tries that timed out, retried ones included (lost answers)
+  uint64_t peak_in_flight = 0;    // most queries handed to c-ares at once
+  uint64_t authenticated = 0;     // answers with the AD bit set
   uint64_t host_lookups = 0;      // exchange names looked up (A and/or AAAA)
   uint64_t host_cache_hits = 0;   // exchanges served from a finished or running lookup
   uint64_t hosts_evicted = 0;
@@ -82,7 +80,7 @@ class MxResolver {
   void OnWritable(int fd);
   // The CLOCK_MONOTONIC time (ns) by which OnTimer must be called; nullopt when no timer is
   // needed (nothing queued by the rate cap and no query waiting for its timeout).
-  std::optional<int64_t> NextTimeout(int64_t now_ns) const;
+  std::optional<int64_t> NextTimeout(int64_t now_ns) const { return channel_->NextTimeout(now_ns); }
   // Handles query timeouts and sends queued queries the rate cap now allows.
   void OnTimer(int64_t now_ns);
 
@@ -91,96 +89,65 @@ class MxResolver {
   size_t domains_in_flight() const { return active_jobs_; }
   // The names of the domains being resolved (for a scan that stops before they finish).
   void AppendActiveDomains(std::vector<std::string>* names) const;
-  size_t queries_queued() const { return queue_.size(); }
-  size_t queries_in_flight() const { return in_flight_; }
+  size_t queries_queued() const { return channel_->queued(); }
+  size_t queries_in_flight() const { return channel_->in_flight(); }
   size_t cached_hosts() const { return hosts_.size(); }
-  const MxResolverStats& stats() const { return stats_; }
-  // The sockets c-ares wants watched now: fd -> (want_read, want_write) bits 1 and 2.
-  const absl::flat_hash_map<int, uint8_t>& sockets() const { return sockets_; }
+  MxResolverStats stats() const;
+  const absl::flat_hash_map<int, uint8_t>& sockets() const { return channel_->sockets(); }
 
  private:
-  struct Query;
-  struct HostWaiter {
-    uint64_t domain_id = 0;
-    uint32_t exchange_index = 0;
+  // One DNS question of a domain job or a host lookup; recycled with its name buffer.
+  struct Query {
+    enum class Kind : uint8_t { kMx, kHost, kPolicyTxt };
+    Kind kind = Kind::kMx;
+    uint16_t type = 0;
+    uint64_t domain_id = 0;      // kMx, kPolicyTxt
+    // kHost: the entry looked up. Safe to hold: an entry is evicted only once done, and it
+    // is done only after every query of it was answered.
+    HostEntry* host = nullptr;
+    bool tls_rpt = false;        // kPolicyTxt: `_smtp._tls` (else `_mta-sts`)
+    std::string qname;           // the name asked (differs from the owner's after a CNAME)
+    int requeries = 0;           // CNAME re-queries so far
   };
   struct DomainJob {
     DomainResolution result;
-    uint32_t pending_hosts = 0;
+    uint32_t pending = 0;     // host lookups and policy TXT queries not answered yet
     uint32_t generation = 0;  // bumped each time the slot is taken
     bool implicit = false;    // the exchange is the domain itself (MX query was NODATA)
     bool active = false;
   };
-  // An exchange host's lookup. Entries live in fixed chunks (they never move, so queries and
-  // the eviction order point at them) and are reused after eviction; the name sits inline
-  // when short, the addresses and the waiter too in the common case, so a host costs no
-  // allocation of its own and the cache is freed chunk by chunk.
-  static constexpr size_t kInlineName = 40;
-  struct HostEntry {
-    char short_name[kInlineName];
-    std::unique_ptr<char[]> long_name;  // names longer than kInlineName
-    uint16_t name_length = 0;
-    bool done = false;
-    uint8_t pending_families = 0;
-    std::string_view rcode_v4, rcode_v6;  // static texts; empty when that family was not asked
-    std::string_view failure_rcode;       // the first family's rcode other than NOERROR, if any
-    // While running: the A answer; once done: what every waiter receives (A first, then AAAA).
-    absl::InlinedVector<IpAddress, 2> addresses;
-    std::vector<IpAddress> v6;  // the AAAA answer while running
-    std::string error;          // once done: empty when there are addresses
-    absl::InlinedVector<HostWaiter, 1> waiters;
-
-    std::string_view name() const {
-      return std::string_view(long_name ? long_name.get() : short_name, name_length);
-    }
-  };
-  // hosts_ is keyed by views of the entries' own names.
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view name) const {
-      return absl::Hash<absl::string_view>{}(absl::string_view(name.data(), name.size()));
-    }
-  };
-  struct NameEq {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-  };
 
   MxResolver(const ResolverOptions& options, MxResolverCallbacks callbacks);
 
-  static void SocketStateThunk(void* data, int fd, int readable, int writable);
-  static void AnswerThunk(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
-
-  // Query objects are recycled (with their name buffers): a domain costs several queries.
-  std::unique_ptr<Query> NewQuery();
-  void RecycleQuery(std::unique_ptr<Query> query);
-  void Enqueue(std::unique_ptr<Query> query);
-  // Sends what the rate cap and in-flight cap allow, then delivers finished domains.
-  // timeouts_processed: OnTimer (c-ares' next timeout must be asked again).
-  void AfterEvent(int64_t now_ns, bool timeouts_processed);
-  void Pump(int64_t now_ns);
+  std::unique_ptr<Query> NewQuery(Query::Kind kind, uint16_t type, std::string_view qname);
+  void Send(std::unique_ptr<Query> query);
+  void OnAnswer(Query* query, int status, const uint8_t* answer, size_t length);
+  // Sends what the caps allow, then delivers finished domains.
+  void AfterEvent(int64_t now_ns);
   void DeliverCompleted();
+  // Parses `answer` for `query` into answer_; false (with *rcode set) when there is no usable
+  // answer; a CNAME to follow is re-queried here (returns false, *requeried true).
+  bool ReadAnswer(const Query& query, int status, const uint8_t* answer, size_t length,
+                  size_t max_records, std::string_view* rcode, bool* requeried);
 
-  // The running job of a domain id; nullptr when it finished (or never was).
   DomainJob* FindJob(uint64_t domain_id);
-  void HandleMxAnswer(Query& query, int status, const unsigned char* abuf, int alen);
-  void HandleHostAnswer(Query& query, int status, const unsigned char* abuf, int alen);
+  void HandleMxAnswer(Query& query, int status, const uint8_t* answer, size_t length);
+  void HandleHostAnswer(Query& query, int status, const uint8_t* answer, size_t length);
+  void HandlePolicyTxtAnswer(Query& query, int status, const uint8_t* answer, size_t length);
   void UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<MxRecord>& records,
                     size_t records_in_answer);
+  void AskPolicyTxt(uint64_t domain_id, DomainJob& job);
   // Fills the waiter's exchange now (cached) or registers it with a running lookup.
-  void LookupHost(const std::string& name, HostWaiter waiter, DomainJob& job);
+  void LookupHost(std::string_view name, HostWaiter waiter, DomainJob& job, bool want_tlsa);
   void CompleteHost(HostEntry& entry);
-  HostEntry* NewHostEntry(std::string_view name);
-  void FillExchange(const HostEntry& entry, HostWaiter waiter);
+  void FillWaiter(const HostEntry& entry, HostWaiter waiter);
+  // One of the job's lookups finished: the domain may now be done.
+  void Settle(uint64_t domain_id);
   void FinishDomain(uint64_t domain_id);
-  void EvictHosts();
 
   ResolverOptions options_;
   MxResolverCallbacks callbacks_;
-  ares_channeldata* channel_ = nullptr;
-  TokenBucket bucket_;
-  bool destroying_ = false;
-  bool pumping_ = false;
+  std::unique_ptr<DnsChannel> channel_;
   bool delivering_ = false;
 
   // Domain jobs live in slots (a deque: references stay valid as it grows) reused through a
@@ -189,25 +156,15 @@ class MxResolver {
   std::deque<DomainJob> jobs_;
   std::vector<uint32_t> free_jobs_;
   size_t active_jobs_ = 0;
-  absl::flat_hash_map<std::string_view, HostEntry*, NameHash, NameEq> hosts_;
-  std::vector<std::unique_ptr<HostEntry[]>> host_chunks_;
-  std::vector<HostEntry*> free_hosts_;     // unused entries of host_chunks_
-  std::deque<HostEntry*> finished_hosts_;  // eviction order of finished HostEntries
-  std::deque<std::unique_ptr<Query>> queue_;
+  HostCache hosts_;
   std::vector<std::unique_ptr<Query>> spare_queries_;
-  size_t in_flight_ = 0;
   std::vector<DomainResolution> completed_;  // delivered from completed_next_ on
   size_t completed_next_ = 0;
-  absl::flat_hash_map<int, uint8_t> sockets_;
   MxResolverStats stats_;
   // Scratch reused by every answer and name (keeps its capacity; never used re-entrantly).
   DnsAnswer answer_;
   std::string parse_error_;
   std::string normalized_;
-  // c-ares' own next timeout (absolute ns), or a bound before it (see AfterEvent):
-  // ares_timeout walks every query in flight, and the loop asks after every readiness.
-  mutable bool ares_deadline_known_ = false;
-  mutable std::optional<int64_t> ares_deadline_;
 };
 
 }  // namespace starttls

@@ -41,6 +41,9 @@ struct ResolverOptions {
   // EDNS0 UDP payload size advertised (0: no EDNS). 1232 avoids fragmentation (DNS flag day
   // 2020) while big MX sets still fit without a TCP retry.
   int edns_payload_bytes = 1232;
+  // Domain policy lookups (docs/rules.md §8): `_mta-sts` and `_smtp._tls` TXT per domain,
+  // `_25._tcp` TLSA per exchange, the `mta-sts.` policy host when announced.
+  bool policy = false;
 };
 
 // Parses one --resolver value: "192.0.2.53", "192.0.2.53:5353", "2001:db8::53",
