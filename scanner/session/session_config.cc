@@ -22,6 +22,8 @@ std::string_view SessionPhaseName(SessionPhase phase) {
       return "TLS handshake";
     case SessionPhase::kTlsEhlo:
       return "EHLO over TLS";
+    case SessionPhase::kHttpResponse:
+      return "HTTP response";
   }
   return "unknown";
 }
@@ -57,6 +59,7 @@ int64_t SessionConfig::PhaseTimeoutMs(SessionPhase phase) const {
     case SessionPhase::kQuit:
     case SessionPhase::kStarttls:
     case SessionPhase::kTlsEhlo:
+    case SessionPhase::kHttpResponse:
       return timeouts_.command_ms;
     case SessionPhase::kTlsHandshake:
       return timeouts_.tls_ms;

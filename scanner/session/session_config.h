@@ -24,6 +24,7 @@ enum class SessionPhase : uint8_t {
   kStarttls,      // the reply to STARTTLS
   kTlsHandshake,  // ClientHello sent → handshake complete
   kTlsEhlo,       // the reply to EHLO sent over TLS
+  kHttpResponse,  // an MTA-STS policy fetch's response (request sent → response complete)
 };
 
 // When STARTTLS is sent (--starttls): never; when the EHLO class shows it (compliant, and
@@ -40,6 +41,8 @@ struct SessionTlsSettings {
   TlsChainDer chain_der = TlsChainDer::kNone;
   size_t max_buffered_ciphertext = 64 * 1024;  // peer bytes the TLS layer has not consumed
   size_t max_chain_certificates = 16;          // certificates described per chain
+  // Domain policy on: keep every certificate's DER in TlsRecord::chain_der for DANE matching.
+  bool keep_chain_for_policy = false;
 };
 
 std::string_view SessionPhaseName(SessionPhase phase);

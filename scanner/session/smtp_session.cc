@@ -70,9 +70,7 @@ void Session::Reset(const SessionConfig& config, std::string_view server_name) {
   server_name_.assign(server_name);
   tls_.reset();
   std::string().swap(tls_plain_);
-  std::string().swap(send_buffer_);
-  std::string().swap(outbox_);
-  send_in_flight_ = false;
+  outbox_.Reset();
 }
 
 SessionActions Step(Session& session, const SessionEvent& event) {
@@ -131,7 +129,7 @@ void Session::Arm(SessionPhase phase, int64_t now_ns, SessionActions* actions) {
 void Session::SendCommand(std::string_view command, SessionState next, SessionPhase phase,
                           int64_t now_ns, SessionActions* actions) {
   actions->send = command;
-  send_in_flight_ = true;
+  outbox_.MarkSending();
   state_ = next;
   got_bytes_ = false;
   phase_start_ns_ = now_ns;
@@ -358,11 +356,11 @@ SessionActions Session::Finish(int64_t now_ns) {
   result_.error = result_.verdict.error;
   state_ = SessionState::kDone;
   framer_.Reset();
-  // The SSL goes as soon as the session ends; send_buffer_ may still be read by a send in
-  // flight, so it stays until Reset.
+  // The SSL goes as soon as the session ends; the bytes being sent may still be read by the
+  // kernel, so they stay until Reset.
   tls_.reset();
   std::string().swap(tls_plain_);
-  std::string().swap(outbox_);
+  outbox_.DropWaiting();
   SessionActions actions;
   actions.close = true;
   actions.done = true;

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "scanner/session/ciphertext_outbox.h"
 #include "scanner/session/session_config.h"
 #include "scanner/session/tls_result.h"
 #include "scanner/tls/tls_connection.h"
@@ -206,13 +207,11 @@ class Session {
   SessionResult result_;
 
   // TLS: the server name, the connection (only while in TLS), decrypted bytes not yet framed,
-  // and the ciphertext being sent (send_buffer_) / waiting behind it (outbox_).
+  // and what is being sent or waits behind it (outbox_).
   std::string server_name_;
   std::unique_ptr<TlsConnection> tls_;
   std::string tls_plain_;
-  std::string send_buffer_;
-  std::string outbox_;
-  bool send_in_flight_ = false;
+  CiphertextOutbox outbox_;
 };
 
 // Advances the session by one event. Events that do not fit the state (stale timeouts, bytes

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "scanner/session/smtp_session.h"
+#include "scanner/policy/dane_matcher.h"
 #include "scanner/smtp/ehlo_analysis.h"
 #include "scanner/tls/tls_client_context.h"
 #include "scanner/tls/tls_connection.h"
@@ -168,6 +169,7 @@ SessionActions Session::OnHandshakeDone(int64_t now_ns) {
   }
   record.validation =
       ValidateChain(chain, tls_->verify_result(), server_name_, std::time(nullptr));
+  if (settings.keep_chain_for_policy) AppendChainDer(chain, kMaxDaneChain, &record.chain_der);
 
   // EHLO again, now over TLS (RFC 3207 §4.2: the server forgets what it said before).
   framer_.Reset();
@@ -202,18 +204,12 @@ bool Session::SendOverTls(std::string_view command, SessionActions* actions) {
 }
 
 void Session::FlushCiphertext(SessionActions* actions) {
-  if (tls_ != nullptr) tls_->TakeCiphertext(&outbox_);
-  if (send_in_flight_ || outbox_.empty()) return;
-  send_buffer_.swap(outbox_);
-  outbox_.clear();
-  actions->send = send_buffer_;
-  send_in_flight_ = true;
+  std::string_view bytes = outbox_.Flush(tls_.get());
+  if (!bytes.empty()) actions->send = bytes;
 }
 
 SessionActions Session::OnSent(const SessionEvent&) {
-  if (!send_in_flight_) return {};
-  send_in_flight_ = false;
-  send_buffer_.clear();
+  if (!outbox_.OnSent()) return {};
   SessionActions actions;
   FlushCiphertext(&actions);
   return actions;

@@ -57,6 +57,9 @@ struct TlsRecord {
   std::string cipher_standard;  // IANA name
   std::string group;
   std::vector<CertificateInfo> chain;  // leaf first, as sent
+  // Every certificate's DER (at most kMaxDaneChain), for DANE matching when domain policy is
+  // on; never written to a record (--tls-chain says what is).
+  std::vector<std::string> chain_der;
   std::optional<ChainValidation> validation;
   std::optional<CapturedReply> ehlo;  // the EHLO reply over TLS
   bool starttls_readvertised = false;
