@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
+#include "scanner/policy/dane_matcher.h"
+#include "scanner/policy/mta_sts_txt.h"
 
 namespace starttls {
 
@@ -22,11 +24,37 @@ std::string_view ComputeDomainVerdict(const DomainResolution& resolution,
   return weakest ? EhloClassName(*weakest) : std::string_view("unreachable");
 }
 
-DomainJoin::DomainJoin(uint16_t port, DomainJoinLimits limits) : port_(port), limits_(limits) {}
+std::optional<PolicyFetchKey> PolicyFetchOf(const DomainResolution& resolution,
+                                            uint16_t fetch_port) {
+  if (!resolution.policy || resolution.policy_host_addresses.empty()) return std::nullopt;
+  if (ParseMtaStsTxt(resolution.mta_sts_txt.records).state != MtaStsTxtState::kFound) {
+    return std::nullopt;
+  }
+  // One attempt (docs/rules.md §8): the policy host's first address, A before AAAA.
+  return PolicyFetchKey{Endpoint{resolution.policy_host_addresses.front(), fetch_port},
+                        resolution.domain};
+}
+
+DomainJoin::DomainJoin(uint16_t port, uint16_t fetch_port, DomainJoinLimits limits)
+    : port_(port), fetch_port_(fetch_port), limits_(limits) {}
 
 void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* to_scan,
+                           std::vector<PolicyFetchKey>* to_fetch,
                            std::vector<DomainVerdict>* done) {
   const uint64_t id = next_id_++;
+  // The MTA-STS policy: known already, being fetched, or to fetch now.
+  bool fetch_pending = false;
+  SharedPolicyFetch policy_fetch;
+  if (std::optional<PolicyFetchKey> key = PolicyFetchOf(resolution, fetch_port_)) {
+    if (auto known = finished_fetches_.find(*key); known != finished_fetches_.end()) {
+      policy_fetch = known->second;
+    } else {
+      auto [running, fresh] = pending_fetches_.try_emplace(*key);
+      if (fresh) to_fetch->push_back(*key);
+      running->second.push_back(id);
+      fetch_pending = true;
+    }
+  }
   const bool scannable = resolution.rcode == "NOERROR" &&
                          (resolution.kind == DomainResolution::kMx ||
                           resolution.kind == DomainResolution::kImplicit);
@@ -51,19 +79,22 @@ void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* t
       unfinished.push_back(slot);
     }
   }
-  if (unfinished.empty()) {
+  if (unfinished.empty() && !fetch_pending) {
     // Nothing to wait for (the common case once endpoints repeat): the verdict now, without
     // a stay in the table.
     DomainVerdict verdict;
     verdict.resolution = std::move(resolution);
     verdict.endpoints = std::move(endpoints);
     verdict.verdict = ComputeDomainVerdict(verdict.resolution, verdict.endpoints);
+    verdict.policy_fetch = std::move(policy_fetch);
     done->push_back(std::move(verdict));
     return;
   }
   PendingDomain domain;
   domain.resolution = std::move(resolution);
   domain.endpoints = std::move(endpoints);
+  domain.fetch_pending = fetch_pending;
+  domain.policy_fetch = std::move(policy_fetch);
   for (uint32_t slot : unfinished) {
     const Endpoint endpoint = domain.endpoints[slot].endpoint;
     auto [it, inserted] = pending_.try_emplace(endpoint);
@@ -98,17 +129,65 @@ bool DomainJoin::FinishEndpoint(const Endpoint& endpoint, const HostOutcome& out
   if (it == pending_.end()) return false;
   std::vector<std::pair<uint64_t, uint32_t>> waiters = std::move(it->second.waiters);
   pending_.erase(it);
-  RememberFinished(endpoint, outcome);
+  HostOutcome judged = outcome;
+  judged.tls = WithDaneMatches(endpoint, outcome, waiters);
+  judged.chain_der = {};
+  RememberFinished(endpoint, judged);
   for (const auto& [id, slot] : waiters) {
     auto d = domains_.find(id);
     if (d == domains_.end()) continue;
     PendingDomain& domain = d->second;
-    domain.endpoints[slot].status = outcome.status;
-    domain.endpoints[slot].cls = outcome.cls;
-    domain.endpoints[slot].tls = outcome.tls;
-    if (--domain.unfinished == 0) Complete(id, done);
+    domain.endpoints[slot].status = judged.status;
+    domain.endpoints[slot].cls = judged.cls;
+    domain.endpoints[slot].tls = judged.tls;
+    if (--domain.unfinished == 0 && !domain.fetch_pending) Complete(id, done);
   }
   return true;
+}
+
+SharedEndpointTls DomainJoin::WithDaneMatches(
+    const Endpoint& endpoint, const HostOutcome& outcome,
+    const std::vector<std::pair<uint64_t, uint32_t>>& waiters) {
+  if (outcome.tls == nullptr || outcome.chain_der.empty()) return outcome.tls;
+  std::shared_ptr<EndpointTls> tls;
+  for (const auto& [id, slot] : waiters) {
+    auto d = domains_.find(id);
+    if (d == domains_.end()) continue;
+    for (const Exchange& exchange : d->second.resolution.exchanges) {
+      if (exchange.tlsa.empty() ||
+          std::find(exchange.addresses.begin(), exchange.addresses.end(), endpoint.ip) ==
+              exchange.addresses.end()) {
+        continue;
+      }
+      if (tls == nullptr) tls = std::make_shared<EndpointTls>(*outcome.tls);
+      if (tls->DaneMatch(exchange.name).has_value()) continue;
+      bool matched = MatchDane(exchange.tlsa, outcome.chain_der, exchange.name).matched;
+      tls->dane_matches.emplace_back(exchange.name, matched);
+    }
+  }
+  return tls != nullptr ? SharedEndpointTls(std::move(tls)) : outcome.tls;
+}
+
+void DomainJoin::FinishFetch(const PolicyFetchKey& key, SharedPolicyFetch outcome,
+                             std::vector<DomainVerdict>* done) {
+  auto it = pending_fetches_.find(key);
+  if (it == pending_fetches_.end()) return;
+  std::vector<uint64_t> waiters = std::move(it->second);
+  pending_fetches_.erase(it);
+  if (limits_.max_finished_fetches > 0 && finished_fetches_.emplace(key, outcome).second) {
+    finished_fetch_order_.push_back(key);
+    while (finished_fetches_.size() > limits_.max_finished_fetches) {
+      finished_fetches_.erase(finished_fetch_order_.front());
+      finished_fetch_order_.pop_front();
+    }
+  }
+  for (uint64_t id : waiters) {
+    auto d = domains_.find(id);
+    if (d == domains_.end()) continue;
+    d->second.policy_fetch = outcome;
+    d->second.fetch_pending = false;
+    if (d->second.unfinished == 0) Complete(id, done);
+  }
 }
 
 void DomainJoin::RecordScanned(const Endpoint& endpoint, const HostOutcome& outcome,
@@ -126,6 +205,7 @@ void DomainJoin::Complete(uint64_t id, std::vector<DomainVerdict>* done) {
   DomainVerdict verdict;
   verdict.resolution = std::move(it->second.resolution);
   verdict.endpoints = std::move(it->second.endpoints);
+  verdict.policy_fetch = std::move(it->second.policy_fetch);
   domains_.erase(it);
   verdict.verdict = ComputeDomainVerdict(verdict.resolution, verdict.endpoints);
   done->push_back(std::move(verdict));

@@ -15,6 +15,12 @@
 // `blocklisted` and every network failure count as not reached, since they tell nothing
 // about how this domain's mail would be protected.
 //
+// Domain policy (docs/rules.md §8): a domain whose MTA-STS TXT record is found waits for its
+// policy fetch too. Fetches are keyed by (policy host address, domain): a fetch already done
+// or running for the key is shared, not repeated. When an endpoint finishes with TLS, its
+// chain is matched against the TLSA records of every MX name the waiting domains reach it by
+// (the matches are kept with its TLS facts; a chain is not kept).
+//
 // Memory: per pending domain its resolution and one slot per endpoint; per scheduled
 // endpoint its names (at most max_names_per_endpoint) and the domains waiting for it. A
 // finished endpoint leaves only a compact result (~40 bytes, plus its TLS facts shared
@@ -26,6 +32,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,7 +52,29 @@ struct HostOutcome {
   ScanStatus status = ScanStatus::kSuccess;
   std::optional<EhloClass> cls;
   SharedEndpointTls tls;  // null when STARTTLS was not sent
+  // The chain's DER when the handshake completed and policy is on: valid during the call only.
+  std::span<const std::string> chain_der{};
 };
+
+// An MTA-STS policy fetch: the policy host's address (and port) and the mail domain.
+struct PolicyFetchKey {
+  Endpoint endpoint;
+  std::string domain;
+  friend bool operator==(const PolicyFetchKey&, const PolicyFetchKey&) = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PolicyFetchKey& k) {
+    return H::combine(std::move(h), k.endpoint, k.domain);
+  }
+};
+
+// What a domain record needs of a fetch (the session's PolicyFetchResult, compactly).
+struct PolicyFetchOutcome {
+  std::string fetch;   // docs/rules.md §8 `fetch` name
+  int status_code = 0;
+  std::string policy;  // the body of a complete 200 response
+  std::string error;
+};
+using SharedPolicyFetch = std::shared_ptr<const PolicyFetchOutcome>;
 
 struct JoinedEndpoint {
   Endpoint endpoint;
@@ -57,12 +87,19 @@ struct DomainVerdict {
   DomainResolution resolution;
   std::vector<JoinedEndpoint> endpoints;  // in the order of exchanges and their addresses
   std::string_view verdict;               // "compliant", ..., "unreachable", "no_mail", "dns_error"
+  SharedPolicyFetch policy_fetch;         // set when the MTA-STS policy was fetched
 };
 
 struct DomainJoinLimits {
   size_t max_names_per_endpoint = 64;
   size_t max_finished_endpoints = 1 << 20;
+  size_t max_finished_fetches = 1 << 16;
 };
+
+// Whether `resolution` calls for an MTA-STS policy fetch (its TXT record found, the policy
+// host has an address), and its key.
+std::optional<PolicyFetchKey> PolicyFetchOf(const DomainResolution& resolution,
+                                            uint16_t fetch_port);
 
 // The verdict of a domain from its resolution and its endpoints' results (the rule above).
 std::string_view ComputeDomainVerdict(const DomainResolution& resolution,
@@ -70,13 +107,24 @@ std::string_view ComputeDomainVerdict(const DomainResolution& resolution,
 
 class DomainJoin {
  public:
-  explicit DomainJoin(uint16_t port, DomainJoinLimits limits = {});
+  // `port`: the port MX hosts are scanned on; `fetch_port`: the policy hosts' (443).
+  explicit DomainJoin(uint16_t port, uint16_t fetch_port = 443, DomainJoinLimits limits = {});
 
   // Adds a domain. Endpoints never seen before are appended to *to_scan (the caller scans
-  // each once and reports it through FinishEndpoint). When the domain needs no scan (no
-  // endpoint, or all its endpoints already finished) its verdict is appended to *done now.
+  // each once and reports it through FinishEndpoint), policy fetches neither done nor running
+  // to *to_fetch (reported through FinishFetch). When the domain waits for nothing its
+  // verdict is appended to *done now.
   void AddDomain(DomainResolution resolution, std::vector<Endpoint>* to_scan,
-                 std::vector<DomainVerdict>* done);
+                 std::vector<PolicyFetchKey>* to_fetch, std::vector<DomainVerdict>* done);
+  void AddDomain(DomainResolution resolution, std::vector<Endpoint>* to_scan,
+                 std::vector<DomainVerdict>* done) {
+    std::vector<PolicyFetchKey> to_fetch;
+    AddDomain(std::move(resolution), to_scan, &to_fetch, done);
+  }
+
+  // A policy fetch ended; domains now complete are appended to *done.
+  void FinishFetch(const PolicyFetchKey& key, SharedPolicyFetch outcome,
+                   std::vector<DomainVerdict>* done);
 
   // The MX names that led to a scheduled, unfinished endpoint (sorted, deduplicated);
   // nullptr when the endpoint is unknown or finished. For the host record's `names`.
@@ -109,18 +157,28 @@ class DomainJoin {
     DomainResolution resolution;
     std::vector<JoinedEndpoint> endpoints;
     size_t unfinished = 0;
+    bool fetch_pending = false;
+    SharedPolicyFetch policy_fetch;
   };
 
   void Complete(uint64_t id, std::vector<DomainVerdict>* done);
   void RememberFinished(const Endpoint& endpoint, FinishedEndpoint result);
+  // The endpoint's TLS facts with its chain matched against the TLSA records of the names the
+  // waiting domains reach it by.
+  SharedEndpointTls WithDaneMatches(const Endpoint& endpoint, const HostOutcome& outcome,
+                                    const std::vector<std::pair<uint64_t, uint32_t>>& waiters);
 
   uint16_t port_;
+  uint16_t fetch_port_;
   DomainJoinLimits limits_;
   uint64_t next_id_ = 1;
   absl::flat_hash_map<uint64_t, PendingDomain> domains_;
   absl::flat_hash_map<Endpoint, PendingEndpoint> pending_;
   absl::flat_hash_map<Endpoint, FinishedEndpoint> finished_;
   std::deque<Endpoint> finished_order_;
+  absl::flat_hash_map<PolicyFetchKey, std::vector<uint64_t>> pending_fetches_;
+  absl::flat_hash_map<PolicyFetchKey, SharedPolicyFetch> finished_fetches_;
+  std::deque<PolicyFetchKey> finished_fetch_order_;
 };
 
 }  // namespace starttls

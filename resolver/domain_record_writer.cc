@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "output/error_record.h"
+#include "resolver/domain_policy.h"
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
 
@@ -151,6 +152,7 @@ void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int6
   JsonWriter::AppendQuotedText(verdict.verdict, out);
   out->append(",\"error\":");
   AppendErrorValue(r.error, out);
+  if (r.policy) AppendPolicyFields(JudgeDomainPolicy(verdict), out);
   out->append(",\"timestamp\":");
   AppendPlain(TimestampText(now_unix_ms), out);
   out->append("}\n");

@@ -15,11 +15,11 @@ int64_t Earliest(int64_t a, int64_t b) { return a < b ? a : b; }
 
 }  // namespace
 
-bool EngineFeed::TakeDeferred(int64_t now_ns, Endpoint* out, int64_t* retry_at_ns) {
+bool EngineFeed::TakeDeferred(int64_t now_ns, EngineTarget* out, int64_t* retry_at_ns) {
   for (auto it = deferred_.begin(); it != deferred_.end(); ++it) {
     int64_t retry = 0;
-    if (admission_->HostReady(*it, now_ns, &retry)) {
-      *out = *it;
+    if (admission_->HostReady(it->endpoint, now_ns, &retry)) {
+      *out = std::move(*it);
       deferred_.erase(it);
       return true;
     }
@@ -28,7 +28,7 @@ bool EngineFeed::TakeDeferred(int64_t now_ns, Endpoint* out, int64_t* retry_at_n
   return false;
 }
 
-EngineFeed::Take EngineFeed::Next(int64_t now_ns, Endpoint* out, int64_t* retry_at_ns) {
+EngineFeed::Take EngineFeed::Next(int64_t now_ns, EngineTarget* out, int64_t* retry_at_ns) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stop_.load(std::memory_order_relaxed)) return Take::kExhausted;
   if (admission_ == nullptr) {
@@ -51,7 +51,7 @@ EngineFeed::Take EngineFeed::Next(int64_t now_ns, Endpoint* out, int64_t* retry_
   bool got = TakeDeferred(now_ns, out, retry_at_ns);
   // Pull new endpoints while parking busy ones, as long as there is room to park.
   while (!got && !source_done_ && deferred_.size() < max_deferred_) {
-    Endpoint next;
+    EngineTarget next;
     if (!source_.Next(&next)) {
       if (source_.Done()) {
         source_done_ = true;
@@ -61,16 +61,16 @@ EngineFeed::Take EngineFeed::Next(int64_t now_ns, Endpoint* out, int64_t* retry_
       break;
     }
     int64_t retry = 0;
-    if (admission_->HostReady(next, now_ns, &retry)) {
-      *out = next;
+    if (admission_->HostReady(next.endpoint, now_ns, &retry)) {
+      *out = std::move(next);
       got = true;
     } else {
-      deferred_.push_back(next);
+      deferred_.push_back(std::move(next));
       *retry_at_ns = Earliest(*retry_at_ns, retry > now_ns ? retry : now_ns + kHostPollNs);
     }
   }
   if (got) {
-    admission_->Started(*out, now_ns);
+    admission_->Started(out->endpoint, now_ns);
     return Take::kGot;
   }
   if (source_done_ && deferred_.empty()) return Take::kExhausted;
@@ -78,9 +78,9 @@ EngineFeed::Take EngineFeed::Next(int64_t now_ns, Endpoint* out, int64_t* retry_
   return Take::kWait;
 }
 
-std::vector<Endpoint> EngineFeed::TakeDeferred() {
+std::vector<EngineTarget> EngineFeed::TakeDeferred() {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<Endpoint> parked(deferred_.begin(), deferred_.end());
+  std::vector<EngineTarget> parked(deferred_.begin(), deferred_.end());
   deferred_.clear();
   return parked;
 }

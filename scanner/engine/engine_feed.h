@@ -30,16 +30,16 @@ class EngineFeed {
     kWait,       // nothing may start before *retry_at_ns
     kExhausted,  // no more endpoints (or stop requested)
   };
-  Take Next(int64_t now_ns, Endpoint* out, int64_t* retry_at_ns);
+  Take Next(int64_t now_ns, EngineTarget* out, int64_t* retry_at_ns);
 
   // A session ended: tell the policy, then hand the result on (serialised).
   void Finished(const ScanResult& result, int64_t now_ns);
 
-  // The endpoints still parked (busy IP) when the scan stopped; they were never started.
-  std::vector<Endpoint> TakeDeferred();
+  // The targets still parked (busy IP) when the scan stopped; they were never started.
+  std::vector<EngineTarget> TakeDeferred();
 
  private:
-  bool TakeDeferred(int64_t now_ns, Endpoint* out, int64_t* retry_at_ns);
+  bool TakeDeferred(int64_t now_ns, EngineTarget* out, int64_t* retry_at_ns);
 
   std::mutex mutex_;
   TargetSource& source_;
@@ -47,7 +47,7 @@ class EngineFeed {
   size_t max_deferred_;
   const std::atomic<bool>& stop_;
   const ResultCallback& on_result_;
-  std::deque<Endpoint> deferred_;
+  std::deque<EngineTarget> deferred_;
   bool source_done_ = false;
 };
 

@@ -121,16 +121,15 @@ int64_t EngineWorker::StartSessions(int64_t now_ns) {
   uint32_t started = 0;
   while (!feed_exhausted_ && !table_.full()) {
     if (started == start_budget_) return now_ns;  // more on the next turn, which comes at once
-    Endpoint endpoint;
     int64_t retry_at = INT64_MAX;
-    switch (feed_.Next(now_ns, &endpoint, &retry_at)) {
+    switch (feed_.Next(now_ns, &next_target_, &retry_at)) {
       case EngineFeed::Take::kExhausted:
         feed_exhausted_ = true;
         break;
       case EngineFeed::Take::kWait:
         return retry_at;
       case EngineFeed::Take::kGot:
-        Begin(endpoint, now_ns);
+        Begin(next_target_, now_ns);
         ++started;
         break;
     }
@@ -138,21 +137,29 @@ int64_t EngineWorker::StartSessions(int64_t now_ns) {
   return INT64_MAX;
 }
 
-void EngineWorker::Begin(const Endpoint& endpoint, int64_t now_ns) {
+void EngineWorker::Begin(const EngineTarget& target, int64_t now_ns) {
   uint32_t index = 0;
   if (!table_.Acquire(&index)) return;  // StartSessions checked; cannot happen
   SessionSlot& slot = table_.at(index);
+  const Endpoint& endpoint = target.endpoint;
   slot.endpoint = endpoint;
   sockaddr_storage address{};
   slot.address_length = endpoint.ToSockaddr(&address);
   std::memcpy(&slot.address, &address, slot.address_length);
   slot.started_unix_ms = WallNowUnixMs();
-  std::string server_name;
-  if (config_.server_name) server_name = config_.server_name(endpoint);
-  slot.session.Reset(config_.session, server_name);
+  slot.is_fetch = target.is_policy_fetch();
+  if (slot.is_fetch) {
+    if (slot.fetch == nullptr) slot.fetch = std::make_unique<PolicyFetchSession>();
+    slot.policy_domain = target.policy_domain;
+    slot.fetch->Reset(config_.session, slot.policy_domain, "mta-sts." + slot.policy_domain);
+  } else {
+    std::string server_name;
+    if (config_.server_name) server_name = config_.server_name(endpoint);
+    slot.session.Reset(config_.session, server_name);
+  }
   counters_.sessions_started.fetch_add(1, std::memory_order_relaxed);
   counters_.SessionOpened();
-  Execute(index, Step(slot.session, SessionEvent::Start(now_ns)), now_ns);
+  Execute(index, slot.Step(SessionEvent::Start(now_ns)), now_ns);
 }
 
 void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_t now_ns) {
@@ -190,7 +197,7 @@ void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_
     // for (closing set first), so the slot is free again as soon as the result is out.
     wheel_->Cancel(&slot.timer);
     slot.closing = true;
-    Execute(index, Step(slot.session, SessionEvent::ConnectFailed(now_ns, connect_error)),
+    Execute(index, slot.Step(SessionEvent::ConnectFailed(now_ns, connect_error)),
             now_ns);
     return;
   }
@@ -254,9 +261,15 @@ void EngineWorker::DeliverResult(uint32_t index, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
   if (slot.finished) return;
   slot.finished = true;
+  counters_.sessions_finished.fetch_add(1, std::memory_order_relaxed);
+  if (slot.is_fetch) {
+    feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, slot.session.result(),
+                              &slot.fetch->result(), slot.policy_domain},
+                   now_ns);
+    return;  // the fetch session is reset when the slot is released
+  }
   const SessionResult& result =
       slot.bind_error != 0 ? BindFailureResult(slot) : slot.session.result();
-  counters_.sessions_finished.fetch_add(1, std::memory_order_relaxed);
   counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1,
                                                                      std::memory_order_relaxed);
   feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, result}, now_ns);
@@ -271,6 +284,8 @@ void EngineWorker::MaybeRelease(uint32_t index) {
     wheel_->Cancel(&slot.timer);
     slot.unsent = {};
     slot.session.Reset(config_.session);  // no operation reads its buffers any more
+    slot.fetch.reset();
+    slot.is_fetch = false;
     table_.Release(index);
     counters_.SessionClosed();
   }
@@ -282,7 +297,7 @@ void EngineWorker::InterruptAll(int64_t now_ns) {
   for (uint32_t index = 0; index < table_.capacity(); ++index) {
     SessionSlot& slot = table_.at(index);
     if (!slot.in_use || slot.finished) continue;
-    Execute(index, Step(slot.session, SessionEvent::Interrupt(now_ns, slot.session.phase())),
+    Execute(index, slot.Step(SessionEvent::Interrupt(now_ns, slot.phase())),
             now_ns);
   }
 }
@@ -290,7 +305,7 @@ void EngineWorker::InterruptAll(int64_t now_ns) {
 void EngineWorker::OnDeadline(uint32_t index, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
   if (!slot.in_use || slot.finished) return;
-  Execute(index, Step(slot.session, SessionEvent::Timeout(now_ns, slot.session.phase())),
+  Execute(index, slot.Step(SessionEvent::Timeout(now_ns, slot.phase())),
           now_ns);
 }
 
@@ -329,7 +344,7 @@ void EngineWorker::OnCompletion(const io_uring_cqe& cqe, int64_t now_ns) {
         int err = slot->socket_error != 0 ? slot->socket_error : -cqe.res;
         event = SessionEvent::ConnectFailed(now_ns, err);
       }
-      Execute(index, Step(slot->session, event), now_ns);
+      Execute(index, slot->Step(event), now_ns);
       return;
     }
     case UringOp::kRecv:
@@ -361,13 +376,13 @@ void EngineWorker::OnReceive(uint32_t index, const io_uring_cqe& cqe, int64_t no
   if (!slot.finished) {
     if (cqe.res > 0 && has_buffer) {
       std::string_view bytes = loop_.BufferBytes(buffer_id, static_cast<size_t>(cqe.res));
-      Execute(index, Step(slot.session, SessionEvent::Bytes(now_ns, bytes)), now_ns);
+      Execute(index, slot.Step(SessionEvent::Bytes(now_ns, bytes)), now_ns);
     } else if (cqe.res == 0) {
-      Execute(index, Step(slot.session, SessionEvent::PeerClosed(now_ns)), now_ns);
+      Execute(index, slot.Step(SessionEvent::PeerClosed(now_ns)), now_ns);
     } else if (cqe.res == -ENOBUFS) {
       counters_.receive_buffer_shortages.fetch_add(1, std::memory_order_relaxed);
     } else if (cqe.res < 0 && cqe.res != -ECANCELED) {
-      Execute(index, Step(slot.session, SessionEvent::IoError(now_ns, -cqe.res)), now_ns);
+      Execute(index, slot.Step(SessionEvent::IoError(now_ns, -cqe.res)), now_ns);
     }
   }
   // The session copied what it keeps; the buffer goes back to the kernel.
@@ -385,7 +400,7 @@ void EngineWorker::OnSent(uint32_t index, int result, int64_t now_ns) {
   }
   if (result < 0) {
     slot.unsent = {};
-    Execute(index, Step(slot.session, SessionEvent::IoError(now_ns, -result)), now_ns);
+    Execute(index, slot.Step(SessionEvent::IoError(now_ns, -result)), now_ns);
     return;
   }
   auto sent = static_cast<size_t>(result);
@@ -398,7 +413,7 @@ void EngineWorker::OnSent(uint32_t index, int result, int64_t now_ns) {
   }
   slot.unsent = {};
   // The session may now reuse its send buffer (and queue the TLS records waiting behind it).
-  Execute(index, Step(slot.session, SessionEvent::Sent(now_ns)), now_ns);
+  Execute(index, slot.Step(SessionEvent::Sent(now_ns)), now_ns);
 }
 
 }  // namespace starttls

@@ -48,7 +48,7 @@ class EngineWorker {
   void AdjustStartBudget(int64_t pass_ns);
   // Starts sessions while there is room; returns when to try again (INT64_MAX: no need).
   int64_t StartSessions(int64_t now_ns);
-  void Begin(const Endpoint& endpoint, int64_t now_ns);
+  void Begin(const EngineTarget& target, int64_t now_ns);
   void Execute(uint32_t index, const SessionActions& actions, int64_t now_ns);
   void OnCompletion(const io_uring_cqe& cqe, int64_t now_ns);
   void OnReceive(uint32_t index, const io_uring_cqe& cqe, int64_t now_ns);
@@ -85,6 +85,7 @@ class EngineWorker {
   SourceBinding sources_;
   SessionResult bind_failure_;  // filled by BindFailureResult, valid during one callback
   uint32_t start_budget_ = kMaxStartsPerPass;
+  EngineTarget next_target_;  // StartSessions' scratch (keeps its string's buffer)
   LoopLag lag_;
 };
 

@@ -25,6 +25,7 @@
 #include "scanner/engine/loop_lag.h"
 #include "scanner/engine/target_source.h"
 #include "scanner/session/session_config.h"
+#include "scanner/session/policy_fetch_session.h"
 #include "scanner/session/smtp_session.h"
 #include "scanner/smtp/scan_status.h"
 #include "scanner/targets/ip_address.h"
@@ -57,11 +58,14 @@ struct EngineConfig {
 };
 
 // One finished session. Valid only during the callback (it lives in the engine's slab;
-// verdict.ehlo points into session.conversation).
+// verdict.ehlo points into session.conversation). For an MTA-STS policy fetch, `fetch` and
+// `policy_domain` are set and `session` is an empty SMTP result.
 struct ScanResult {
   const Endpoint& endpoint;
   int64_t started_unix_ms;  // wall clock when the session started
   const SessionResult& session;
+  const PolicyFetchResult* fetch = nullptr;
+  std::string_view policy_domain{};
 };
 
 using ResultCallback = std::function<void(const ScanResult&)>;
@@ -118,9 +122,9 @@ class ScanEngine {
     abort_.store(true, std::memory_order_relaxed);
   }
 
-  // After Run(): endpoints taken from the source but never started (parked because their IP
+  // After Run(): targets taken from the source but never started (parked because their IP
   // was busy when the scan stopped). Empty after a complete run.
-  std::vector<Endpoint> TakeUnstarted() { return std::move(unstarted_); }
+  std::vector<EngineTarget> TakeUnstarted() { return std::move(unstarted_); }
 
   EngineStats stats() const { return counters_.Snapshot(); }
   // How prompt the rings' loops were over the last Run() (all rings together).
@@ -133,7 +137,7 @@ class ScanEngine {
   std::atomic<bool> stop_{false};
   std::atomic<bool> abort_{false};
   EngineCounters counters_;
-  std::vector<Endpoint> unstarted_;
+  std::vector<EngineTarget> unstarted_;
   LoopLag lag_;
 };
 

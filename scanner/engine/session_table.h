@@ -13,10 +13,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "scanner/engine/timer_wheel.h"
+#include "scanner/session/policy_fetch_session.h"
 #include "scanner/session/smtp_session.h"
 #include "scanner/targets/ip_address.h"
 
@@ -57,6 +59,10 @@ struct Cookie {
 
 struct SessionSlot {
   Session session;
+  // An MTA-STS policy fetch runs here instead of `session` while set (rare: made on demand).
+  std::unique_ptr<PolicyFetchSession> fetch;
+  std::string policy_domain;
+  bool is_fetch = false;
   TimerNode timer;
   Endpoint endpoint;
   sockaddr_in6 address{};  // sockaddr_in or sockaddr_in6; read by the kernel at submit
@@ -72,6 +78,12 @@ struct SessionSlot {
   bool receiving = false;   // a multishot recv is armed
   bool finished = false;    // result delivered; completions only drain now
   bool closing = false;     // cancel + close submitted
+
+  // The event goes to whichever state machine the slot runs.
+  SessionActions Step(const SessionEvent& event) {
+    return is_fetch ? fetch->Step(event) : starttls::Step(session, event);
+  }
+  SessionPhase phase() const { return is_fetch ? fetch->phase() : session.phase(); }
 };
 
 class SessionTable {

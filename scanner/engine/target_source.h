@@ -4,18 +4,28 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "scanner/targets/ip_address.h"
 
 namespace starttls {
 
+// What the engine connects to: an SMTP session with `endpoint`, or — when `policy_domain` is
+// set — the fetch of that domain's MTA-STS policy from its policy host at `endpoint`.
+struct EngineTarget {
+  Endpoint endpoint;
+  std::string policy_domain;
+
+  bool is_policy_fetch() const { return !policy_domain.empty(); }
+};
+
 class TargetSource {
  public:
   virtual ~TargetSource() = default;
-  // The next endpoint to scan; false when there is none right now. Called from the engine's
-  // threads, never concurrently (the engine serialises calls).
-  virtual bool Next(Endpoint* out) = 0;
+  // The next target; false when there is none right now. Called from the engine's threads,
+  // never concurrently (the engine serialises calls).
+  virtual bool Next(EngineTarget* out) = 0;
   // After Next() said false: true when no endpoint will ever come again; false when more
   // may come later (domains still resolving), so the engine asks again soon.
   virtual bool Done() const { return true; }
@@ -25,9 +35,10 @@ class TargetSource {
 class VectorTargetSource : public TargetSource {
  public:
   explicit VectorTargetSource(std::vector<Endpoint> endpoints) : endpoints_(std::move(endpoints)) {}
-  bool Next(Endpoint* out) override {
+  bool Next(EngineTarget* out) override {
     if (next_ >= endpoints_.size()) return false;
-    *out = endpoints_[next_++];
+    out->endpoint = endpoints_[next_++];
+    out->policy_domain.clear();
     return true;
   }
 

@@ -5,15 +5,15 @@
 
 namespace starttls {
 
-DomainTargets::DomainTargets(uint16_t port, size_t max_in_flight, RecordSink* sink,
-                             ScanTally* tally)
-    : join_(port), max_in_flight_(max_in_flight), sink_(sink), tally_(tally) {}
+DomainTargets::DomainTargets(uint16_t port, uint16_t fetch_port, size_t max_in_flight,
+                             RecordSink* sink, ScanTally* tally)
+    : join_(port, fetch_port), max_in_flight_(max_in_flight), sink_(sink), tally_(tally) {}
 
 absl::StatusOr<std::unique_ptr<DomainTargets>> DomainTargets::Create(
-    const ResolverOptions& options, uint16_t port, size_t max_domains_in_flight,
-    RecordSink* sink, ScanTally* tally) {
+    const ResolverOptions& options, uint16_t port, uint16_t fetch_port,
+    size_t max_domains_in_flight, RecordSink* sink, ScanTally* tally) {
   std::unique_ptr<DomainTargets> targets(
-      new DomainTargets(port, max_domains_in_flight, sink, tally));
+      new DomainTargets(port, fetch_port, max_domains_in_flight, sink, tally));
   DomainTargets* self = targets.get();
   MxResolverCallbacks callbacks;
   callbacks.on_done = [self](DomainResolution&& resolution) {
@@ -39,8 +39,10 @@ void DomainTargets::OnResolved(DomainResolution&& resolution) {
   // Member scratch (kept capacity): one call per domain. Not re-entered: writing verdicts
   // calls back into nothing that resolves.
   to_scan_.clear();
-  join_.AddDomain(std::move(resolution), &to_scan_, &resolved_done_);
+  to_fetch_.clear();
+  join_.AddDomain(std::move(resolution), &to_scan_, &to_fetch_, &resolved_done_);
   for (const Endpoint& endpoint : to_scan_) ready_.push_back(endpoint);
+  for (PolicyFetchKey& key : to_fetch_) fetches_.push_back(std::move(key));
   WriteVerdicts(&resolved_done_);
 }
 
@@ -49,6 +51,26 @@ bool DomainTargets::TakeEndpoint(Endpoint* out) {
   *out = ready_.front();
   ready_.pop_front();
   return true;
+}
+
+bool DomainTargets::TakeFetch(PolicyFetchKey* out) {
+  if (fetches_.empty()) return false;
+  *out = std::move(fetches_.front());
+  fetches_.pop_front();
+  ++fetches_running_;
+  return true;
+}
+
+void DomainTargets::FetchFinished(const PolicyFetchKey& key, const PolicyFetchResult& result) {
+  auto outcome = std::make_shared<PolicyFetchOutcome>();
+  outcome->fetch = std::string(MtaStsFetchName(result.fetch));
+  outcome->status_code = result.status_code;
+  outcome->policy = result.policy;
+  outcome->error = result.error;
+  if (fetches_running_ > 0) --fetches_running_;
+  std::vector<DomainVerdict> done;
+  join_.FinishFetch(key, std::move(outcome), &done);
+  WriteVerdicts(&done);
 }
 
 void DomainTargets::HostFinished(const Endpoint& endpoint, const HostOutcome& outcome) {
@@ -78,7 +100,9 @@ void DomainTargets::AppendNames(const Endpoint& endpoint, std::vector<std::strin
   }
 }
 
-bool DomainTargets::busy() const { return resolver_->busy() || !ready_.empty(); }
+bool DomainTargets::busy() const {
+  return resolver_->busy() || !ready_.empty() || !fetches_.empty() || fetches_running_ > 0;
+}
 
 size_t DomainTargets::pending_domains() const { return join_.pending_domains(); }
 

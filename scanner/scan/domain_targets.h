@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "resolver/domain_join.h"
 #include "resolver/mx_resolver.h"
+#include "scanner/session/policy_fetch_session.h"
 #include "scanner/engine/loop_extension.h"
 #include "scanner/scan/record_sink.h"
 #include "scanner/scan/scan_tally.h"
@@ -24,19 +25,26 @@ namespace starttls {
 
 class DomainTargets {
  public:
+  // `port`: where MX hosts are scanned; `fetch_port`: where MTA-STS policy hosts are asked.
   static absl::StatusOr<std::unique_ptr<DomainTargets>> Create(
-      const ResolverOptions& options, uint16_t port, size_t max_domains_in_flight,
-      RecordSink* sink, ScanTally* tally);
+      const ResolverOptions& options, uint16_t port, uint16_t fetch_port,
+      size_t max_domains_in_flight, RecordSink* sink, ScanTally* tally);
 
   bool HasRoom() const;
   void Submit(const std::string& domain, uint64_t line_number);
   // An endpoint some domain leads to and nobody scanned yet.
   bool TakeEndpoint(Endpoint* out);
+  // An MTA-STS policy fetch some domain waits for and nobody started yet.
+  bool TakeFetch(PolicyFetchKey* out);
+  // A policy fetch ended: completes the domains waiting for it.
+  void FetchFinished(const PolicyFetchKey& key, const PolicyFetchResult& result);
   // Every finished host, whatever brought it: completes the domains waiting for it, and is
   // remembered for domains resolved later.
   void HostFinished(const Endpoint& endpoint, const HostOutcome& outcome);
   // The MX names that led to an endpoint not finished yet.
   void AppendNames(const Endpoint& endpoint, std::vector<std::string>* names) const;
+  // DNS answers that carried the AD bit so far (metadata dnssec.ad_seen).
+  uint64_t ad_seen() const { return resolver_->stats().authenticated; }
   // True while names are being resolved or endpoints wait to be taken.
   bool busy() const;
   // Domains still waiting (resolving or for their endpoints).
@@ -51,7 +59,8 @@ class DomainTargets {
   void OnDeadline(int64_t now_ns);
 
  private:
-  DomainTargets(uint16_t port, size_t max_in_flight, RecordSink* sink, ScanTally* tally);
+  DomainTargets(uint16_t port, uint16_t fetch_port, size_t max_in_flight, RecordSink* sink,
+                ScanTally* tally);
   void OnResolved(DomainResolution&& resolution);
   void WriteVerdicts(std::vector<DomainVerdict>* done);
 
@@ -61,9 +70,12 @@ class DomainTargets {
   RecordSink* sink_;
   ScanTally* tally_;
   std::deque<Endpoint> ready_;
+  std::deque<PolicyFetchKey> fetches_;
+  size_t fetches_running_ = 0;  // taken, not finished
   std::vector<FdInterest> interest_changes_;
   std::string scratch_;
   std::vector<Endpoint> to_scan_;              // OnResolved's scratch
+  std::vector<PolicyFetchKey> to_fetch_;       // OnResolved's scratch
   std::vector<DomainVerdict> resolved_done_;  // OnResolved's scratch
 };
 

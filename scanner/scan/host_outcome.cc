@@ -19,6 +19,7 @@ HostOutcome HostOutcomeOf(const SessionResult& result) {
       facts->leaf_names = tls.validation->leaf_names;
     }
     outcome.tls = std::move(facts);
+    outcome.chain_der = tls.chain_der;
   }
   return outcome;
 }

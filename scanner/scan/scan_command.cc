@@ -183,6 +183,10 @@ int RunScanCommand(int argc, char** argv, int first) {
   supervisor.Start();
   std::string record;
   auto on_result = [&](const ScanResult& result) {
+    if (result.fetch != nullptr) {
+      feed.PolicyFetched(result.endpoint, result.policy_domain, *result.fetch);
+      return;
+    }
     const SessionResult& session = result.session;
     if (feed.Retry(result.endpoint, session, MonotonicNowNs())) return;
     HostContext context = feed.TakeHost(result.endpoint);
@@ -199,10 +203,13 @@ int RunScanCommand(int argc, char** argv, int first) {
 
   // Whatever was taken in but never started is listed, so nothing is silently lost.
   run.not_started = feed.TakeUnstarted();
-  for (const Endpoint& endpoint : engine.TakeUnstarted()) run.not_started.push_back(endpoint.ToString());
+  for (const EngineTarget& target : engine.TakeUnstarted()) {
+    if (!target.is_policy_fetch()) run.not_started.push_back(target.endpoint.ToString());
+  }
   run.input_lines_read = feed.lines_handled();
   run.input = feed.input_counts();
   run.input_sha256 = feed.input_digest();
+  run.dns_ad_seen = feed.dns_ad_seen();
   run.loop_lag = engine.loop_lag();
   run.end_unix_ms = NowUnixMs();
   run.running = false;

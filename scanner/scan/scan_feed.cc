@@ -69,8 +69,10 @@ void ScanFeed::WriteInvalidLine(const TargetRecord& record) {
   sink_->Write(scratch_);
 }
 
-bool ScanFeed::Next(Endpoint* out) {
+bool ScanFeed::Next(EngineTarget* target) {
   std::lock_guard<std::mutex> lock(mutex_);
+  target->policy_domain.clear();
+  Endpoint* out = &target->endpoint;
   const int64_t now = MonotonicNowNs();
   if (!retries_.empty() && retries_.top().due_ns <= now) {
     *out = retries_.top().endpoint;
@@ -85,15 +87,22 @@ bool ScanFeed::Next(Endpoint* out) {
       return true;
     }
   }
+  // Then the policy fetches they wait for (the same caps apply to these connections).
+  PolicyFetchKey fetch;
+  if (domains_ != nullptr && domains_->TakeFetch(&fetch)) {
+    *out = fetch.endpoint;
+    target->policy_domain = std::move(fetch.domain);
+    return true;
+  }
   SubmitHeldDomains();
-  InputTarget target;
+  InputTarget input;
   while (!order_done_ && held_domains_.size() < kMaxHeldDomains) {
     if (options_.max_targets != 0 && taken_ >= options_.max_targets) {
       max_targets_reached_ = true;
       CloseOrder();
       break;
     }
-    ScanOrder::Step step = order_.Next(now, &target);
+    ScanOrder::Step step = order_.Next(now, &input);
     if (step == ScanOrder::Step::kWait) break;
     if (step == ScanOrder::Step::kEnd) {
       order_done_ = true;
@@ -101,7 +110,7 @@ bool ScanFeed::Next(Endpoint* out) {
       break;
     }
     ++taken_;
-    if (TakeTarget(target, out)) return true;
+    if (TakeTarget(input, out)) return true;
   }
   return false;
 }
@@ -233,6 +242,14 @@ void ScanFeed::HostFinished(const Endpoint& endpoint, const HostOutcome& outcome
   if (domains_ != nullptr) domains_->HostFinished(endpoint, outcome);
 }
 
+void ScanFeed::PolicyFetched(const Endpoint& endpoint, std::string_view domain,
+                             const PolicyFetchResult& result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (domains_ != nullptr) {
+    domains_->FetchFinished(PolicyFetchKey{endpoint, std::string(domain)}, result);
+  }
+}
+
 // Done only once every endpoint has its record: a session still running may yet be retried.
 bool ScanFeed::Done() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -280,6 +297,11 @@ InputCounts ScanFeed::input_counts() const {
 uint64_t ScanFeed::lines_handled() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return input_->lines_handled();
+}
+
+uint64_t ScanFeed::dns_ad_seen() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return domains_ != nullptr ? domains_->ad_seen() : 0;
 }
 
 std::string ScanFeed::input_digest() const {

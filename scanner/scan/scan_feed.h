@@ -67,7 +67,7 @@ class ScanFeed : public TargetSource, public LoopExtension {
            RecordSink* sink, ScanTally* tally, const ResumeState* resume,
            std::unique_ptr<DomainTargets> domains, std::string domains_error);
 
-  bool Next(Endpoint* out) override;
+  bool Next(EngineTarget* out) override;
   bool Done() const override;
 
   // A session ended: true when it will be tried again (no record now).
@@ -78,6 +78,9 @@ class ScanFeed : public TargetSource, public LoopExtension {
   std::string ServerNameFor(const Endpoint& endpoint) const;
   // A host's record is out: domains waiting for it may now be complete.
   void HostFinished(const Endpoint& endpoint, const HostOutcome& outcome);
+  // An MTA-STS policy fetch ended: domains waiting for it may now be complete.
+  void PolicyFetched(const Endpoint& endpoint, std::string_view domain,
+                     const PolicyFetchResult& result);
 
   // LoopExtension: the MX resolver's sockets and timer, driven by the engine.
   void TakeInterestChanges(std::vector<FdInterest>* changes) override;
@@ -90,6 +93,8 @@ class ScanFeed : public TargetSource, public LoopExtension {
   InputCounts input_counts() const;
   uint64_t lines_handled() const;
   std::string input_digest() const;
+  // DNS answers with the AD bit (0 without domain targets).
+  uint64_t dns_ad_seen() const;
   bool max_targets_reached() const;
   // Empty unless reading the input failed.
   std::string input_error() const;

@@ -100,6 +100,12 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   w.UintField("passes", info.loop_lag.pass_time.count());
   w.EndObject();
 
+  // A survey run through a resolver that does not validate shows here: no answer had AD.
+  w.Key("dnssec");
+  w.BeginObject();
+  w.UintField("ad_seen", info.dns_ad_seen);
+  w.EndObject();
+
   w.Key("records");
   w.BeginObject();
   w.UintField("host", counts.hosts_done);

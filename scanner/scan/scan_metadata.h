@@ -39,6 +39,7 @@ struct ScanRunInfo {
   std::string input_sha256;        // of every input byte read (the whole input once complete)
   std::vector<std::string> not_started;  // targets taken in but never scanned
   LoopLag loop_lag;                      // how prompt the engine's loops were (this part)
+  uint64_t dns_ad_seen = 0;              // DNS answers that carried AD (this part)
 };
 
 // What a resumed scan takes from the metadata of its earlier parts.

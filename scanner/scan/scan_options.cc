@@ -156,6 +156,13 @@ std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
            "never | offered (default: compliant hosts, and starttls_misordered as a probe) |"
            " always (no_starttls hosts too, as 'forced')",
            Choice(&o->starttls, {"never", "offered", "always"})),
+      Flag(o, 0, "policy", "all|none",
+           "domain policy of domain targets: DANE (TLSA under DNSSEC), MTA-STS, TLS-RPT and "
+           "what strict senders do (default all; none skips the lookups)",
+           Choice(&o->policy, {"all", "none"})),
+      Flag(o, 0, "mta-sts-port", "N",
+           "port of MTA-STS policy hosts (default 443; for labs and tests)",
+           Uint(&o->mta_sts_port, 1, 65535)),
       Flag(o, 0, "tls-chain", "WHICH",
            "none (default) | leaf | full: add the certificates' DER (base64) to the record",
            Choice(&o->tls_chain, {"none", "leaf", "full"})),

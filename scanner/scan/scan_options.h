@@ -35,6 +35,8 @@ struct ScanOptions {
   double session_timeout_s = 120;
   double tls_timeout_s = 10;     // the TLS handshake
   std::string starttls = "offered";  // never | offered | always
+  std::string policy = "all";        // all | none: domain policy lookups (DANE, MTA-STS, TLS-RPT)
+  uint64_t mta_sts_port = 443;       // where MTA-STS policy hosts are asked (labs and tests)
   std::string tls_chain = "none";    // none | leaf | full: DER in the record
   std::string ca_file;               // default: the system CA bundle
   std::vector<std::string> resolvers;  // IP[:PORT]; default: /etc/resolv.conf

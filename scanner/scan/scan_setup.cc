@@ -172,7 +172,8 @@ EngineConfig MakeEngineConfig(const ScanOptions& options) {
 std::string SetUpTls(const ScanOptions& options, std::unique_ptr<TlsClientContext>* context,
                      SessionConfig* session) {
   SessionTlsSettings settings;
-  if (options.starttls != "never") {
+  // Policy fetches speak TLS even when the SMTP sessions are told not to.
+  if (options.starttls != "never" || options.policy == "all") {
     TlsClientOptions tls_options;
     if (!options.ca_file.empty()) {
       tls_options.ca_file = options.ca_file;
@@ -189,6 +190,7 @@ std::string SetUpTls(const ScanOptions& options, std::unique_ptr<TlsClientContex
   settings.chain_der = options.tls_chain == "full"   ? TlsChainDer::kFull
                        : options.tls_chain == "leaf" ? TlsChainDer::kLeaf
                                                      : TlsChainDer::kNone;
+  settings.keep_chain_for_policy = options.policy == "all";
   session->set_tls(settings);
   return "";
 }
@@ -211,8 +213,10 @@ std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, Sca
   resolver.families = options.address_families == "ipv4"   ? AddressFamilies::kIpv4Only
                       : options.address_families == "ipv6" ? AddressFamilies::kIpv6Only
                                                            : AddressFamilies::kBoth;
+  resolver.policy = options.policy == "all";
   absl::StatusOr<std::unique_ptr<DomainTargets>> created =
       DomainTargets::Create(resolver, static_cast<uint16_t>(options.mx_port),
+                            static_cast<uint16_t>(options.mta_sts_port),
                             options.max_domains_in_flight, sink, tally);
   if (!created.ok()) {
     *unavailable = "no DNS resolver could be set up: " + std::string(created.status().message());

@@ -4,6 +4,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "scanner/tls/certificate_names.h"
 
@@ -15,6 +20,17 @@ struct EndpointTls {
   bool expired = false;       // the leaf's notAfter had passed
   bool self_signed = false;
   CertificateNames leaf_names;
+  // DANE (domain policy on): per MX name whose usable TLSA records were known when the
+  // session ended, whether the chain matched them (docs/rules.md §8 `dane.hosts[].match`).
+  std::vector<std::pair<std::string, bool>> dane_matches;
+
+  // The match for `mx`, if it was judged.
+  std::optional<bool> DaneMatch(std::string_view mx) const {
+    for (const auto& [name, matched] : dane_matches) {
+      if (name == mx) return matched;
+    }
+    return std::nullopt;
+  }
 };
 
 using SharedEndpointTls = std::shared_ptr<const EndpointTls>;

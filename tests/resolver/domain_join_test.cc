@@ -109,7 +109,7 @@ TEST(DomainJoinTest, LaterDomainUsesAFinishedEndpointWithoutRescan) {
 }
 
 TEST(DomainJoinTest, FinishedMemoryIsBounded) {
-  DomainJoin join(25, DomainJoinLimits{64, 2});
+  DomainJoin join(25, 443, DomainJoinLimits{64, 2});
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   for (const char* ip : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) {
@@ -123,7 +123,7 @@ TEST(DomainJoinTest, FinishedMemoryIsBounded) {
 }
 
 TEST(DomainJoinTest, NamesPerEndpointAreCapped) {
-  DomainJoin join(25, DomainJoinLimits{2, 16});
+  DomainJoin join(25, 443, DomainJoinLimits{2, 16});
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   for (int i = 0; i < 5; ++i) {
