@@ -154,8 +154,9 @@ class Client {
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(cfg_.port);
-    // Spread over 127.200.0.0/16 so no (src, dst) pair runs out of ephemeral ports.
-    sa.sin_addr.s_addr = htonl((127u << 24) | (200u << 16) | (1 + rng_() % 65534));
+    // Spread over 127.64.0.0/10 (4 M addresses): no (src, dst) pair runs out of ephemeral
+    // ports, and names rarely repeat, as in a survey (every TLS host needs a new leaf).
+    sa.sin_addr.s_addr = htonl((127u << 24) | (64u << 16) | static_cast<uint32_t>(1 + rng_() % ((64u << 16) - 2)));
     if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
       close(fd);
       ++r.failed;
@@ -397,23 +398,38 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   std::random_device rd;
-  cfg.port = static_cast<uint16_t>(20000 + rd() % 30000);
   auto run_dir = std::filesystem::temp_directory_path() / ("lab-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(run_dir);
-  std::vector<std::string> args = {lab, "--wildcard", "--weights", weights, "--no-truth",
-                                   "--port", std::to_string(cfg.port), "--run-dir", run_dir.string(),
-                                   "--latency-ms", latency, "--processes", lab_processes,
-                                   "--stats-file", (run_dir / "stats.json").string()};
-  std::vector<char*> argv_lab;
-  for (auto& s : args) argv_lab.push_back(s.data());
-  argv_lab.push_back(nullptr);
+  // A port below the ephemeral range (32768+), where earlier runs' client sockets linger; a
+  // lab that exits at start (port taken) is tried again on another port.
   pid_t lab_pid = 0;
-  if (posix_spawn(&lab_pid, lab.c_str(), nullptr, nullptr, argv_lab.data(), environ) != 0) {
-    std::fprintf(stderr, "lab-bench: cannot start %s\n", lab.c_str());
+  for (int attempt = 0; attempt < 5 && !std::filesystem::exists(run_dir / "ready"); ++attempt) {
+    cfg.port = static_cast<uint16_t>(20000 + rd() % 12000);
+    std::vector<std::string> args = {lab, "--wildcard", "--weights", weights, "--no-truth",
+                                     "--port", std::to_string(cfg.port), "--run-dir", run_dir.string(),
+                                     "--latency-ms", latency, "--processes", lab_processes,
+                                     "--stats-file", (run_dir / "stats.json").string()};
+    std::vector<char*> argv_lab;
+    for (auto& s : args) argv_lab.push_back(s.data());
+    argv_lab.push_back(nullptr);
+    if (posix_spawn(&lab_pid, lab.c_str(), nullptr, nullptr, argv_lab.data(), environ) != 0) {
+      std::fprintf(stderr, "lab-bench: cannot start %s\n", lab.c_str());
+      return 1;
+    }
+    for (int i = 0; i < 300 && !std::filesystem::exists(run_dir / "ready"); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      int status = 0;
+      if (waitpid(lab_pid, &status, WNOHANG) == lab_pid) {
+        lab_pid = 0;
+        break;
+      }
+    }
+  }
+  if (lab_pid == 0) {
+    std::filesystem::remove_all(run_dir);
+    std::fprintf(stderr, "lab-bench: lab did not start\n");
     return 1;
   }
-  for (int i = 0; i < 300 && !std::filesystem::exists(run_dir / "ready"); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   Result r;
   double lab_cpu_s = 0;
   bool ready = std::filesystem::exists(run_dir / "ready");
