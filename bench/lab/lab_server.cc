@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -263,6 +264,10 @@ void LabServer::Run(int signal_fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, signal_fd, &sev);
   std::vector<epoll_event> events(kEpollBatch);
   std::vector<int> ready_listeners;
+  // Let the kernel fire timers up to 250 µs late so that wake-ups close together share one
+  // epoll return (replies due within that window go out together): still 4 times finer than
+  // the millisecond timeouts of epoll_wait, for far fewer wake-ups than exact ones.
+  prctl(PR_SET_TIMERSLACK, 250'000UL, 0, 0, 0);
   bool stop = false;
   while (!stop) {
     // Nanosecond timeout (epoll_pwait2): a reply held 100 ms leaves after 100 ms, not up to a
