@@ -35,9 +35,9 @@ enum class Stream : uint8_t {
 enum class AfterStarttls : uint8_t {
   kTls,             // a TLS handshake
   kGarbageThenFin,  // kTlsGarbage, then FIN
-  kSmtpText,        // a second SMTP banner; every later read answered 500; no TLS, no FIN
+  kSmtpText,        // the client's next bytes get a second SMTP banner, later reads 500; no FIN
   kSilence,         // nothing at all (input read and dropped)
-  kHttpThenFin,     // an HTTP 400 response, then FIN
+  kHttpThenFin,     // the client's next bytes get an HTTP 400 response, then FIN
 };
 
 // Where the server's side of the TLS handshake goes wrong on purpose.
@@ -122,7 +122,8 @@ inline constexpr std::string_view kRstMidEhlo = "250-{mx} greets you\r\n250-PIPE
 // hostile_quit_babble's answer to QUIT (and to anything after it), again every second.
 inline constexpr std::string_view kQuitBabble =
     "250-{mx} greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
-// hostile_starttls_then_smtp: sent right after the 220; every later read gets kReplySyntax.
+// hostile_starttls_then_smtp: answers the client's first bytes after the 220 (the ClientHello);
+// every later read gets kReplySyntax.
 inline constexpr std::string_view kSecondBanner = "220 {mx} ESMTP smtp-lab\r\n";
 inline constexpr std::string_view kReplySyntax = "500 5.5.1 Command unrecognized\r\n";
 inline constexpr std::string_view kHttp400 =

@@ -58,7 +58,8 @@ void Session::Begin(int fd, const Behaviour& behaviour, std::string_view mx,
   piece_head_ = piece_sent_ = 0;
   want_write_ = skip_to_lf_ = more_now_ = false;
   last_activity_ = last_input_ = now;
-  silent_ = reject_ = reset_on_input_ = deaf_ = babbling_ = smtp_after_starttls_ = false;
+  silent_ = reject_ = reset_on_input_ = deaf_ = babbling_ = false;
+  answer_after_starttls_ = second_banner_sent_ = false;
   reset_deadline_ = drain_deadline_ = 0;
   discard_input_ = write_closed_ = false;
   streaming_ = false;
@@ -185,8 +186,22 @@ void Session::OnBytes(std::string_view data, uint64_t now) {
     end_ = End::kReset;
     return;
   }
-  if (smtp_after_starttls_) {  // whatever comes (a ClientHello) is not a command we know
-    if (unsent() < 4096) Reply(kReplySyntax, now);
+  if (answer_after_starttls_) {
+    // The client's first bytes after the 220 (its ClientHello) get the answer; sent only now,
+    // never together with the 220, so they are never the 220 reply's trailing data
+    // (docs/rules.md §3) and the record does not depend on timing.
+    uint64_t release = now + cfg_.latency_ns;
+    if (b_->after_starttls == AfterStarttls::kHttpThenFin) {
+      QueueBytes(kHttp400, release, false);
+      QueueAction(Action::kCloseFin, release);
+      answer_after_starttls_ = false;
+      discard_input_ = true;
+    } else if (!second_banner_sent_) {
+      QueueText(kSecondBanner, release);
+      second_banner_sent_ = true;
+    } else if (unsent() < 4096) {
+      Reply(kReplySyntax, now);  // whatever comes is not a command we know
+    }
     return;
   }
   if (write_closed_ || discard_input_) return;
@@ -194,7 +209,7 @@ void Session::OnBytes(std::string_view data, uint64_t now) {
 }
 
 void Session::OnPlainBytes(std::string_view data, uint64_t now) {
-  while (!data.empty() && end_ == End::kOpen && !discard_input_) {
+  while (!data.empty() && end_ == End::kOpen && !discard_input_ && !answer_after_starttls_) {
     auto lf = data.find('\n');
     if (skip_to_lf_) {
       if (lf == std::string_view::npos) return;
@@ -331,16 +346,12 @@ void Session::HandleStarttls(uint64_t now) {
       QueueAction(Action::kCloseFin, release);
       break;
     case AfterStarttls::kSmtpText:
-      QueueText(kSecondBanner, release);
+    case AfterStarttls::kHttpThenFin:
       discard_input_ = false;
-      smtp_after_starttls_ = true;
+      answer_after_starttls_ = true;  // OnBytes answers the client's next bytes
       break;
     case AfterStarttls::kSilence:
       break;  // input stays discarded, nothing is ever sent
-    case AfterStarttls::kHttpThenFin:
-      QueueBytes(kHttp400, release, false);
-      QueueAction(Action::kCloseFin, release);
-      break;
   }
 }
 

@@ -132,7 +132,8 @@ class Session {
   bool reset_on_input_ = false;  // reset_after_banner
   bool deaf_ = false;            // hostile_never_reads
   bool babbling_ = false;        // hostile_quit_babble after QUIT
-  bool smtp_after_starttls_ = false;  // hostile_starttls_then_smtp after the 220
+  bool answer_after_starttls_ = false;  // _then_smtp / _then_http: answer the next bytes
+  bool second_banner_sent_ = false;
   uint64_t reset_deadline_ = 0;
   bool discard_input_ = false;   // after STARTTLS accepted until TLS starts; after FIN
   bool write_closed_ = false;    // FIN sent; waiting for the peer's EOF
