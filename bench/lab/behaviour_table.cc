@@ -3,6 +3,7 @@
 // its row in truth_table.cc and bench/README.md.
 #include "bench/lab/behaviour_table.h"
 
+#include <algorithm>
 #include <array>
 
 namespace starttls::lab {
@@ -31,7 +32,7 @@ constexpr Behaviour Compliant(std::string_view id, std::string_view description)
 }
 
 constexpr auto MakeTable() {
-  std::array<Behaviour, 39> t{};
+  std::array<Behaviour, 61> t{};
   size_t i = 0;
   auto add = [&](Behaviour b) { t[i++] = b; return &t[i - 1]; };
   Behaviour* b = nullptr;
@@ -89,12 +90,12 @@ constexpr auto MakeTable() {
   b->banner = "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
               "Content-Length: 0\r\nConnection: close\r\n\r\n";
   b = add(Compliant("endless_ehlo", "EHLO reply never ends (250- lines at a bounded rate)"));
-  b->endless_ehlo = true;
+  b->stream = Stream::kEndlessEhlo;
   b->ehlo = "250-{mx} greets you\r\n";
   b = add(Compliant("starttls_454", "STARTTLS answered 454"));
   b->starttls = "454 4.7.0 TLS not available due to local problem\r\n";
   b = add(Compliant("tls_garbage", "STARTTLS answered 220, then non-TLS bytes and close"));
-  b->tls_garbage = true;
+  b->after_starttls = AfterStarttls::kGarbageThenFin;
   b = add(Compliant("starttls_readvertised", "EHLO over TLS still lists STARTTLS"));
   b->ehlo_tls = EHLO_STARTTLS;
   b = add(Compliant("tls_rsa", "valid RSA-2048 leaf"));
@@ -133,6 +134,57 @@ constexpr auto MakeTable() {
   b->ehlo = "250-{mx} greets you\r\n250-PIPELINING\r\n251-STARTTLS\r\n250 8BITMIME\r\n";
   b = add(Compliant("no_esmtp_banner", "banner without the word ESMTP"));
   b->banner = "220 {mx} smtp-lab ready\r\n";
+
+  // Survey operations: a 421 that a retry gets past.
+  b = add(Compliant("banner_421_once", "first connection ever gets 421 then FIN; later ones are compliant"));
+  b->banner_first = "421 4.7.0 {mx} Too many connections, try again later\r\n";
+
+  // Hostile peers: what a scanner pointed at the Internet meets. None holds more than a small,
+  // fixed amount of lab memory per connection; the endless ones are generated while sent.
+  b = add(Compliant("hostile_drip_forever", "endless 220- banner, one byte per second, never ends"));
+  b->stream = Stream::kDripBanner;
+  b = add(Compliant("hostile_endless_ehlo_steady", "EHLO: 250- lines, one per 10 ms, for ever, no FIN"));
+  b->stream = Stream::kSteadyEhlo;
+  b->ehlo = "250-{mx} greets you\r\n";
+  b = add(Compliant("hostile_huge_line", "EHLO reply holds a 10 MiB line without LF"));
+  b->stream = Stream::kHugeLine;
+  b = add(Compliant("hostile_ehlo_1001_lines", "EHLO reply of 1,001 lines (STARTTLS on line 2)"));
+  b->ehlo_lines = 1001;
+  b = add(Compliant("ehlo_1000_lines", "EHLO reply of exactly 1,000 lines (STARTTLS on line 2)"));
+  b->ehlo_lines = 1000;
+  b = add(Compliant("hostile_nul_ff", "every reply line carries NUL and 0xFF before its line end"));
+  b->nul_ff = true;
+  b = add(Compliant("hostile_one_byte_segments", "every byte, TLS too, in its own send (TCP_NODELAY)"));
+  b->one_byte_segments = true;
+  b = add(Compliant("hostile_rst_mid_ehlo", "EHLO: part of the reply, then RST"));
+  b->rst_mid_ehlo = true;
+  b = add(Compliant("hostile_fin_after_banner", "220 banner, then FIN before any EHLO reply"));
+  b->opening = Opening::kBannerThenClose;
+  b = add(Compliant("hostile_starttls_then_smtp", "STARTTLS 220, then SMTP text instead of TLS"));
+  b->after_starttls = AfterStarttls::kSmtpText;
+  b = add(Compliant("hostile_starttls_then_silence", "STARTTLS 220, then nothing at all"));
+  b->after_starttls = AfterStarttls::kSilence;
+  b = add(Compliant("hostile_starttls_then_http", "STARTTLS 220, then an HTTP 400 response and FIN"));
+  b->after_starttls = AfterStarttls::kHttpThenFin;
+  b = add(Compliant("hostile_tls_stall_after_server_hello", "TLS: ServerHello, then nothing"));
+  b->tls_fault = TlsFault::kStallAfterServerHello;
+  b = add(Compliant("hostile_tls_chain_100", "TLS: valid leaf plus 99 unrelated certificates"));
+  b->cert = CertKind::kChain100;
+  b = add(Compliant("hostile_tls_huge_cert", "TLS: a 1 MiB leaf certificate (CA-signed, *.lab.test)"));
+  b->cert = CertKind::kHuge;
+  b = add(Compliant("hostile_tls_alert_instead_of_server_hello", "TLS: fatal alert answers the ClientHello"));
+  b->tls_fault = TlsFault::kAlertInsteadOfServerHello;
+  b = add(Compliant("hostile_tls_alert_after_server_hello", "TLS 1.2: first flight, then a fatal alert before Finished"));
+  b->tls_fault = TlsFault::kAlertBeforeFinished;
+  b->versions = TlsVersions::kTls12Only;
+  b = add(Compliant("hostile_tls_alert_after_handshake", "TLS completes; EHLO over TLS gets a fatal alert"));
+  b->tls_fault = TlsFault::kAlertAfterHandshake;
+  b = add(Compliant("hostile_late_banner", "banner after --late-banner-ms (29 s: inside a 30 s deadline)"));
+  b->late_banner = true;
+  b = add(Compliant("hostile_never_reads", "banner, then never reads again (receive window fills)"));
+  b->opening = Opening::kBannerThenDeaf;
+  b = add(Compliant("hostile_quit_babble", "QUIT answered with EHLO-like text every second, never closes"));
+  b->stream = Stream::kQuitBabble;
   return std::pair{t, i};
 }
 
@@ -150,20 +202,35 @@ int FindBehaviour(std::string_view id) {
   return -1;
 }
 
-std::string RenderReply(std::string_view tmpl, std::string_view mx, bool bare_lf) {
-  std::string out;
-  out.reserve(tmpl.size() + mx.size());
+void AppendReply(std::string& out, std::string_view tmpl, std::string_view mx, bool bare_lf,
+                 bool nul_ff) {
   for (size_t i = 0; i < tmpl.size();) {
+    size_t brace = tmpl.find('{', i);
+    size_t cr = tmpl.find('\r', i);
+    size_t next = std::min(brace, cr);
+    if (next == std::string_view::npos) {
+      out.append(tmpl.substr(i));
+      break;
+    }
+    out.append(tmpl.substr(i, next - i));
+    i = next;
     if (tmpl.compare(i, 4, "{mx}") == 0) {
       out.append(mx);
       i += 4;
-    } else if (bare_lf && tmpl.compare(i, 2, "\r\n") == 0) {
-      out.push_back('\n');
+    } else if (tmpl.compare(i, 2, "\r\n") == 0) {
+      if (nul_ff) out.append(" \0\xff", 3);
+      out.append(bare_lf ? "\n" : "\r\n");
       i += 2;
     } else {
       out.push_back(tmpl[i++]);
     }
   }
+}
+
+std::string RenderReply(std::string_view tmpl, std::string_view mx, bool bare_lf) {
+  std::string out;
+  out.reserve(tmpl.size() + mx.size());
+  AppendReply(out, tmpl, mx, bare_lf);
   return out;
 }
 

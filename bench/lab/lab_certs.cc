@@ -1,11 +1,13 @@
 #include "bench/lab/lab_certs.h"
 
 #include <openssl/bn.h>
+#include <openssl/bytestring.h>
 #include <openssl/ec_key.h>
 #include <openssl/evp.h>
 #include <openssl/nid.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -56,7 +58,60 @@ struct CertParams {
   long not_after = 365 * kDay;
   bool ca = false;
   uint64_t serial = 1;
+  size_t padding = 0;         // > 0: a private extension of this many zero octets
 };
+
+// Under 2.999, the arc ITU-T X.660 sets aside for examples: no real extension has it.
+constexpr const char* kPaddingOid = "2.999.1";
+
+bool AddPadding(X509* cert, size_t bytes) {
+  // extnValue = DER OCTET STRING of `bytes` zeros (long-form length, 3 octets: < 16 MiB).
+  std::string der = {0x04, static_cast<char>(0x83)};
+  for (int shift = 16; shift >= 0; shift -= 8) der.push_back(static_cast<char>((bytes >> shift) & 0xff));
+  der.append(bytes, '\0');
+  bssl::UniquePtr<ASN1_OBJECT> oid(OBJ_txt2obj(kPaddingOid, 1));
+  bssl::UniquePtr<ASN1_OCTET_STRING> value(ASN1_OCTET_STRING_new());
+  if (!oid || !value ||
+      !ASN1_OCTET_STRING_set(value.get(), reinterpret_cast<const uint8_t*>(der.data()),
+                             static_cast<int>(der.size())))
+    return false;
+  X509_EXTENSION* ext = X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, value.get());
+  if (!ext) return false;
+  bool ok = X509_add_ext(cert, ext, -1) == 1;
+  X509_EXTENSION_free(ext);
+  return ok;
+}
+
+bssl::UniquePtr<CRYPTO_BUFFER> ToBuffer(X509* x, CRYPTO_BUFFER_POOL* pool) {
+  uint8_t* der = nullptr;
+  int len = i2d_X509(x, &der);
+  if (len <= 0) return nullptr;
+  OpenSslBytes owner(der);
+  return bssl::UniquePtr<CRYPTO_BUFFER>(CRYPTO_BUFFER_new(der, static_cast<size_t>(len), pool));
+}
+
+// DER SubjectPublicKeyInfo of `key`, and its key id (RFC 5280 §4.2.1.2 method 1: SHA-1 of the
+// subjectPublicKey bits), as OpenSSL's "subjectKeyIdentifier=hash" computes it.
+bool SpkiAndKeyId(EVP_PKEY* key, std::string& spki, std::string& key_id) {
+  bssl::ScopedCBB cbb;
+  uint8_t* der = nullptr;
+  size_t len = 0;
+  if (!CBB_init(cbb.get(), 300) || !EVP_marshal_public_key(cbb.get(), key) ||
+      !CBB_finish(cbb.get(), &der, &len))
+    return false;
+  OpenSslBytes owner(der);
+  spki.assign(reinterpret_cast<char*>(der), len);
+  CBS in, seq, algorithm, bits;
+  CBS_init(&in, der, len);
+  if (!CBS_get_asn1(&in, &seq, CBS_ASN1_SEQUENCE) ||
+      !CBS_get_asn1(&seq, &algorithm, CBS_ASN1_SEQUENCE) ||
+      !CBS_get_asn1(&seq, &bits, CBS_ASN1_BITSTRING) || !CBS_skip(&bits, 1))
+    return false;
+  uint8_t digest[SHA_DIGEST_LENGTH];
+  SHA1(CBS_data(&bits), CBS_len(&bits), digest);
+  key_id.assign(reinterpret_cast<char*>(digest), sizeof digest);
+  return true;
+}
 
 bssl::UniquePtr<X509> MakeCert(const CertParams& p) {
   bssl::UniquePtr<X509> x(X509_new());
@@ -85,6 +140,7 @@ bssl::UniquePtr<X509> MakeCert(const CertParams& p) {
          AddExt(x.get(), issuer, NID_ext_key_usage, "serverAuth") &&
          AddExt(x.get(), issuer, NID_subject_alt_name, san.c_str());
   }
+  if (p.padding) ok = ok && AddPadding(x.get(), p.padding);
   EVP_PKEY* signer = p.issuer_key ? p.issuer_key : p.key;
   if (!ok || !X509_sign(x.get(), signer, EVP_sha256())) return nullptr;
   return x;
@@ -148,59 +204,127 @@ bool CertStore::Init(const std::string& run_dir, std::string& error) {
                                  {TLS1_2_VERSION, TLS1_2_VERSION},
                                  {TLS1_3_VERSION, TLS1_3_VERSION}};
   for (int i = 0; i < 3; ++i) {
-    ctx_[i].reset(SSL_CTX_new(TLS_method()));
+    // Buffers, not X509 objects; no tickets and no session cache: no scanner resumes, and
+    // both cost CPU and memory per handshake.
+    ctx_[i].reset(SSL_CTX_new(TLS_with_buffers_method()));
     if (!ctx_[i] || !SSL_CTX_set_min_proto_version(ctx_[i].get(), ranges[i][0]) ||
         !SSL_CTX_set_max_proto_version(ctx_[i].get(), ranges[i][1])) {
       error = "SSL_CTX setup failed";
       return false;
     }
+    SSL_CTX_set_options(ctx_[i].get(), SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(ctx_[i].get(), SSL_SESS_CACHE_OFF);
   }
+  pool_.reset(CRYPTO_BUFFER_POOL_new());
+  ca_buffer_ = ToBuffer(ca_.get(), pool_.get());
+  if (!ca_buffer_) {
+    error = "cannot encode the CA";
+    return false;
+  }
+  // Leaf templates per kind: issuer, validity, key.
+  std::string ca_name, ecdsa_spki, ecdsa_id, rsa_spki, rsa_id;
+  {
+    uint8_t* der = nullptr;
+    int len = i2d_X509_NAME(X509_get_subject_name(ca_.get()), &der);
+    if (len <= 0) {
+      error = "cannot encode the CA name";
+      return false;
+    }
+    ca_name.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+  }
+  const ASN1_OCTET_STRING* ca_id = X509_get0_subject_key_id(ca_.get());
+  if (!ca_id || !SpkiAndKeyId(ecdsa_key_.get(), ecdsa_spki, ecdsa_id) ||
+      !SpkiAndKeyId(rsa_key_.get(), rsa_spki, rsa_id)) {
+    error = "cannot encode the leaf keys";
+    return false;
+  }
+  std::string ca_key_id(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ca_id)),
+                        static_cast<size_t>(ASN1_STRING_length(ca_id)));
+  std::string valid = EncodeValidity(-kDay, 365 * kDay);
+  auto make = [&](CertKind kind, const std::string& validity, const std::string& spki,
+                  const std::string& id, bool self_signed) {
+    LeafTemplate& t = templates_[static_cast<int>(kind)];
+    t.issuer_name = self_signed ? std::string() : ca_name;
+    t.validity = validity;
+    t.spki = spki;
+    t.subject_key_id = id;
+    t.issuer_key_id = self_signed ? id : ca_key_id;
+    t.signer = self_signed ? ecdsa_key_.get() : ca_key_.get();
+  };
+  make(CertKind::kValidEcdsa, valid, ecdsa_spki, ecdsa_id, false);
+  make(CertKind::kValidRsa, valid, rsa_spki, rsa_id, false);
+  make(CertKind::kExpired, EncodeValidity(-400 * kDay, -30 * kDay), ecdsa_spki, ecdsa_id, false);
+  make(CertKind::kWrongName, valid, ecdsa_spki, ecdsa_id, false);
+  make(CertKind::kSelfSigned, valid, ecdsa_spki, ecdsa_id, true);
   return true;
 }
 
-X509* CertStore::Leaf(CertKind kind, const std::string& mx) {
-  std::string key = std::to_string(static_cast<int>(kind)) + mx;
+CRYPTO_BUFFER* CertStore::Leaf(CertKind kind, std::string_view mx) {
+  std::string key(1, static_cast<char>('0' + static_cast<int>(kind)));
+  key.append(mx);
   if (auto it = cache_.find(key); it != cache_.end()) return it->second.get();
   if (cache_.size() >= 50000) cache_.clear();  // bounded: re-minting is cheap
-  CertParams p;
-  p.cn = mx;
-  p.san = mx;
-  p.key = ecdsa_key_.get();
-  p.issuer = ca_.get();
-  p.issuer_key = ca_key_.get();
-  p.serial = ++serial_;
-  switch (kind) {
-    case CertKind::kValidEcdsa: break;
-    case CertKind::kValidRsa: p.key = rsa_key_.get(); break;
-    case CertKind::kExpired:
-      p.not_before = -400 * kDay;
-      p.not_after = -30 * kDay;
-      break;
-    case CertKind::kWrongName:
-      p.cn = p.san = std::string(kWrongName);
-      break;
-    case CertKind::kSelfSigned:
-      p.issuer = nullptr;
-      p.issuer_key = nullptr;
-      break;
-  }
-  auto cert = MakeCert(p);
-  X509* raw = cert.get();
+  std::string_view name = kind == CertKind::kWrongName ? kWrongName : mx;
+  auto cert = MintLeaf(templates_[static_cast<int>(kind)], name, ++serial_, pool_.get());
+  CRYPTO_BUFFER* raw = cert.get();
   if (cert) cache_.emplace(std::move(key), std::move(cert));
   return raw;
 }
 
-bool CertStore::UseLeaf(SSL* ssl, CertKind kind, const std::string& name) {
-  X509* leaf = Leaf(kind, name);
-  if (!leaf) return false;
-  if (!SSL_use_certificate(ssl, leaf) || !SSL_use_PrivateKey(ssl, leaf_key(kind))) return false;
-  // CA-issued leaves come with the CA certificate, as servers send their chain: a DANE-TA(2)
-  // TLSA record of the CA can then match a certificate of the chain (RFC 7672 §3.1.2).
-  if (kind != CertKind::kSelfSigned && !SSL_add1_chain_cert(ssl, ca_.get())) return false;
+bool CertStore::MakeFillers() {
+  for (size_t i = 0; i < kFillerCertificates; ++i) {
+    CertParams p;
+    p.cn = "smtp-lab filler " + std::to_string(i + 1);
+    p.san = "filler-" + std::to_string(i + 1) + ".invalid";
+    p.key = ecdsa_key_.get();
+    p.serial = ++serial_;
+    auto cert = MakeCert(p);
+    auto buffer = cert ? ToBuffer(cert.get(), pool_.get()) : nullptr;
+    if (!buffer) return false;
+    fillers_.push_back(std::move(buffer));
+  }
   return true;
 }
 
-SSL* CertStore::NewSsl(TlsVersions versions, CertKind kind, const std::string& mx) {
+bool CertStore::MakeHuge() {
+  CertParams p;
+  p.cn = "smtp-lab huge";
+  p.san = "*.lab.test";
+  p.key = ecdsa_key_.get();
+  p.issuer = ca_.get();
+  p.issuer_key = ca_key_.get();
+  p.serial = ++serial_;
+  p.padding = kHugeCertificatePadding;
+  auto cert = MakeCert(p);
+  if (cert) huge_ = ToBuffer(cert.get(), pool_.get());
+  return huge_ != nullptr;
+}
+
+size_t CertStore::ChainOf(CertKind kind, std::string_view mx, CRYPTO_BUFFER** chain) {
+  size_t n = 0;
+  if (kind == CertKind::kHuge) {
+    if (!huge_ && !MakeHuge()) return 0;
+    chain[n++] = huge_.get();
+    return n;
+  }
+  chain[n++] = Leaf(kind == CertKind::kChain100 ? CertKind::kValidEcdsa : kind, mx);
+  if (!chain[0]) return 0;
+  if (kind != CertKind::kSelfSigned) chain[n++] = ca_buffer_.get();
+  if (kind == CertKind::kChain100) {
+    if (fillers_.empty() && !MakeFillers()) return 0;
+    for (const auto& f : fillers_) chain[n++] = f.get();
+  }
+  return n;
+}
+
+bool CertStore::UseLeaf(SSL* ssl, CertKind kind, std::string_view name) {
+  CRYPTO_BUFFER* chain[2 + kFillerCertificates];
+  size_t n = ChainOf(kind, name, chain);
+  return n > 0 && SSL_set_chain_and_key(ssl, chain, n, leaf_key(kind), nullptr);
+}
+
+SSL* CertStore::NewSsl(TlsVersions versions, CertKind kind, std::string_view mx) {
   SSL* ssl = SSL_new(ctx_[static_cast<int>(versions)].get());
   if (!ssl) return nullptr;
   if (!UseLeaf(ssl, kind, mx)) {

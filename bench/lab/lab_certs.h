@@ -1,29 +1,40 @@
-// The lab's PKI, made at start-up with BoringSSL's X509 API: a CA (written to RUN_DIR/ca.pem),
-// one ECDSA P-256 and one RSA-2048 leaf key, and per MX name leaf certificates of each kind,
-// minted on first use and cached (one ECDSA signature each, so millions of names stay cheap).
+// The lab's PKI, with BoringSSL: a CA (written to RUN_DIR/ca.pem), one ECDSA P-256 and one
+// RSA-2048 leaf key — kept in RUN_DIR/lab-pki.pem and reused by every later start on the run
+// dir (lab_pki_file.h), so TLSA digests written into the zone stay true — and per MX name leaf
+// certificates of each kind, minted on first use (leaf_minter.h: one ECDSA signature each) and
+// cached, bounded. CA-issued leaves are served with the CA after them, as servers send their
+// chain (a DANE-TA record of the CA can then match, RFC 7672 §3.1.2). The hostile kinds'
+// extra certificates (fillers, one 1 MiB leaf) are made once, on first use, and shared.
+// Certificates are held as CRYPTO_BUFFERs and handed to each SSL without re-encoding.
 #pragma once
+#include <openssl/pool.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "bench/lab/behaviour_table.h"
+#include "bench/lab/leaf_minter.h"
 
 namespace starttls::lab {
 
 inline constexpr std::string_view kWrongName = "mail.wrong-name.test";
+inline constexpr size_t kFillerCertificates = 98;  // hostile_tls_chain_100: leaf + CA + 98
+inline constexpr size_t kHugeCertificatePadding = 1u << 20;  // hostile_tls_huge_cert
 
 class CertStore {
  public:
-  // Loads the CA and leaf keys from RUN_DIR/lab-pki.pem, or generates and writes them there
-  // (lab_pki_file.h); writes RUN_DIR/ca.pem and makes the TLS contexts.
+  // Loads the CA and leaf keys from RUN_DIR/lab-pki.pem, or generates and writes them there;
+  // writes RUN_DIR/ca.pem and makes the TLS contexts.
   bool Init(const std::string& run_dir, std::string& error);
-  // A new server SSL for `versions`, with the leaf of `kind` for `mx`; nullptr on failure.
-  SSL* NewSsl(TlsVersions versions, CertKind kind, const std::string& mx);
-  // Puts the leaf of `kind` for `name` (and the CA after it, unless self-signed) on `ssl`:
-  // for servers that pick the certificate by SNI (policy-lab).
-  bool UseLeaf(SSL* ssl, CertKind kind, const std::string& name);
+  // A new server SSL for `versions`, with the chain of `kind` for `mx`; nullptr on failure.
+  SSL* NewSsl(TlsVersions versions, CertKind kind, std::string_view mx);
+  // Puts the chain of `kind` for `name` and its key on `ssl`: for servers that pick the
+  // certificate by SNI (policy-lab). Only the five plain kinds.
+  bool UseLeaf(SSL* ssl, CertKind kind, std::string_view name);
 
   X509* ca() const { return ca_.get(); }
   // The key of every leaf of `kind` (one ECDSA key, one RSA key for all names).
@@ -32,13 +43,23 @@ class CertStore {
   }
 
  private:
-  X509* Leaf(CertKind kind, const std::string& mx);
+  CRYPTO_BUFFER* Leaf(CertKind kind, std::string_view mx);
   bool MakePki(const std::string& pki_path, std::string& error);
+  bool MakeFillers();
+  bool MakeHuge();
+  // leaf (+ CA unless self-signed) (+ fillers for the 100-certificate chain) into `chain`.
+  size_t ChainOf(CertKind kind, std::string_view mx, CRYPTO_BUFFER** chain);
 
   bssl::UniquePtr<EVP_PKEY> ca_key_, ecdsa_key_, rsa_key_;
   bssl::UniquePtr<X509> ca_;
   bssl::UniquePtr<SSL_CTX> ctx_[3];
-  std::unordered_map<std::string, bssl::UniquePtr<X509>> cache_;
+  bssl::UniquePtr<CRYPTO_BUFFER_POOL> pool_;
+  bssl::UniquePtr<CRYPTO_BUFFER> ca_buffer_;
+  // Per CertKind (the first five): what MintLeaf needs besides the name.
+  LeafTemplate templates_[5];
+  std::unordered_map<std::string, bssl::UniquePtr<CRYPTO_BUFFER>> cache_;
+  std::vector<bssl::UniquePtr<CRYPTO_BUFFER>> fillers_;
+  bssl::UniquePtr<CRYPTO_BUFFER> huge_;
   uint64_t serial_ = 1000;
 };
 

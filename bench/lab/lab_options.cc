@@ -61,7 +61,10 @@ std::string LabHelpText() {
       "  --ipv6 BEHAVIOUR     also serve [::1]:PORT with this behaviour\n"
       "  --weights SPEC       behaviour=N,... weights of the seeded pick; others=N sets every\n"
       "                       behaviour not named; 'all' = every behaviour weight 1\n"
-      "                       (default compliant=40,no_starttls=20,misordered=5,others=1)\n"
+      "                       (default compliant=40,no_starttls=20,misordered=5,others=1).\n"
+      "                       A preset may come first, then overrides: 'internet' (an\n"
+      "                       Internet-like mix, shares in bench/README.md), 'hostile' (every\n"
+      "                       hostile_* behaviour and a few normal ones), e.g. internet,no_banner=9\n"
       "  --assign FILE        explicit 'ADDRESS BEHAVIOUR' lines; they override --weights, and\n"
       "                       in address mode their addresses are served too\n"
       "  --seed N             seed of the per-address pick and of latency draws (default 1)\n"
@@ -71,6 +74,8 @@ std::string LabHelpText() {
       "                       [A,B] ms (default 0)\n"
       "  --drop-fraction F    fraction 0..1 of connections accepted but never answered\n"
       "  --greeting-delay-ms N  banner delay of slow_greeting (default 20000)\n"
+      "  --late-banner-ms N   banner delay of hostile_late_banner (default 29000: just inside\n"
+      "                       a 30 s banner deadline, latency included)\n"
       "  --drip-gap-ms N      gap between bytes of drip (default 2)\n"
       "  --idle-timeout-s N   close a connection idle this long (default 300)\n"
       "\n"
@@ -93,6 +98,8 @@ std::string LabHelpText() {
   for (const auto& b : AllBehaviours())
     h += "  " + std::string(b.id) + std::string(b.id.size() < 27 ? 27 - b.id.size() : 1, ' ') +
          std::string(b.description) + "\n";
+  h += "\nCounters (exit JSON) include max_concurrent_per_24 and max_concurrent_per_ip: the\n"
+       "most connections open at once to one /24 and to one address, over all workers.\n";
   h += "\nReady: RUN_DIR/ready (JSON) is written and 'smtp-lab: ready' printed on stderr once\n"
        "listening. SIGTERM/SIGINT stop it; counters are printed as JSON on exit.\n"
        "File formats: bench/README.md.\n";
@@ -147,6 +154,7 @@ bool ParseLabOptions(int argc, char** argv, LabOptions& o, bool& help, std::stri
     else if (flag("--latency-ms")) ok = ParseRangeMs(value, o.latency_min_ms, o.latency_max_ms);
     else if (flag("--drop-fraction")) ok = ParseFraction(value, o.drop_fraction);
     else if (flag("--greeting-delay-ms")) ok = ParseNumber<uint32_t>(value, o.greeting_delay_ms, 0, 600000);
+    else if (flag("--late-banner-ms")) ok = ParseNumber<uint32_t>(value, o.late_banner_ms, 0, 600000);
     else if (flag("--drip-gap-ms")) ok = ParseNumber<uint32_t>(value, o.drip_gap_ms, 0, 10000);
     else if (flag("--idle-timeout-s")) ok = ParseNumber<uint32_t>(value, o.idle_timeout_s, 1, 86400);
     else if (flag("--processes")) ok = ParseNumber<uint32_t>(value, o.processes, 1, 64);

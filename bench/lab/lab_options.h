@@ -20,6 +20,7 @@ struct LabOptions {
   uint32_t latency_max_ms = 0;
   double drop_fraction = 0;
   uint32_t greeting_delay_ms = 20000;
+  uint32_t late_banner_ms = 29000;  // hostile_late_banner: just inside a 30 s banner deadline
   uint32_t drip_gap_ms = 2;
   uint32_t idle_timeout_s = 300;
   uint32_t processes = 1;

@@ -6,11 +6,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace starttls::lab {
@@ -19,6 +21,27 @@ namespace {
 constexpr uint64_t kListenerTag = 1ULL << 32;
 constexpr uint64_t kSignalTag = 2ULL << 32;
 constexpr uint64_t kMs = 1'000'000;
+constexpr size_t kSpareSessions = 1024;  // pooled sessions kept for reuse
+constexpr int kEpollBatch = 1024;
+
+// "mx-127-1-0-5.lab.test" into `out` without allocating (the accept path runs per connection).
+std::string_view FormatMxName(char (&out)[40], uint32_t addr) {
+  char* p = out;
+  auto put = [&](std::string_view s) { for (char c : s) *p++ = c; };
+  auto num = [&](unsigned v) {
+    char digits[3];
+    int n = 0;
+    do { digits[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
+    while (n) *p++ = digits[--n];
+  };
+  put("mx-");
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    num((addr >> shift) & 255);
+    *p++ = shift ? '-' : '.';
+  }
+  put(kZoneOrigin);
+  return std::string_view(out, static_cast<size_t>(p - out));
+}
 
 }  // namespace
 
@@ -29,8 +52,8 @@ uint64_t NowNs() {
 }
 
 LabServer::LabServer(const LabOptions& options, const Population& population, CertStore& certs,
-                     uint64_t worker_seed)
-    : opt_(options), population_(population), certs_(certs), rng_(worker_seed) {
+                     SharedCounters& shared, uint64_t worker_seed)
+    : opt_(options), population_(population), certs_(certs), shared_(shared), rng_(worker_seed) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   reserve_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
@@ -44,7 +67,8 @@ LabServer::~LabServer() {
 }
 
 bool LabServer::AddListener(int family, const void* addr, size_t len, int behaviour,
-                            std::string mx, bool reuseport, bool bind_lo, std::string& error) {
+                            uint32_t addr4, std::string mx, bool reuseport, bool bind_lo,
+                            std::string& error) {
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     error = std::string("socket: ") + strerror(errno);
@@ -54,6 +78,8 @@ bool LabServer::AddListener(int family, const void* addr, size_t len, int behavi
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt less per connection.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   // Wildcard listener: only the loopback device may reach it.
   if (bind_lo && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3) != 0) {
     error = std::string("SO_BINDTODEVICE lo: ") + strerror(errno);
@@ -72,7 +98,7 @@ bool LabServer::AddListener(int family, const void* addr, size_t len, int behavi
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   if (listener_index_.size() <= static_cast<size_t>(fd)) listener_index_.resize(fd + 1, -1);
   listener_index_[fd] = static_cast<int>(listeners_.size());
-  listeners_.push_back(Listener{fd, behaviour, std::move(mx)});
+  listeners_.push_back(Listener{fd, behaviour, addr4, std::move(mx)});
   return true;
 }
 
@@ -84,7 +110,7 @@ bool LabServer::Listen(const std::vector<uint32_t>& addresses, uint32_t worker, 
     sa.sin_family = AF_INET;
     sa.sin_port = htons(opt_.port);
     sa.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (!AddListener(AF_INET, &sa, sizeof sa, -1, {}, workers > 1, true, error)) return false;
+    if (!AddListener(AF_INET, &sa, sizeof sa, -1, 0, {}, workers > 1, true, error)) return false;
   } else {
     for (size_t i = 0; i < addresses.size(); ++i) {
       if (i % workers != worker) continue;
@@ -94,8 +120,8 @@ bool LabServer::Listen(const std::vector<uint32_t>& addresses, uint32_t worker, 
       sa.sin_family = AF_INET;
       sa.sin_port = htons(opt_.port);
       sa.sin_addr.s_addr = htonl(addresses[i]);
-      if (!AddListener(AF_INET, &sa, sizeof sa, behaviour, MxName(addresses[i]), false, false,
-                       error)) {
+      if (!AddListener(AF_INET, &sa, sizeof sa, behaviour, addresses[i], MxName(addresses[i]),
+                       false, false, error)) {
         error = Ipv4ToString(addresses[i]) + ": " + error;
         return false;
       }
@@ -108,8 +134,8 @@ bool LabServer::Listen(const std::vector<uint32_t>& addresses, uint32_t worker, 
       sa6.sin6_family = AF_INET6;
       sa6.sin6_port = htons(opt_.port);
       sa6.sin6_addr = in6addr_loopback;
-      if (!AddListener(AF_INET6, &sa6, sizeof sa6, behaviour, "mx-ipv6-1.lab.test", false, false,
-                       error)) {
+      if (!AddListener(AF_INET6, &sa6, sizeof sa6, behaviour, 0, "mx-ipv6-1.lab.test", false,
+                       false, error)) {
         error = "[::1]: " + error;
         return false;
       }
@@ -121,7 +147,6 @@ bool LabServer::Listen(const std::vector<uint32_t>& addresses, uint32_t worker, 
 void LabServer::Accept(const Listener& l, uint64_t now) {
   auto all = AllBehaviours();
   for (int n = 0; n < 256; ++n) {
-    sockaddr_storage local{};
     int fd = accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE) {
@@ -135,21 +160,22 @@ void LabServer::Accept(const Listener& l, uint64_t now) {
       return;
     }
     int behaviour = l.behaviour;
-    std::string mx = l.mx;
+    uint32_t addr = l.addr;
+    char mx_buf[40];
+    std::string_view mx = l.mx;
     if (behaviour < 0) {
+      sockaddr_storage local{};
       socklen_t len = sizeof local;
       getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
       const auto* sin = reinterpret_cast<const sockaddr_in*>(&local);
-      uint32_t addr = local.ss_family == AF_INET ? ntohl(sin->sin_addr.s_addr) : 0;
+      addr = local.ss_family == AF_INET ? ntohl(sin->sin_addr.s_addr) : 0;
       if ((addr >> 24) != 127) {  // not loopback: never serve it
         close(fd);
         continue;
       }
       behaviour = population_.BehaviourFor(addr);
-      mx = MxName(addr);
+      mx = FormatMxName(mx_buf, addr);
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ++stats_.connections;
     if (++stats_.active > stats_.max_concurrent) stats_.max_concurrent = stats_.active;
 
@@ -158,6 +184,7 @@ void LabServer::Accept(const Listener& l, uint64_t now) {
     uint64_t ms = opt_.latency_min_ms + (span ? rng_() % (span + 1) : 0);
     cfg.latency_ns = ms * kMs;
     cfg.greeting_delay_ns = uint64_t{opt_.greeting_delay_ms} * kMs;
+    cfg.late_banner_ns = uint64_t{opt_.late_banner_ms} * kMs;
     cfg.drip_gap_ns = uint64_t{opt_.drip_gap_ms} * kMs;
     cfg.idle_timeout_ns = uint64_t{opt_.idle_timeout_s} * 1000 * kMs;
     if (opt_.drop_fraction > 0 &&
@@ -165,13 +192,20 @@ void LabServer::Accept(const Listener& l, uint64_t now) {
       cfg.dropped = true;
       ++stats_.dropped;
     }
+    if (addr != 0 && !all[behaviour].banner_first.empty()) cfg.first_contact = shared_.FirstContact(addr);
     if (slots_.size() <= static_cast<size_t>(fd)) slots_.resize(fd + 1024);
     Slot& slot = slots_[fd];
-    slot.serial = next_serial_++;
-    slot.scheduled = 0;
+    slot.addr = addr;
+    slot.counted = addr != 0;
+    slot.counted_ip = slot.counted && shared_.Open(addr);
     slot.events = 0;
-    slot.session = std::make_unique<Session>(fd, all[behaviour], std::move(mx), cfg, certs_,
-                                             stats_, now);
+    if (spare_sessions_.empty()) {
+      slot.session = std::make_unique<Session>(ctx_);
+    } else {
+      slot.session = std::move(spare_sessions_.back());
+      spare_sessions_.pop_back();
+    }
+    slot.session->Begin(fd, all[behaviour], mx, cfg, now);
     AfterEvent(fd, now);
   }
 }
@@ -184,9 +218,12 @@ void LabServer::CloseSession(int fd, bool reset) {
     ++stats_.resets;
   }
   close(fd);  // also removes it from epoll
+  if (slot.counted) shared_.Close(slot.addr, slot.counted_ip);
+  slot.counted = slot.counted_ip = false;
+  timers_.Remove(fd);
+  slot.session->Release();
+  if (spare_sessions_.size() < kSpareSessions) spare_sessions_.push_back(std::move(slot.session));
   slot.session.reset();
-  slot.serial = 0;
-  slot.scheduled = 0;
   --stats_.active;
 }
 
@@ -197,7 +234,7 @@ void LabServer::AfterEvent(int fd, uint64_t now) {
     CloseSession(fd, s.end() == Session::End::kReset);
     return;
   }
-  uint32_t want = EPOLLIN | (s.wants_write() ? EPOLLOUT : 0u);
+  uint32_t want = (s.wants_read() ? EPOLLIN : EPOLLRDHUP) | (s.wants_write() ? EPOLLOUT : 0u);
   if (want != slot.events) {
     epoll_event ev{};
     ev.events = want;
@@ -205,33 +242,19 @@ void LabServer::AfterEvent(int fd, uint64_t now) {
     epoll_ctl(epoll_fd_, slot.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
     slot.events = want;
   }
-  uint64_t wake = s.NextWake();
-  if (wake && (slot.scheduled == 0 || wake < slot.scheduled)) {
-    timers_.push(Timer{wake, fd, slot.serial});
-    slot.scheduled = wake;
-  }
-  (void)now;
+  // Something already due runs on the next turn of the loop (after epoll with no wait), so a
+  // session that keeps itself busy cannot starve the others.
+  uint64_t wake = std::max(s.NextWake(), now + 1);
+  if (!timers_.Armed(fd) || timers_.When(fd) != wake) timers_.Set(fd, wake);
 }
 
 void LabServer::FireTimers(uint64_t now) {
-  while (!timers_.empty() && timers_.top().when <= now) {
-    Timer t = timers_.top();
-    timers_.pop();
-    if (static_cast<size_t>(t.fd) >= slots_.size()) continue;
-    Slot& slot = slots_[t.fd];
-    if (!slot.session || slot.serial != t.serial || slot.scheduled != t.when) continue;
-    slot.scheduled = 0;
-    slot.session->OnTimer(now);
-    AfterEvent(t.fd, now);
+  while (!timers_.empty() && timers_.next_when() <= now) {
+    int fd = timers_.next_key();
+    Session& s = *slots_[fd].session;
+    s.OnTimer(now);
+    AfterEvent(fd, now);  // re-arms at > now, or closes (and removes the timer)
   }
-}
-
-int LabServer::TimeoutMs(uint64_t now) const {
-  if (timers_.empty()) return 1000;
-  uint64_t when = timers_.top().when;
-  if (when <= now) return 0;
-  uint64_t ms = (when - now + kMs - 1) / kMs;
-  return static_cast<int>(ms > 1000 ? 1000 : ms);
 }
 
 void LabServer::Run(int signal_fd) {
@@ -239,28 +262,47 @@ void LabServer::Run(int signal_fd) {
   sev.events = EPOLLIN;
   sev.data.u64 = kSignalTag;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, signal_fd, &sev);
-  epoll_event events[512];
+  std::vector<epoll_event> events(kEpollBatch);
+  std::vector<int> ready_listeners;
+  // Let the kernel fire timers up to 250 µs late so that wake-ups close together share one
+  // epoll return (replies due within that window go out together): still 4 times finer than
+  // the millisecond timeouts of epoll_wait, for far fewer wake-ups than exact ones.
+  prctl(PR_SET_TIMERSLACK, 250'000UL, 0, 0, 0);
   bool stop = false;
   while (!stop) {
-    int n = epoll_wait(epoll_fd_, events, 512, TimeoutMs(NowNs()));
+    // Nanosecond timeout (epoll_pwait2): a reply held 100 ms leaves after 100 ms, not up to a
+    // millisecond later.
+    timespec timeout{1, 0};
+    if (!timers_.empty()) {
+      uint64_t now = NowNs();
+      uint64_t wait = timers_.next_when() > now ? timers_.next_when() - now : 0;
+      if (wait < 1'000'000'000ULL) timeout = timespec{0, static_cast<long>(wait)};
+    }
+    int n = epoll_pwait2(epoll_fd_, events.data(), kEpollBatch, &timeout, nullptr);
     uint64_t now = NowNs();
+    ready_listeners.clear();
     for (int i = 0; i < n; ++i) {
       uint64_t tag = events[i].data.u64 & ~0xffffffffULL;
       int fd = static_cast<int>(events[i].data.u64 & 0xffffffffULL);
       if (tag == kSignalTag) {
         stop = true;
       } else if (tag == kListenerTag) {
-        Accept(listeners_[listener_index_[fd]], now);
+        ready_listeners.push_back(fd);
       } else if (static_cast<size_t>(fd) < slots_.size() && slots_[fd].session) {
         Session& s = *slots_[fd].session;
         if (events[i].events & EPOLLOUT) s.OnWritable(now);
-        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) s.OnReadable(now);
+        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) s.OnReadable(now);
         AfterEvent(fd, now);
       }
     }
+    // New connections after the closes of this batch, so a client that closes one connection
+    // and opens the next is never counted twice at once (max_concurrent_per_ip / _per_24).
+    for (int fd : ready_listeners) Accept(listeners_[listener_index_[fd]], now);
     FireTimers(NowNs());
   }
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, signal_fd, nullptr);
+  stats_.max_concurrent_per_24 = shared_.max_per_24();
+  stats_.max_concurrent_per_ip = shared_.max_per_ip();
 }
 
 }  // namespace starttls::lab

@@ -1,5 +1,7 @@
 // Counters of one lab process; plain data so forked workers can send them to the parent
-// through a pipe, which sums them (max_concurrent then is the sum of the workers' maxima).
+// through a pipe, which sums them (max_concurrent then is the sum of the workers' maxima). The
+// per-/24 and per-address maxima come from SharedCounters (all workers together), so they are
+// taken as the maximum, not summed.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -19,6 +21,8 @@ struct LabStats {
   uint64_t connections = 0;      // accepted
   uint64_t active = 0;           // open now
   uint64_t max_concurrent = 0;
+  uint64_t max_concurrent_per_24 = 0;  // most connections open at once to one /24 (all workers)
+  uint64_t max_concurrent_per_ip = 0;  // most connections open at once to one address
   uint64_t commands = 0;         // command lines received (plaintext and inside TLS)
   uint64_t verbs[kVerbCount] = {};
   uint64_t tls_handshakes = 0;   // completed
@@ -32,6 +36,8 @@ struct LabStats {
   void Add(const LabStats& o) {
     connections += o.connections;
     max_concurrent += o.max_concurrent;
+    if (o.max_concurrent_per_24 > max_concurrent_per_24) max_concurrent_per_24 = o.max_concurrent_per_24;
+    if (o.max_concurrent_per_ip > max_concurrent_per_ip) max_concurrent_per_ip = o.max_concurrent_per_ip;
     commands += o.commands;
     for (int i = 0; i < kVerbCount; ++i) verbs[i] += o.verbs[i];
     tls_handshakes += o.tls_handshakes;
@@ -47,6 +53,8 @@ struct LabStats {
     auto num = [](uint64_t v) { return std::to_string(v); };
     std::string o = "{\"connections\":" + num(connections) +
                     ",\"max_concurrent\":" + num(max_concurrent) +
+                    ",\"max_concurrent_per_24\":" + num(max_concurrent_per_24) +
+                    ",\"max_concurrent_per_ip\":" + num(max_concurrent_per_ip) +
                     ",\"commands\":" + num(commands) + ",\"commands_by_verb\":{";
     uint64_t forbidden_total = 0;
     std::string forbidden;

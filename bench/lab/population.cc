@@ -94,8 +94,24 @@ uint64_t CountAddresses(const std::vector<AddressRange>& ranges) {
   return n;
 }
 
-bool Population::SetWeights(std::string_view spec, bool wildcard, std::string& error) {
+std::string ExpandWeightPreset(std::string_view spec) {
+  auto comma = spec.find(',');
+  std::string_view head = spec.substr(0, comma);
+  std::string rest = comma == std::string_view::npos ? "" : std::string(spec.substr(comma));
+  if (head == "internet") return std::string(kInternetWeights) + rest;
+  if (head == "hostile") {
+    std::string out;
+    for (const auto& b : AllBehaviours())
+      if (b.id.substr(0, 8) == "hostile_") out += std::string(b.id) + "=1,";
+    return out + std::string(kHostileExtraWeights) + rest;
+  }
+  return std::string(spec);
+}
+
+bool Population::SetWeights(std::string_view requested, bool wildcard, std::string& error) {
   auto all = AllBehaviours();
+  std::string expanded = ExpandWeightPreset(requested);
+  std::string_view spec = expanded;
   std::vector<int64_t> w(all.size(), -1);
   int64_t others = 0;
   if (spec == "all") {

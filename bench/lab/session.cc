@@ -1,24 +1,27 @@
 #include "bench/lab/session.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <cstring>
 
 #include "bench/lab/lab_certs.h"
 
 namespace starttls::lab {
 namespace {
 
-constexpr size_t kMaxLine = 1000;             // longer command lines get 500 and are skipped
-constexpr size_t kMaxOutBytes = 1 << 20;      // a peer that never reads gets reset
-constexpr uint32_t kEndlessBatch = 100;       // lines per tick
-constexpr uint64_t kEndlessTickNs = 5'000'000;  // => at most 20,000 lines/s per session
-constexpr uint32_t kEndlessMaxLines = 200'000;
+constexpr size_t kMaxLine = 1000;          // longer command lines get 500 and are skipped
+constexpr size_t kMaxOutBytes = 1 << 20;   // a peer that never reads gets reset
+constexpr size_t kKeepCapacity = 64 << 10; // pooled buffers larger than this are given back
+constexpr size_t kSendsPerFlush = 512;     // one-byte sends before yielding to other sessions
 constexpr uint64_t kResetAfterBannerNs = 10'000'000'000ULL;
 constexpr uint64_t kFinDrainNs = 2'000'000'000ULL;
+constexpr uint64_t kRstMidEhloDelayNs = 100'000'000ULL;
+constexpr uint64_t kSegmentWaitNs = 50'000;  // one-byte segments: recheck the send queue
 
 Verb ClassifyVerb(std::string_view line) {
   auto sp = line.find(' ');
@@ -34,17 +37,49 @@ Verb ClassifyVerb(std::string_view line) {
   return kOther;
 }
 
+template <typename T>
+void ClearKeepingSmallCapacity(T& buffer) {
+  buffer.clear();
+  if (buffer.capacity() * sizeof(buffer[0]) > kKeepCapacity) T().swap(buffer);
+}
+
 }  // namespace
 
-Session::Session(int fd, const Behaviour& behaviour, std::string mx, const SessionConfig& config,
-                 CertStore& certs, LabStats& stats, uint64_t now)
-    : fd_(fd), b_(behaviour), mx_(std::move(mx)), cfg_(config), certs_(certs), stats_(stats) {
-  last_activity_ = now;
+void Session::Begin(int fd, const Behaviour& behaviour, std::string_view mx,
+                    const SessionConfig& config, uint64_t now) {
+  fd_ = fd;
+  b_ = &behaviour;
+  size_t n = std::min(mx.size(), sizeof mx_buf_);
+  std::memcpy(mx_buf_, mx.data(), n);
+  mx_ = std::string_view(mx_buf_, n);
+  cfg_ = config;
+  end_ = End::kOpen;
+  out_off_ = 0;
+  piece_head_ = piece_sent_ = 0;
+  want_write_ = skip_to_lf_ = more_now_ = false;
+  last_activity_ = last_input_ = now;
+  silent_ = reject_ = reset_on_input_ = deaf_ = babbling_ = false;
+  answer_after_starttls_ = second_banner_sent_ = false;
+  reset_deadline_ = drain_deadline_ = 0;
+  discard_input_ = write_closed_ = false;
+  streaming_ = false;
+  stream_next_ = stream_count_ = 0;
+  tls_ = handshake_done_ = flight_sent_ = holds_huge_slot_ = false;
+  tls_retry_at_ = 0;
   Start(now);
 }
 
-Session::~Session() {
+void Session::Release() {
   if (ssl_) SSL_free(ssl_);
+  ssl_ = nullptr;
+  if (holds_huge_slot_) --ctx_.huge_flights;
+  holds_huge_slot_ = false;
+  out_off_ = 0;
+  ClearKeepingSmallCapacity(out_);
+  ClearKeepingSmallCapacity(pieces_);
+  ClearKeepingSmallCapacity(in_);
+  ClearKeepingSmallCapacity(scratch_);
+  fd_ = -1;
 }
 
 void Session::Start(uint64_t now) {
@@ -53,7 +88,12 @@ void Session::Start(uint64_t now) {
     return;
   }
   uint64_t release = now + cfg_.latency_ns;
-  switch (b_.opening) {
+  if (!b_->banner_first.empty() && cfg_.first_contact) {
+    QueueText(b_->banner_first, release);
+    QueueAction(Action::kCloseFin, release);
+    return;
+  }
+  switch (b_->opening) {
     case Opening::kSilent:
       silent_ = true;
       return;
@@ -68,48 +108,65 @@ void Session::Start(uint64_t now) {
     case Opening::kBannerThenReject:
       reject_ = true;
       break;
+    case Opening::kBannerThenDeaf:
+      deaf_ = true;
+      break;
     default:
       break;
   }
-  if (b_.slow_greeting) release += cfg_.greeting_delay_ns;
-  Queue(RenderReply(b_.banner, mx_, b_.bare_lf), Action::kNone, release, b_.drip);
-  if (b_.opening == Opening::kBannerThenClose) Queue({}, Action::kCloseFin, release, false);
+  if (b_->slow_greeting) release += cfg_.greeting_delay_ns;
+  if (b_->late_banner) release += cfg_.late_banner_ns;
+  if (b_->stream == Stream::kDripBanner) {
+    StartStream(release, now);
+    return;
+  }
+  QueueText(b_->banner, release);
+  if (b_->opening == Opening::kBannerThenClose) QueueAction(Action::kCloseFin, release);
+  // Not sent from here even when due now: the server sends it once this batch of accepts is
+  // done, so a client that reads the banner, closes and reconnects is never seen twice at once.
 }
 
-void Session::Queue(std::string data, Action action, uint64_t release, bool drip) {
-  if (!out_.empty()) release = std::max(release, out_.back().release);
-  out_bytes_ += data.size();
-  out_.push_back(Chunk{release, std::move(data), 0, action, drip});
+void Session::PushPiece(size_t len, Action action, uint64_t release, bool drip) {
+  // Output leaves in order: a piece is never released before the one queued ahead of it.
+  if (piece_head_ < pieces_.size()) release = std::max(release, pieces_.back().release);
+  pieces_.push_back(Piece{release, static_cast<uint32_t>(len), action, drip});
 }
+
+void Session::QueueText(std::string_view tmpl, uint64_t release) {
+  size_t start = out_.size();
+  AppendReply(out_, tmpl, mx_, b_->bare_lf, b_->nul_ff);
+  PushPiece(out_.size() - start, Action::kNone, release, plain_drip());
+}
+
+void Session::QueueBytes(std::string_view bytes, uint64_t release, bool drip) {
+  out_.append(bytes);
+  PushPiece(bytes.size(), Action::kNone, release, drip);
+}
+
+void Session::QueueAction(Action action, uint64_t release) { PushPiece(0, action, release, false); }
 
 void Session::Reply(std::string_view tmpl, uint64_t now) {
   if (tls_) {
-    std::string text = RenderReply(tmpl, mx_, false);
-    if (SSL_write(ssl_, text.data(), static_cast<int>(text.size())) <= 0) end_ = End::kClose;
+    scratch_.clear();
+    AppendReply(scratch_, tmpl, mx_, false, b_->nul_ff);
+    if (SSL_write(ssl_, scratch_.data(), static_cast<int>(scratch_.size())) <= 0) end_ = End::kClose;
     DrainTls(now);
     return;
   }
-  Queue(RenderReply(tmpl, mx_, b_.bare_lf), Action::kNone, now + cfg_.latency_ns, b_.drip);
-}
-
-void Session::DrainTls(uint64_t now) {
-  BIO* wbio = SSL_get_wbio(ssl_);
-  size_t pending = BIO_pending(wbio);
-  if (pending == 0) return;
-  std::string data(pending, '\0');
-  int n = BIO_read(wbio, data.data(), static_cast<int>(pending));
-  if (n <= 0) return;
-  data.resize(static_cast<size_t>(n));
-  Queue(std::move(data), Action::kNone, now + cfg_.latency_ns, false);
+  QueueText(tmpl, now + cfg_.latency_ns);
 }
 
 void Session::OnReadable(uint64_t now) {
+  if (deaf_) {  // called for RDHUP/HUP/ERR only: the peer is gone
+    end_ = End::kClose;
+    return;
+  }
   char buf[16384];
   for (int round = 0; round < 4 && end_ == End::kOpen; ++round) {
     ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
     if (n > 0) {
-      stats_.bytes_in += static_cast<uint64_t>(n);
-      last_activity_ = now;
+      ctx_.stats.bytes_in += static_cast<uint64_t>(n);
+      last_activity_ = last_input_ = now;
       OnBytes(std::string_view(buf, static_cast<size_t>(n)), now);
       if (static_cast<size_t>(n) < sizeof buf) break;
       continue;
@@ -129,12 +186,30 @@ void Session::OnBytes(std::string_view data, uint64_t now) {
     end_ = End::kReset;
     return;
   }
+  if (answer_after_starttls_) {
+    // The client's first bytes after the 220 (its ClientHello) get the answer; sent only now,
+    // never together with the 220, so they are never the 220 reply's trailing data
+    // (docs/rules.md §3) and the record does not depend on timing.
+    uint64_t release = now + cfg_.latency_ns;
+    if (b_->after_starttls == AfterStarttls::kHttpThenFin) {
+      QueueBytes(kHttp400, release, false);
+      QueueAction(Action::kCloseFin, release);
+      answer_after_starttls_ = false;
+      discard_input_ = true;
+    } else if (!second_banner_sent_) {
+      QueueText(kSecondBanner, release);
+      second_banner_sent_ = true;
+    } else if (unsent() < 4096) {
+      Reply(kReplySyntax, now);  // whatever comes is not a command we know
+    }
+    return;
+  }
   if (write_closed_ || discard_input_) return;
   if (tls_) OnTlsBytes(data, now); else OnPlainBytes(data, now);
 }
 
 void Session::OnPlainBytes(std::string_view data, uint64_t now) {
-  while (!data.empty() && end_ == End::kOpen && !discard_input_) {
+  while (!data.empty() && end_ == End::kOpen && !discard_input_ && !answer_after_starttls_) {
     auto lf = data.find('\n');
     if (skip_to_lf_) {
       if (lf == std::string_view::npos) return;
@@ -158,27 +233,34 @@ void Session::OnPlainBytes(std::string_view data, uint64_t now) {
       if (!silent_) Reply(kReplyLineTooLong, now);
       continue;
     }
-    in_.append(piece);
-    std::string line;
-    line.swap(in_);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::string_view line = piece;
+    if (!in_.empty()) {
+      in_.append(piece);
+      line = in_;
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     HandleLine(line, now);
+    in_.clear();
   }
 }
 
 void Session::HandleLine(std::string_view line, uint64_t now) {
   Verb verb = ClassifyVerb(line);
-  ++stats_.commands;
-  ++stats_.verbs[verb];
-  if (silent_ || endless_) return;  // an endless reply is still being sent: nothing else
-  if (out_bytes_ > kMaxOutBytes) {
+  ++ctx_.stats.commands;
+  ++ctx_.stats.verbs[verb];
+  if (silent_ || (streaming_ && b_->stream != Stream::kQuitBabble)) return;  // still sending
+  if (unsent() > kMaxOutBytes) {
     end_ = End::kReset;
+    return;
+  }
+  if (babbling_) {
+    if (unsent() < 4096) Reply(kQuitBabble, now);
     return;
   }
   if (reject_) {
     if (verb == kQuit) {
       Reply(kReplyQuit, now);
-      Queue({}, Action::kCloseFin, now + cfg_.latency_ns, false);
+      QueueAction(Action::kCloseFin, now + cfg_.latency_ns);
     } else {
       Reply(kReplyBadSequence, now);
     }
@@ -187,47 +269,41 @@ void Session::HandleLine(std::string_view line, uint64_t now) {
   switch (verb) {
     case kEhlo:
       if (tls_) {
-        Reply(b_.ehlo_tls, now);
+        Reply(b_->ehlo_tls, now);
+      } else if (b_->rst_mid_ehlo) {
+        QueueText(kRstMidEhlo, now + cfg_.latency_ns);
+        QueueAction(Action::kCloseRst, now + cfg_.latency_ns + kRstMidEhloDelayNs);
+        discard_input_ = true;
+      } else if (b_->ehlo_lines) {
+        AppendManyLineEhlo(now + cfg_.latency_ns);
+      } else if (b_->stream == Stream::kHugeLine) {
+        QueueText(kHugeHead, now + cfg_.latency_ns);
+        StartStream(now + cfg_.latency_ns, now);
       } else {
-        Reply(b_.ehlo, now);
-        if (b_.endless_ehlo) {
-          endless_ = true;
-          endless_next_ = now + cfg_.latency_ns;
-        }
+        Reply(b_->ehlo, now);
+        if (b_->stream == Stream::kEndlessEhlo || b_->stream == Stream::kSteadyEhlo)
+          StartStream(now + cfg_.latency_ns, now);
       }
       break;
     case kHelo:
-      Reply(b_.helo, now);
+      Reply(b_->helo, now);
       break;
     case kStarttls:
-      if (tls_) {
-        Reply(kReplyTlsActive, now);
-        break;
-      }
-      if (b_.tls_garbage) {
-        // The 220 and the garbage in one write: the scanner reads them together, before its
-        // ClientHello leaves (the reply's trailing data, every time).
-        discard_input_ = true;
-        in_.clear();
-        Queue(RenderReply(b_.starttls, mx_, b_.bare_lf) + std::string(kTlsGarbage),
-              Action::kCloseFin, now + cfg_.latency_ns, false);
-        break;
-      }
-      Reply(b_.starttls, now);
-      if (b_.starttls.substr(0, 3) == "220") {
-        // RFC 3207 §4: nothing pipelined after STARTTLS may be acted on.
-        discard_input_ = true;
-        in_.clear();
-        Queue({}, Action::kStartTls, now + cfg_.latency_ns, false);
-      }
+      HandleStarttls(now);
       break;
     case kQuit:
+      if (b_->stream == Stream::kQuitBabble) {
+        Reply(kQuitBabble, now);
+        babbling_ = true;
+        StartStream(now + cfg_.latency_ns + 1'000'000'000ULL, now);
+        break;
+      }
       Reply(kReplyQuit, now);
       if (tls_) {
         SSL_shutdown(ssl_);
         DrainTls(now);
       }
-      Queue({}, Action::kCloseFin, now + cfg_.latency_ns, false);
+      QueueAction(Action::kCloseFin, now + cfg_.latency_ns);
       discard_input_ = true;
       break;
     case kNoop:
@@ -250,110 +326,125 @@ void Session::HandleLine(std::string_view line, uint64_t now) {
   }
 }
 
-void Session::StartTls(uint64_t) {
-  ssl_ = certs_.NewSsl(b_.versions, b_.cert, mx_);
-  if (!ssl_) {
-    end_ = End::kClose;
+void Session::HandleStarttls(uint64_t now) {
+  if (tls_) {
+    Reply(kReplyTlsActive, now);
     return;
   }
-  BIO* rbio = BIO_new(BIO_s_mem());
-  BIO* wbio = BIO_new(BIO_s_mem());
-  BIO_set_mem_eof_return(rbio, -1);
-  SSL_set_bio(ssl_, rbio, wbio);
-  tls_ = true;
-  discard_input_ = false;
+  Reply(b_->starttls, now);
+  if (b_->starttls.substr(0, 3) != "220") return;
+  // RFC 3207 §4: nothing pipelined after STARTTLS may be acted on.
+  discard_input_ = true;
   in_.clear();
+  uint64_t release = now + cfg_.latency_ns;
+  switch (b_->after_starttls) {
+    case AfterStarttls::kTls:
+      QueueAction(Action::kStartTls, release);
+      break;
+    case AfterStarttls::kGarbageThenFin:
+      QueueBytes(kTlsGarbage, release, false);
+      QueueAction(Action::kCloseFin, release);
+      break;
+    case AfterStarttls::kSmtpText:
+    case AfterStarttls::kHttpThenFin:
+      discard_input_ = false;
+      answer_after_starttls_ = true;  // OnBytes answers the client's next bytes
+      break;
+    case AfterStarttls::kSilence:
+      break;  // input stays discarded, nothing is ever sent
+  }
 }
 
-void Session::OnTlsBytes(std::string_view data, uint64_t now) {
-  BIO_write(SSL_get_rbio(ssl_), data.data(), static_cast<int>(data.size()));
-  if (!handshake_done_) {
-    int r = SSL_do_handshake(ssl_);
-    if (r == 1) {
-      handshake_done_ = true;
-      ++stats_.tls_handshakes;
-    } else {
-      int err = SSL_get_error(ssl_, r);
-      DrainTls(now);
-      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
-        ++stats_.tls_failures;
-        Queue({}, Action::kCloseFin, now + cfg_.latency_ns, false);
-        discard_input_ = true;
-      }
+// Sends what is due; tops streams up between rounds, a few rounds per call so that one fast
+// reader of a 10 MiB stream does not hold the loop (more_now_ asks to be called again at once).
+void Session::Flush(uint64_t now) {
+  more_now_ = false;
+  for (int round = 0; FlushOnce(now); ++round) {
+    if (round == 8) {
+      more_now_ = true;
       return;
     }
-  }
-  char buf[4096];
-  while (end_ == End::kOpen && !discard_input_) {
-    int n = SSL_read(ssl_, buf, sizeof buf);
-    if (n > 0) {
-      OnPlainBytes(std::string_view(buf, static_cast<size_t>(n)), now);
-      continue;
-    }
-    int err = SSL_get_error(ssl_, n);
-    if (err != SSL_ERROR_WANT_READ) {  // close_notify or a TLS error
-      Queue({}, Action::kCloseFin, now + cfg_.latency_ns, false);
-      discard_input_ = true;
-    }
-    break;
-  }
-  if (ssl_) DrainTls(now);
-}
-
-void Session::EndlessTick(uint64_t now) {
-  if (!endless_ || now < endless_next_) return;
-  endless_next_ = now + kEndlessTickNs;
-  if (out_bytes_ > 32768) return;  // bounded by the peer's reading too
-  std::string batch;
-  batch.reserve(kEndlessBatch * 24);
-  char line[40];
-  for (uint32_t i = 0; i < kEndlessBatch; ++i) {
-    int n = std::snprintf(line, sizeof line, kEndlessLineFormat, ++endless_lines_);
-    batch.append(line, static_cast<size_t>(n));
-  }
-  Queue(std::move(batch), Action::kNone, now, false);
-  if (endless_lines_ >= kEndlessMaxLines) {
-    endless_ = false;
-    Queue({}, Action::kCloseFin, now, false);
+    if (!Refill(now)) return;
   }
 }
 
-void Session::Flush(uint64_t now) {
-  while (end_ == End::kOpen && !want_write_ && !out_.empty() && out_.front().release <= now) {
-    Chunk& c = out_.front();
-    if (c.off < c.data.size()) {
-      size_t len = c.drip ? 1 : c.data.size() - c.off;
-      ssize_t n = send(fd_, c.data.data() + c.off, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+bool Session::FlushOnce(uint64_t now) {
+  size_t sends = 0;
+  while (end_ == End::kOpen && !want_write_ && piece_head_ < pieces_.size()) {
+    Piece& p = pieces_[piece_head_];
+    if (p.release > now) return false;
+    if (piece_sent_ < p.len) {
+      if (p.drip && b_->one_byte_segments && !SocketSendQueueEmpty()) {
+        // Linux would merge this byte into the one still queued (tcp_autocorking, small
+        // queues); the next byte goes once the previous one has left, a moment later.
+        p.release = now + kSegmentWaitNs;
+        return false;
+      }
+      size_t len = p.drip ? 1 : p.len - piece_sent_;
+      ssize_t n = send(fd_, out_.data() + out_off_, len, MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) want_write_ = true;
         else if (errno != EINTR) end_ = End::kClose;
-        return;
+        return false;
       }
-      c.off += static_cast<size_t>(n);
+      out_off_ += static_cast<size_t>(n);
+      piece_sent_ += static_cast<size_t>(n);
       last_activity_ = now;
-      out_bytes_ -= static_cast<size_t>(n);
-      stats_.bytes_out += static_cast<uint64_t>(n);
-      if (c.off < c.data.size()) {
-        if (c.drip) c.release = now + cfg_.drip_gap_ns;
-        continue;  // partial write: loop sees EAGAIN, or the drip gap
+      ctx_.stats.bytes_out += static_cast<uint64_t>(n);
+      if (piece_sent_ < p.len) {
+        if (!p.drip) continue;  // partial write: the next send sees EAGAIN
+        // A drip: the next byte after the gap; with no gap, yield now and then.
+        uint64_t gap = b_->one_byte_segments ? 0 : cfg_.drip_gap_ns;
+        if (gap) {
+          p.release = now + gap;
+        } else if (++sends >= kSendsPerFlush) {
+          more_now_ = true;
+          return false;
+        }
+        continue;
       }
     }
-    Action action = c.action;
-    out_.pop_front();
+    Action action = p.action;
+    ++piece_head_;
+    piece_sent_ = 0;
+    if (piece_head_ == pieces_.size()) {
+      pieces_.clear();
+      piece_head_ = 0;
+      out_.clear();
+      out_off_ = 0;
+    }
     switch (action) {
       case Action::kNone: break;
       case Action::kStartTls: StartTls(now); break;
-      case Action::kCloseRst: end_ = End::kReset; return;
+      case Action::kCloseRst: end_ = End::kReset; return false;
       case Action::kCloseFin:
         // FIN, then read until the peer's EOF so a late byte does not turn it into an RST.
         shutdown(fd_, SHUT_WR);
         write_closed_ = true;
+        streaming_ = false;
         drain_deadline_ = now + kFinDrainNs;
         out_.clear();
-        out_bytes_ = 0;
-        return;
+        out_off_ = 0;
+        pieces_.clear();
+        piece_head_ = 0;
+        return false;
     }
   }
+  CompactOutput();
+  return end_ == End::kOpen && !want_write_ && !write_closed_;
+}
+
+// Sent bytes at the front of the buffer are dropped once they are most of it, so a long
+// stream's buffer stays near its refill bound.
+bool Session::SocketSendQueueEmpty() const {
+  int unsent_in_kernel = 0;
+  return ioctl(fd_, SIOCOUTQNSD, &unsent_in_kernel) != 0 || unsent_in_kernel == 0;
+}
+
+void Session::CompactOutput() {
+  if (out_off_ < 16384 || out_off_ * 2 < out_.size()) return;
+  out_.erase(0, out_off_);
+  out_off_ = 0;
 }
 
 void Session::OnWritable(uint64_t now) {
@@ -371,20 +462,29 @@ void Session::OnTimer(uint64_t now) {
     end_ = End::kClose;
     return;
   }
-  if (now >= last_activity_ + cfg_.idle_timeout_ns) {
+  // Endless talkers are judged by the peer's silence, everyone else by any silence.
+  uint64_t idle_since = stream_forever() ? last_input_ : last_activity_;
+  if (now >= idle_since + cfg_.idle_timeout_ns) {
     end_ = End::kClose;
     return;
   }
-  EndlessTick(now);
+  if (tls_retry_at_ && now >= tls_retry_at_) {
+    tls_retry_at_ = 0;
+    OnTlsBytes({}, now);
+  }
+  StreamTick(now);
   Flush(now);
 }
 
 uint64_t Session::NextWake() const {
-  uint64_t wake = last_activity_ + cfg_.idle_timeout_ns;
+  uint64_t idle_since = stream_forever() ? last_input_ : last_activity_;
+  uint64_t wake = idle_since + cfg_.idle_timeout_ns;
   auto consider = [&](uint64_t t) { if (t && t < wake) wake = t; };
-  if (!want_write_ && !out_.empty()) consider(out_.front().release);
-  if (endless_) consider(endless_next_);
+  if (more_now_ && !want_write_) return last_activity_;  // already due
+  if (!want_write_ && piece_head_ < pieces_.size()) consider(pieces_[piece_head_].release);
+  if (streaming_) consider(stream_next_);
   consider(reset_deadline_);
+  consider(tls_retry_at_);
   if (write_closed_) consider(drain_deadline_);
   return wake;
 }

@@ -22,6 +22,7 @@
 #include "bench/lab/lab_options.h"
 #include "bench/lab/lab_server.h"
 #include "bench/lab/population.h"
+#include "bench/lab/shared_counters.h"
 #include "bench/lab/truth_table.h"
 #include "bench/lab/zone_writer.h"
 
@@ -88,7 +89,7 @@ void AnnounceReady(const LabOptions& opt, size_t listeners) {
 
 // Forked workers: each runs its own LabServer and reports readiness, then its stats, on a pipe.
 int ServeWorkers(const LabOptions& opt, const Population& pop, CertStore& certs,
-                 const std::vector<uint32_t>& addrs) {
+                 SharedCounters& shared, const std::vector<uint32_t>& addrs) {
   std::vector<pid_t> pids;
   std::vector<int> pipes;
   for (uint32_t w = 0; w < opt.processes; ++w) {
@@ -99,7 +100,7 @@ int ServeWorkers(const LabOptions& opt, const Population& pop, CertStore& certs,
       close(p[0]);
       for (int fd : pipes) close(fd);
       int sfd = MakeSignalFd();
-      LabServer server(opt, pop, certs, opt.seed * 1000003 + w);
+      LabServer server(opt, pop, certs, shared, opt.seed * 1000003 + w);
       std::string error;
       if (!server.Listen(addrs, w, opt.processes, error)) {
         std::cerr << "smtp-lab: worker " << w << ": " << error << "\n";
@@ -181,6 +182,8 @@ int Serve(const LabOptions& opt, const Population& pop, const std::vector<uint32
     if (!WriteTruth(opt, pop, addrs, error)) return Fail(error);
     if (!addrs.empty() && !WriteZoneAndDomainTruth(opt, pop, addrs, &certs, error)) return Fail(error);
   }
+  SharedCounters shared;  // mapped before the workers are forked, so they all share it
+  if (!shared.Map(error)) return Fail(error);
   WriteFile(opt.run_dir + "/lab.pid", std::to_string(getpid()) + "\n");
   unlink((opt.run_dir + "/ready").c_str());
 
@@ -193,10 +196,10 @@ int Serve(const LabOptions& opt, const Population& pop, const std::vector<uint32
 
   int rc = 0;
   if (opt.processes > 1) {
-    rc = ServeWorkers(opt, pop, certs, addrs);
+    rc = ServeWorkers(opt, pop, certs, shared, addrs);
   } else {
     int sfd = MakeSignalFd();
-    LabServer server(opt, pop, certs, opt.seed * 1000003);
+    LabServer server(opt, pop, certs, shared, opt.seed * 1000003);
     if (!server.Listen(addrs, 0, 1, error)) return Fail(error);
     AnnounceReady(opt, server.listener_count());
     server.Run(sfd);

@@ -9,7 +9,7 @@
 namespace starttls::lab {
 
 struct TlsTruth {
-  std::string_view outcome;  // "ok", "starttls-refused", "handshake-error"; empty: STARTTLS not sent
+  std::string_view outcome;  // "ok", "starttls-refused", "handshake-error", "timeout"; empty: STARTTLS not sent
   std::string_view version;  // "TLSv1.3" / "TLSv1.2" when ok
   std::string_view key_type; // "ECDSA" / "RSA"
   int key_bits = 0;
@@ -17,6 +17,7 @@ struct TlsTruth {
   bool hostname_match = false;
   bool expired = false;
   bool self_signed = false;
+  std::string_view phase;    // with "ok": where a failure after the handshake happened ("ehlo")
 };
 
 struct HostTruth {
@@ -27,6 +28,9 @@ struct HostTruth {
   std::string_view starttls_reason;    // "offered" / "probe" when sent
   int starttls_code = 0;               // what the server answers to STARTTLS (sent or forced)
   TlsTruth tls;
+  // Connections a correct scanner needs to reach this record: 2 when the first connection is
+  // refused with a 421 that a retry gets past (banner_421_once), 1 otherwise.
+  int attempts = 1;
 };
 
 // The truth for a behaviour id; nullptr for an unknown id.

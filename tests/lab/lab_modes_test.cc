@@ -2,6 +2,7 @@
 // behaviour derived from a seeded hash that `smtp-lab truth` reproduces), forked workers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -34,6 +35,32 @@ TEST(LabModes, LatencyHoldsEveryReply) {
   EXPECT_EQ(c.Read(14, 3000, 0), "250 2.0.0 OK\r\n");
   EXPECT_GE(MsSince(t1), 290);
   EXPECT_LT(MsSince(t1), 2000);
+}
+
+// --latency-ms 100 means 100 ms per reply: never less, and (timers in ns, not ms) barely more.
+TEST(LabModes, FixedLatencyIsExactPerReply) {
+  LabProcess lab;
+  ASSERT_TRUE(lab.Start({"--wildcard", "--no-truth", "--weights", "compliant=1", "--latency-ms", "100"}));
+  PlainClient c;
+  std::vector<double> ms;
+  auto since = [](Clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+  };
+  auto t = Clock::now();
+  ASSERT_EQ(c.Connect(lab.Ip(7), lab.port()), 0);
+  std::string banner = "220 " + lab.Mx(7) + " ESMTP smtp-lab\r\n";
+  ASSERT_EQ(c.Read(banner.size(), 3000, 0), banner);
+  ms.push_back(since(t));
+  for (int i = 0; i < 8; ++i) {
+    t = Clock::now();
+    c.Send("NOOP\r\n");
+    ASSERT_EQ(c.Read(14, 3000, 0), "250 2.0.0 OK\r\n");
+    ms.push_back(since(t));
+  }
+  std::sort(ms.begin(), ms.end());
+  EXPECT_GE(ms.front(), 100.0);
+  EXPECT_LT(ms[ms.size() / 2], 103.0) << "median";
+  EXPECT_LT(ms.back(), 150.0);
 }
 
 // The first bytes each behaviour of the wildcard population sends.

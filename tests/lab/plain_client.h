@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>  // tcp_info with tcpi_segs_in (glibc's lacks it)
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -55,6 +56,13 @@ class PlainClient {
       break;
     }
     return got;
+  }
+  // TCP segments this socket has received so far (data and pure ACKs), from TCP_INFO.
+  uint32_t SegmentsIn() const {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+    return info.tcpi_segs_in;
   }
   bool eof() const { return eof_; }
   int error() const { return error_; }

@@ -66,6 +66,12 @@ def compare(expected, record, check_tls):
     check("tls.sni", got_tls.get("sni"), expected["mx"])
     if not got_tls.get("cipher"):
         problems.append("tls.cipher missing")
+    if want_tls.get("phase"):
+        # A failure after a completed handshake: outcome stays ok, the phase names where.
+        check("tls.phase", got_tls.get("phase"), want_tls["phase"])
+        if not got_tls.get("error"):
+            problems.append("tls.error missing")
+        return problems
     ehlo = got_tls.get("ehlo") or {}
     check("tls.ehlo.code", ehlo.get("code"), 250)
     return problems

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Issue 4, acceptance 1: the scanner against a lab of many hosts with every behaviour of the
-# lab mixed in and 50-300 ms of latency. Every record must agree with the lab's truth
+# lab mixed in and 50-300 ms of latency (WEIGHTS 'benign': every behaviour but the hostile_*
+# ones, which issue 16's run takes with WEIGHTS 'hostile': each hostile behaviour's record).
+# The scanner runs with its default deadlines and caps, which the lab's truth rows assume. Every record must agree with the lab's truth
 # (status, class, anomalies), there must be exactly one record per target, the lab must have
 # seen no forbidden command, and records and metadata must validate against the schemas.
-#   lab_scan_test.sh TOP BIN_DIR HOSTS CONCURRENCY
+#   lab_scan_test.sh TOP BIN_DIR HOSTS CONCURRENCY [benign|hostile|all]
 set -euo pipefail
-top=$1 bin=$2 hosts=${3:-10000} concurrency=${4:-10000}
+top=$1 bin=$2 hosts=${3:-10000} concurrency=${4:-10000} mix=${5:-benign}
 run=$(mktemp -d /tmp/starttls-lab-scan.XXXXXX)
-cleanup() { "$top/scripts/lab/lab.sh" stop "$run" || true; rm -rf "$run"; }
+cleanup() { "$top/scripts/lab/lab.sh" stop "$run" || true; [[ -n ${KEEP_RUN:-} ]] || rm -rf "$run"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -15,10 +17,23 @@ net="127.$((100 + RANDOM % 100))"
 port=$((20000 + RANDOM % 12000))
 last=$((hosts - 1))
 range="$net.0.1-$net.$((last / 256)).$((last % 256 + 1))"
+case $mix in
+  # Every behaviour weight 1 but the hostile ones (named by the lab itself).
+  benign) weights="others=1$(grep -o 'hostile_[a-z0-9_]*' "$top/bench/lab/behaviour_table.cc" \
+            | sort -u | sed 's/$/=0/' | sed 's/^/,/' | tr -d '\n')" ;;
+  hostile|all) weights=$mix ;;
+  *) fail "unknown mix $mix" ;;
+esac
 "$top/scripts/lab/lab.sh" start "$run" "$bin/smtp-lab" --addresses "$range" --port "$port" \
-  --weights all --latency-ms 50-300 --processes 2 --seed "$RANDOM"
+  --weights "$weights" --latency-ms 50-300 --processes 2 --seed "$RANDOM"
 truth_rows=$(wc -l <"$run/truth.ndjson")
 [[ $truth_rows -eq $hosts ]] || fail "lab truth has $truth_rows rows, wanted $hosts"
+
+if [[ $mix == hostile ]]; then  # every hostile behaviour must be in the population
+  missing=$(comm -23 <(grep -o 'hostile_[a-z0-9_]*' "$top/bench/lab/behaviour_table.cc" | sort -u) \
+    <(grep -o '"behaviour":"hostile_[a-z0-9_]*' "$run/truth.ndjson" | cut -d'"' -f4 | sort -u))
+  [[ -z $missing ]] || fail "hostile behaviours missing from the lab population: $missing"
+fi
 
 # Targets as 'ip,name' lines, so records carry the MX name (and TLS sends it as SNI).
 python3 -c '
@@ -30,8 +45,7 @@ for line in open(sys.argv[1]):
 start=$(date +%s)
 "$bin/starttls-scan" --allow-reserved --port "$port" --max-per-prefix 0 --input-file "$run/targets" \
   --output-file "$run/records.ndjson" --metadata-file "$run/metadata.json" \
-  --concurrency "$concurrency" --rate 0 --banner-timeout 25 --command-timeout 10 \
-  --session-timeout 60 --ca-file "$run/ca.pem" --quiet --seed 42 \
+  --concurrency "$concurrency" --rate 0 --ca-file "$run/ca.pem" --quiet --seed 42 \
   || fail "starttls-scan exited $?"
 echo "scanned $hosts lab hosts in $(($(date +%s) - start)) s"
 "$top/scripts/lab/lab.sh" stop "$run"
