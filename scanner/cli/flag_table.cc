@@ -14,6 +14,13 @@ const FlagSpec* FindFlag(std::span<const FlagSpec> flags, std::string_view name)
   return nullptr;
 }
 
+const FlagSpec* FindShortFlag(std::span<const FlagSpec> flags, char letter) {
+  for (const FlagSpec& flag : flags) {
+    if (flag.short_name != 0 && flag.short_name == letter) return &flag;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> ParseFlags(std::span<const FlagSpec> flags, int argc,
@@ -24,6 +31,28 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(std::span<const FlagSpec> fl
     if (arg == "--") {
       for (++i; i < argc; ++i) positional.emplace_back(argv[i]);
       break;
+    }
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-') {
+      if (const FlagSpec* flag = FindShortFlag(flags, arg[1])) {
+        std::string_view value;
+        if (flag->value_name.empty()) {
+          if (arg.size() > 2) {
+            return absl::InvalidArgumentError("flag -" + std::string(1, arg[1]) + " takes no value");
+          }
+        } else if (arg.size() > 2) {
+          value = arg.substr(2);
+        } else if (i + 1 >= argc) {
+          return absl::InvalidArgumentError("flag -" + std::string(1, arg[1]) + " needs a value (" +
+                                            std::string(flag->value_name) + ")");
+        } else {
+          value = argv[++i];
+        }
+        std::string error = flag->set(value);
+        if (!error.empty()) {
+          return absl::InvalidArgumentError("flag -" + std::string(1, arg[1]) + ": " + error);
+        }
+        continue;
+      }
     }
     if (!arg.starts_with("--") || arg.size() == 2) {
       positional.emplace_back(arg);
@@ -66,8 +95,9 @@ std::string FlagHelp(std::span<const FlagSpec> flags) {
   std::string help;
   for (const FlagSpec& flag : flags) {
     // Built by append: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.
-    std::string head("  --");
-    head.append(flag.name);
+    std::string head("  ");
+    if (flag.short_name != 0) head.append("-").append(1, flag.short_name).append(", ");
+    head.append("--").append(flag.name);
     if (!flag.value_name.empty()) head.append(" ").append(flag.value_name);
     if (head.size() < 30) head.resize(30, ' ');
     help += head + " " + std::string(flag.help) + "\n";

@@ -18,10 +18,14 @@ struct FlagSpec {
   std::string_view help;
   // Receives the value ("" for a switch); returns an error text, empty when accepted.
   std::function<std::string(std::string_view value)> set;
+  // An optional one-letter form: "-o value" (and "-ovalue") for "--output value".
+  char short_name = 0;
 };
 
-// Parses argv[first..] against `flags`: "--name value", "--name=value", "--switch".
-// "--" ends flags. Returns the positional arguments, or an error naming the flag.
+// Parses argv[first..] against `flags`: "--name value", "--name=value", "--switch", and
+// "-x value" for a flag with short_name 'x'. "--" ends flags. Another argument starting
+// with a single '-' (such as "-" for standard input) is positional. Returns the positional
+// arguments, or an error naming the flag.
 absl::StatusOr<std::vector<std::string>> ParseFlags(std::span<const FlagSpec> flags, int argc,
                                                     char** argv, int first);
 

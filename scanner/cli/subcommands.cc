@@ -3,15 +3,18 @@
 #include <array>
 
 #include "scanner/classify/classify_command.h"
+#include "scanner/datasets/convert_command.h"
 #include "scanner/scan/scan_command.h"
 
 namespace starttls {
 namespace {
 
-const std::array<Subcommand, 2> kSubcommands = {{
+const std::array<Subcommand, 3> kSubcommands = {{
     {"scan", "scan targets' SMTP servers and classify them (the default)", RunScanCommand},
     {"classify", "judge SMTP transcripts (JSON lines, or --raw one EHLO reply); no network",
      RunClassifyCommand},
+    {"convert", "NDJSON records (plain, .gz, .zst) to CSV, columns from the field table",
+     RunConvertCommand},
 }};
 
 }  // namespace
