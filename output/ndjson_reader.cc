@@ -140,15 +140,24 @@ void NdjsonReader::ProcessRegion(const char* data, size_t size) {
         // A stage-1 error covers its whole batch: re-read that stretch line by line.
         const size_t bad = base + it.current_index();
         const size_t until = std::min(size, LineEnd(data, std::min(size, bad + options_.batch_bytes), size) + 1);
-        ProcessLinesOneByOne(data, pos, until, lines.At(pos));
-        pos = std::max(until, pos + 1);
+        // (When the stretch ends before `pos`, lines already handled, the new stream starts
+        // at `pos`, past this stream's start: the loop always moves on.)
+        if (until > pos) {
+          ProcessLinesOneByOne(data, pos, until, lines.At(pos));
+          pos = until;
+        }
         restart = true;
         break;
       }
-      const size_t start = base + it.current_index();
-      if (start < pos) continue;  // part of a line already handled one by one
+      // The first text of a batch may come with the blank lines before it.
       std::string_view text = it.source();
+      size_t start = base + it.current_index();
+      while (!text.empty() && IsJsonSpace(text.front())) {
+        text.remove_prefix(1);
+        ++start;
+      }
       while (!text.empty() && IsJsonSpace(text.back())) text.remove_suffix(1);
+      if (start < pos) continue;  // part of a line already handled one by one
       const size_t end = start + text.size();
       const size_t line_end = LineEnd(data, start, size);
       if (line_end < end || !AllSpace(data + end, data + line_end)) {
