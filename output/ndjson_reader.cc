@@ -225,6 +225,21 @@ void NdjsonReader::DeliverLine(const char* text, size_t size, uint64_t line) {
   if (!rejected.empty()) ReportBad(line, view, std::move(rejected));
 }
 
+std::string ParseOneJsonText(std::string_view text,
+                             const std::function<std::string(od::document_reference doc)>& fn) {
+  thread_local simdjson::dom::parser validator;
+  thread_local od::parser parser;
+  simdjson::padded_string padded(text);
+  if (auto error = validator.parse(padded).error()) {
+    return std::string("not JSON: ") + simdjson::error_message(error);
+  }
+  od::document doc;
+  if (auto error = parser.iterate(padded).get(doc)) {
+    return std::string("not JSON: ") + simdjson::error_message(error);
+  }
+  return fn(od::document_reference(doc));
+}
+
 absl::StatusOr<std::unique_ptr<NdjsonReader>> OpenNdjson(const std::string& path, NdjsonOptions options) {
   auto source = OpenByteSource(path);
   if (!source.ok()) return source.status();

@@ -91,6 +91,13 @@ class NdjsonReader {
   uint64_t bytes_ = 0;
 };
 
+// One JSON text on its own (one line), read as the reader's slow path reads a line: fully
+// validated, then handed to `fn` as an On-Demand document. Returns fn's result, or
+// "not JSON: <why>".
+std::string ParseOneJsonText(
+    std::string_view text,
+    const std::function<std::string(simdjson::ondemand::document_reference doc)>& fn);
+
 // Opens `path` ("-" = stdin) with OpenByteSource.
 absl::StatusOr<std::unique_ptr<NdjsonReader>> OpenNdjson(const std::string& path,
                                                          NdjsonOptions options = {});
