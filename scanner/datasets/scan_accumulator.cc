@@ -128,9 +128,15 @@ struct ScanAccumulator::State {
     if (r.banner_ms) f.banner_ms.Add(*r.banner_ms);
     if (r.cls && *r.cls == "starttls_misordered") {
       ++f.misordered.hosts;
-      for (std::string_view name : r.names) {
-        BumpName(&mx_names, name);
-        BumpName(&mx_domains, ParentDomain(name));
+      // Each host once per distinct name and per distinct MX domain.
+      for (size_t i = 0; i < r.names.size(); ++i) {
+        bool name_repeated = false, domain_repeated = false;
+        for (size_t j = 0; j < i; ++j) {
+          name_repeated = name_repeated || r.names[j] == r.names[i];
+          domain_repeated = domain_repeated || ParentDomain(r.names[j]) == ParentDomain(r.names[i]);
+        }
+        if (!name_repeated) BumpName(&mx_names, r.names[i]);
+        if (!domain_repeated) BumpName(&mx_domains, ParentDomain(r.names[i]));
       }
       std::string banner_domain = BannerDomain(r.banner_raw);
       if (!banner_domain.empty()) BumpName(&banner_domains, banner_domain);
