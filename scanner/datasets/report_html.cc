@@ -98,7 +98,7 @@ svg .axis, svg .grid { stroke: #ccc; stroke-width: 1; } svg .line { fill: none; 
 .c-s1 { fill: #1565c0; stroke: #1565c0; } .c-s2 { fill: #6a1b9a; stroke: #6a1b9a; }
 .c-s3 { fill: #00838f; stroke: #00838f; } .c-s4 { fill: #ad1457; stroke: #ad1457; } .c-s5 { fill: #558b2f; stroke: #558b2f; }
 .share { color: #555; } dl.defs dt { font-weight: 600; margin-top: 8px; } dl.defs dd { margin-left: 18px; }
-code { background: #f0f0f0; padding: 0 3px; border-radius: 3px; }
+code { background: #f0f0f0; padding: 0 3px; border-radius: 3px; } .wide { overflow-x: auto; }
 )CSS";
 
 std::string Card(const std::string& share_html, const std::string& what, const std::string& detail) {
@@ -265,7 +265,7 @@ std::string LatencyPart(const Histogram& h, const std::string& name, const std::
   const double mean = h.count == 0 ? 0.0 : h.sum_ms / static_cast<double>(h.count);
   return "<h3>" + title + "</h3><p class=\"sub\">" + Count("span", "/latency_ms/" + name + "/count", h.count) +
          " sessions, mean " + Measure("span", "/latency_ms/" + name + "/mean", mean, 1, "ms") + " (buckets in ms)</p>" +
-         svg::Histogram(columns, title);
+         (h.count == 0 ? std::string("<p class=\"none\">no timings in these records</p>") : svg::Histogram(columns, title));
 }
 
 std::string PolicySection(const ScanFigures& f) {

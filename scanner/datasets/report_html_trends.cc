@@ -71,6 +71,11 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
     out += "<h3>Domain verdicts, % of domains</h3>" + svg::LineChart(x, labels, series, true, "Domain verdicts");
   }
 
+  bool any_domains = false, any_tls = false;
+  for (const ScanFigures& s : scans) {
+    any_domains = any_domains || s.domains.total > 0;
+    any_tls = any_tls || s.tls.tried > 0;
+  }
   std::vector<svg::Series> hosts_clear, domains_clear;
   color = 1;
   for (Client client : kTrendClients) {
@@ -87,15 +92,19 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
   }
   out += "<h3>Hosts in clear text per client, %</h3>" +
          svg::LineChart(x, labels, hosts_clear, true, "Hosts in clear text per client");
-  out += "<h3>Domains losing TLS per client, % of domains judged</h3>" +
-         svg::LineChart(x, labels, domains_clear, true, "Domains losing TLS per client");
-
-  std::vector<svg::Series> tls = {{"TLSv1.3 of handshakes tried", "c-s1", {}}, {"trusted of validated", "c-s3", {}}};
-  for (const ScanFigures& s : scans) {
-    tls[0].values.push_back(Percent(Get(s.tls.by_version, "TLSv1.3"), s.tls.tried));
-    tls[1].values.push_back(Percent(s.tls.trusted, s.tls.validated));
+  if (any_domains) {
+    out += "<h3>Domains losing TLS per client, % of domains judged</h3>" +
+           svg::LineChart(x, labels, domains_clear, true, "Domains losing TLS per client");
   }
-  out += "<h3>TLS, %</h3>" + svg::LineChart(x, labels, tls, true, "TLS");
+  if (any_tls) {
+    std::vector<svg::Series> tls = {{"TLS 1.3", "c-s1", {}}, {"trusted", "c-s3", {}}};
+    for (const ScanFigures& s : scans) {
+      tls[0].values.push_back(Percent(Get(s.tls.by_version, "TLSv1.3"), s.tls.tried));
+      tls[1].values.push_back(Percent(s.tls.trusted, s.tls.validated));
+    }
+    out += "<h3>TLS: TLS 1.3 of handshakes tried, trusted of validated, %</h3>" +
+           svg::LineChart(x, labels, tls, true, "TLS");
+  }
 
   // Every figure per scan, as numbers.
   out += "<h3>Figures per scan</h3><table><thead><tr><th>figure</th>";
@@ -111,7 +120,7 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
     row(std::string("hosts ") + name, Pointer({"hosts", "by_class", name}),
         [&](const ScanFigures& s) { return Get(s.hosts.by_class, name); });
   }
-  row("domains", "/domains/total", [](const ScanFigures& s) { return s.domains.total; });
+  if (any_domains) row("domains", "/domains/total", [](const ScanFigures& s) { return s.domains.total; });
   for (const std::string& name : verdicts) {
     row("domains " + name, Pointer({"domains", "by_verdict", name}),
         [&](const ScanFigures& s) { return Get(s.domains.by_verdict, name); });
@@ -120,8 +129,10 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
     const size_t c = static_cast<size_t>(client);
     const std::string name(ClientRules()[c].name);
     row(name + ": hosts clear", Pointer({"clients", name, "clear"}), [&](const ScanFigures& s) { return s.clients[c].clear; });
-    row(name + ": domains clear", Pointer({"clients", name, "domains_clear"}),
-        [&](const ScanFigures& s) { return s.clients[c].domains_clear; });
+    if (any_domains) {
+      row(name + ": domains clear", Pointer({"clients", name, "domains_clear"}),
+          [&](const ScanFigures& s) { return s.clients[c].domains_clear; });
+    }
   }
   row("TLS tried", "/tls/tried", [](const ScanFigures& s) { return s.tls.tried; });
   row("TLS trusted", "/tls/trusted", [](const ScanFigures& s) { return s.tls.trusted; });
@@ -142,6 +153,7 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
 namespace {
 
 std::string Matrix(const Transitions& transitions, const std::string& base) {
+  if (transitions.empty()) return "<p class=\"none\">none</p>";
   std::set<std::string> columns;
   for (const auto& [from, row] : transitions) {
     for (const auto& [to, count] : row) columns.insert(to);
@@ -176,9 +188,9 @@ std::string TransitionSection(const DiffSummary& diff) {
     out += "<tr><th>" + Escape(what) + "</th>" + Count("td", Pointer({"diff", "changes_by_what", what}), count) + "</tr>";
   }
   out += "</tbody></table>";
-  out += "<div class=\"grid2\"><div><h3>Host class</h3>" + Matrix(diff.host_class, "/diff/transitions/class") +
-         "</div><div><h3>Domain verdict</h3>" + Matrix(diff.domain_verdict, "/diff/transitions/verdict") +
-         "</div></div>";
+  out += "<h3>Host class</h3><div class=\"wide\">" + Matrix(diff.host_class, "/diff/transitions/class") +
+         "</div><h3>Domain verdict</h3><div class=\"wide\">" +
+         Matrix(diff.domain_verdict, "/diff/transitions/verdict") + "</div>";
   return out;
 }
 

@@ -88,7 +88,7 @@ std::string Histogram(const std::vector<Bar>& columns, const std::string& title)
 
 std::string LineChart(const std::vector<int64_t>& x_ms, const std::vector<std::string>& x_labels,
                       const std::vector<Series>& series, bool percent, const std::string& title) {
-  const double width = 720, height = 260, left = 50, right = 150, top = 14, bottom = 40;
+  const double width = 720, height = 260, left = 50, right = 170, top = 14, bottom = 40;
   const size_t n = x_ms.size();
   double max = percent ? 100.0 : 0.0;
   for (const Series& s : series) {
