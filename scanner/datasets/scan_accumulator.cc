@@ -26,7 +26,7 @@ struct HostView {
 using NameCounts = absl::flat_hash_map<std::string, uint64_t, StringKeyHash, StringKeyEq>;
 
 void Bump(Counts* counts, std::string_view name) {
-  auto it = counts->find(std::string(name));  // small tables: statuses, classes, versions
+  auto it = counts->find(name);  // small tables: statuses, classes, versions
   if (it == counts->end()) {
     counts->emplace(std::string(name), 1);
   } else {
@@ -95,9 +95,20 @@ struct ScanAccumulator::State {
   bool metadata_times = false;
   uint64_t metadata_targets = 0;
 
+  // Records come in bursts of one millisecond: parse each distinct timestamp once.
+  std::string last_timestamp;
+  std::optional<int64_t> last_ms;
+  std::optional<int64_t> Millis(std::string_view timestamp) {
+    if (timestamp != last_timestamp) {
+      last_timestamp = timestamp;
+      last_ms = ParseRfc3339UnixMillis(timestamp);
+    }
+    return last_ms;
+  }
+
   void SeeTime(std::string_view timestamp) {
     if (timestamp.empty()) return;
-    std::optional<int64_t> ms = ParseRfc3339UnixMillis(timestamp);
+    std::optional<int64_t> ms = Millis(timestamp);
     if (!ms) return;
     min_ms = std::min(min_ms, *ms);
     max_ms = std::max(max_ms, *ms);
@@ -173,7 +184,7 @@ struct ScanAccumulator::State {
       if (r.hostname_match == Tristate::kTrue) ++tls.name_match;
     }
     std::optional<int64_t> not_after = ParseRfc3339UnixMillis(r.leaf_not_after);
-    std::optional<int64_t> seen = ParseRfc3339UnixMillis(r.timestamp);
+    std::optional<int64_t> seen = Millis(r.timestamp);
     if (not_after && seen) {
       const int64_t days = (*not_after - *seen) / 86'400'000;
       const char* bucket = *not_after < *seen ? "expired"

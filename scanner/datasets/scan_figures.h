@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -14,8 +15,8 @@
 
 namespace starttls {
 
-// name -> count, ordered by name (deterministic output).
-using Counts = std::map<std::string, uint64_t>;
+// name -> count, ordered by name (deterministic output); looked up by string_view.
+using Counts = std::map<std::string, uint64_t, std::less<>>;
 
 // Upper bounds (ms) of the latency buckets; a last bucket takes the rest.
 inline constexpr std::array<double, 14> kLatencyBucketsMs = {1,   2,   5,    10,   20,   50,   100,
