@@ -171,6 +171,14 @@ void NdjsonReader::ProcessRegion(const char* data, size_t size) {
       std::string rejected = (*on_record_)(record);
       if (!rejected.empty()) ReportBad(record.line, text, std::move(rejected));
       pos = std::min(size, line_end + 1);
+      // A reader that met an error in the record leaves its iterator abandoned; the stream
+      // cannot step past such a document (simdjson would follow a null parser), so a new
+      // stream starts at the next line.
+      od::document& current = record.doc;
+      if (!current.is_alive()) {
+        restart = true;
+        break;
+      }
     }
     if (!restart) {
       // Whatever the stream left (a truncated last text, trailing blank lines).

@@ -144,6 +144,47 @@ TEST(NdjsonReader, MixedGoodAndBadLinesMatchAModelAtRandomSizes) {
   }
 }
 
+// A reader that walks into a malformed part of a record (On-Demand finds it only then)
+// abandons that document; the records after it in the same stream still arrive.
+TEST(NdjsonReader, AnErrorInsideARecordDoesNotStopTheStream) {
+  std::string input;
+  for (int i = 1; i <= 40; ++i) {
+    input += i % 5 == 0 ? "{\"v\":\"bad\",\"w\":[1,2 3],\"x\":{\"y\":}}\n" : Record("r" + std::to_string(i)) + "\n";
+  }
+  for (size_t batch : {128u, 1u << 20}) {
+    NdjsonOptions options;
+    options.batch_bytes = batch;
+    options.chunk_bytes = 300;
+    FILE* file = fmemopen(input.data(), input.size(), "rb");
+    NdjsonReader reader(ByteSourceFromFile(file, "test"), options);
+    std::vector<uint64_t> good, bad;
+    ASSERT_TRUE(reader
+                    .Run(
+                        [&](NdjsonRecord& record) -> std::string {
+                          simdjson::ondemand::object object;
+                          if (record.doc.get_object().get(object)) return "not an object";
+                          for (auto field : object) {  // read every member, arrays item by item
+                            simdjson::ondemand::value value;
+                            if (field.value().get(value)) return "bad member";
+                            simdjson::ondemand::array array;
+                            if (!value.get_array().get(array)) {
+                              for (auto item : array) {
+                                int64_t n;
+                                if (item.get_int64().get(n)) return "bad item";
+                              }
+                            }
+                          }
+                          good.push_back(record.line);
+                          return "";
+                        },
+                        [&](const NdjsonBadLine& line) { bad.push_back(line.line); })
+                    .ok());
+    std::fclose(file);
+    EXPECT_EQ(bad, (std::vector<uint64_t>{5, 10, 15, 20, 25, 30, 35, 40})) << "batch " << batch;
+    EXPECT_EQ(good.size(), 32u) << "batch " << batch;
+  }
+}
+
 TEST(NdjsonReader, RawBytesRoundTripExactly) {
   std::string all_bytes;
   for (int b = 0; b < 256; ++b) all_bytes.push_back(static_cast<char>(b));
