@@ -136,9 +136,17 @@ void NdjsonReader::ProcessRegion(const char* data, size_t size) {
     const size_t base = pos;
     bool restart = false;
     for (auto it = stream.begin(); it != stream.end(); ++it) {
-      if (it.error()) {
+      // simdjson's view of the text (an experimental API) is only trusted within the region.
+      std::string_view text;
+      if (!it.error()) {
+        text = it.source();
+        const auto low = reinterpret_cast<uintptr_t>(data + base), high = reinterpret_cast<uintptr_t>(data + size);
+        const auto at = reinterpret_cast<uintptr_t>(text.data());
+        if (at < low || at > high || text.size() > high - at) text = std::string_view();
+      }
+      if (it.error() || text.empty()) {
         // A stage-1 error covers its whole batch: re-read that stretch line by line.
-        const size_t bad = base + it.current_index();
+        const size_t bad = std::min(size, base + it.current_index());
         const size_t until = std::min(size, LineEnd(data, std::min(size, bad + options_.batch_bytes), size) + 1);
         // (When the stretch ends before `pos`, lines already handled, the new stream starts
         // at `pos`, past this stream's start: the loop always moves on.)
@@ -150,8 +158,7 @@ void NdjsonReader::ProcessRegion(const char* data, size_t size) {
         break;
       }
       // The first text of a batch may come with the blank lines before it.
-      std::string_view text = it.source();
-      size_t start = base + it.current_index();
+      size_t start = static_cast<size_t>(text.data() - data);
       while (!text.empty() && IsJsonSpace(text.front())) {
         text.remove_prefix(1);
         ++start;

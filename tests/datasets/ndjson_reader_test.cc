@@ -8,6 +8,8 @@
 #include <zstd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -182,6 +184,42 @@ TEST(NdjsonReader, AnErrorInsideARecordDoesNotStopTheStream) {
     std::fclose(file);
     EXPECT_EQ(bad, (std::vector<uint64_t>{5, 10, 15, 20, 25, 30, 35, 40})) << "batch " << batch;
     EXPECT_EQ(good.size(), 32u) << "batch " << batch;
+  }
+}
+
+// Inputs the fuzzer found (fuzz/datasets/corpus/regression_*; first byte: chunk and batch
+// sizes): every line once, in order, and no read outside the buffer.
+TEST(NdjsonReader, FuzzerRegressions) {
+  for (const char* name : {"regression_abandoned_document", "regression_source_out_of_bounds"}) {
+    std::ifstream in(std::string(STARTTLS_FUZZ_DIR) + "/datasets/corpus/" + name, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GT(bytes.size(), 1u) << name;
+    NdjsonOptions options;
+    options.chunk_bytes = 16u << (bytes[0] & 7);
+    options.batch_bytes = 64u << ((bytes[0] >> 3) & 7);
+    options.max_record_bytes = 4096;
+    std::string input = bytes.substr(1);
+    FILE* file = fmemopen(input.data(), input.size(), "rb");
+    NdjsonReader reader(ByteSourceFromFile(file, name), options);
+    uint64_t last = 0;
+    (void)reader.Run(
+        [&](NdjsonRecord& record) -> std::string {
+          EXPECT_GT(record.line, last) << name;
+          last = record.line;
+          simdjson::ondemand::object object;
+          if (record.doc.get_object().get(object)) return "";
+          for (auto field : object) {
+            std::string_view key;
+            if (field.unescaped_key().get(key)) break;
+          }
+          return "";
+        },
+        [&](const NdjsonBadLine& bad) {
+          EXPECT_GT(bad.line, last) << name;
+          last = bad.line;
+        });
+    std::fclose(file);
+    EXPECT_GT(last, 0u) << name;
   }
 }
 
