@@ -6,6 +6,8 @@
 #   report of its gzip and zstd copies
 #   diff of the two scans                              target: < 2 min, < 2 GiB
 #   convert --to csv of one scan
+# Report outputs are named report-*.json: never x.json beside x.ndjson, which is where report
+# looks for a scan's metadata.
 # CPU heavy (minutes on two cores) and disk hungry (~15 GB at the default size): run it alone.
 #   bench/datasets/datasets_bench.sh [RECORDS] [WORKDIR]   (binaries from build/bin)
 set -euo pipefail
@@ -40,17 +42,17 @@ ls -l "$old" "$new" "$old.gz" "$old.zst" | awk '{printf "  %-40s %7.2f GB\n", $N
 printf "  %s records in q1, %s in q2\n" "$(wc -l <"$old")" "$(wc -l <"$new")"
 
 echo "tool                                          wall      peak RSS"
-measure "report --format json q1" "$bin/starttls-scan" report --format json -o "$work/q1.json" "$old"
-measure "report (html) q1" "$bin/starttls-scan" report -o "$work/q1.html" "$old"
-measure "report --format json q1.ndjson.gz" "$bin/starttls-scan" report --format json -o "$work/q1-gz.json" "$old.gz"
-measure "report --format json q1.ndjson.zst" "$bin/starttls-scan" report --format json -o "$work/q1-zst.json" "$old.zst"
+measure "report --format json q1" "$bin/starttls-scan" report --format json -o "$work/report-plain.json" "$old"
+measure "report (html) q1" "$bin/starttls-scan" report -o "$work/report.html" "$old"
+measure "report --format json q1.ndjson.gz" "$bin/starttls-scan" report --format json -o "$work/report-gz.json" "$old.gz"
+measure "report --format json q1.ndjson.zst" "$bin/starttls-scan" report --format json -o "$work/report-zst.json" "$old.zst"
 measure "diff q1 q2 (change records)" "$bin/starttls-scan" diff -o "$work/changes.ndjson" "$old" "$new"
 measure "convert --to csv q1" "$bin/starttls-scan" convert --to csv -o "$work/q1.csv" "$old"
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
-plain = json.load(open(work + "/q1.json"))
-for name in ("q1-gz.json", "q1-zst.json"):
+plain = json.load(open(work + "/report-plain.json"))
+for name in ("report-gz.json", "report-zst.json"):
     other = json.load(open(work + "/" + name))
     for key in ("files", "metadata_file"):
         other.pop(key); plain.pop(key, None)

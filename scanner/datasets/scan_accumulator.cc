@@ -277,9 +277,13 @@ absl::Status ScanAccumulator::AddMetadata(const std::string& path) {
   if (auto error = parser.load(path).get(root)) {
     return absl::InvalidArgumentError("metadata " + path + ": " + simdjson::error_message(error));
   }
+  std::string_view text;
+  // Only a metadata file: a report's JSON or another scan named x.json is no such thing.
+  if ((!root["type"].get(text) && text != "metadata") || root["start"].get(text) || root["counts"].error()) {
+    return absl::InvalidArgumentError(path + " is not a starttls-scan metadata file; not used");
+  }
   ScanFigures& f = state_->figures;
   f.metadata_file = path;
-  std::string_view text;
   std::optional<int64_t> start, end;
   if (!root["start"].get(text)) start = ParseRfc3339UnixMillis(text);
   if (!root["end"].get(text)) end = ParseRfc3339UnixMillis(text);

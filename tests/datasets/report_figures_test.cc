@@ -160,6 +160,29 @@ TEST_F(ReportFigures, HandCountedFigures) {
   EXPECT_EQ(f.targets, 12u);  // host, classify, domain and error records
 }
 
+// x.json beside x.ndjson is used only when it is a metadata file (not, say, a report's JSON).
+TEST_F(ReportFigures, OnlyAMetadataFileBesideTheScanIsUsed) {
+  const std::string base = ::testing::TempDir() + "/beside_" + std::to_string(getpid());
+  std::ofstream(base + ".ndjson") << Scan();
+  std::ofstream(base + ".json") << RenderReportJson({figures_}, std::nullopt);
+  ScanFigures with_report;
+  ASSERT_TRUE(ReadScan({base + ".ndjson"}, "test", &with_report).ok());
+  EXPECT_TRUE(with_report.metadata_file.empty());
+  EXPECT_EQ(with_report.start, "2026-03-01T09:59:00.000Z");
+  std::ofstream(base + ".json") << R"({"type":"metadata","schema":1,"version":"0.1.0","flags":{},"seed":"7",)"
+                                   R"("shards":1,"shard":0,"start":"2026-03-01T09:00:00.000Z","end":"2026-03-01T11:00:00.000Z",)"
+                                   R"("counts":{"by_status":{},"by_class":{},"by_anomaly":{},"targets":{"total":20,"done":20,"not_started":0}}})";
+  ScanFigures with_metadata;
+  ASSERT_TRUE(ReadScan({base + ".ndjson"}, "test", &with_metadata).ok());
+  EXPECT_EQ(with_metadata.metadata_file, base + ".json");
+  EXPECT_EQ(with_metadata.start, "2026-03-01T09:00:00.000Z");
+  EXPECT_DOUBLE_EQ(with_metadata.duration_s, 7200.0);
+  EXPECT_EQ(with_metadata.targets, 20u);
+  EXPECT_EQ(with_metadata.seed, "7");
+  std::remove((base + ".ndjson").c_str());
+  std::remove((base + ".json").c_str());
+}
+
 // The attribute text as the browser reads it.
 std::string Unescape(std::string text) {
   for (const auto& [entity, c] : {std::pair<std::string, std::string>{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
