@@ -6,6 +6,11 @@ find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 pkg_check_modules(URING REQUIRED IMPORTED_TARGET liburing)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
+# The dataset tools: simdjson's On-Demand reader (libsimdjson-dev), gzip (zlib1g-dev) and
+# zstd (libzstd-dev) input.
+pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
+pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 
 # BoringSSL from android-libboringssl-dev: its own include and lib folders, so that no
 # OpenSSL header or library can be picked up by mistake. One TLS library per binary.

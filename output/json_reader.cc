@@ -377,29 +377,4 @@ absl::StatusOr<JsonValue> ParseJson(std::string_view text, const JsonParseLimits
   return parser.ParseDocument();
 }
 
-absl::StatusOr<std::string> DecodeRawBytes(std::string_view utf8) {
-  std::string bytes;
-  bytes.reserve(utf8.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(utf8.data());
-  size_t i = 0;
-  while (i < utf8.size()) {
-    if (p[i] < 0x80) {
-      bytes.push_back(static_cast<char>(p[i]));
-      ++i;
-      continue;
-    }
-    uint32_t code_point;
-    const int len = DecodeUtf8(p + i, utf8.size() - i, &code_point);
-    if (len == 0) return absl::InvalidArgumentError(absl::StrCat("raw-bytes string offset ", i, ": invalid UTF-8"));
-    if (code_point > 0xFF) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "raw-bytes string offset %d: code point U+%04X is above U+00FF, so it stands for no single byte", i,
-          code_point));
-    }
-    bytes.push_back(static_cast<char>(code_point));
-    i += static_cast<size_t>(len);
-  }
-  return bytes;
-}
-
 }  // namespace starttls

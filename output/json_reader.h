@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "output/json_value.h"
+#include "output/raw_bytes.h"  // DecodeRawBytes, for the readers of raw fields
 
 namespace starttls {
 
@@ -29,10 +30,5 @@ struct JsonParseLimits {
 // Errors: InvalidArgument for bad syntax/encoding, ResourceExhausted for a cap.
 // Messages look like "JSON offset 17: expected ':' after object key".
 absl::StatusOr<JsonValue> ParseJson(std::string_view text, const JsonParseLimits& limits = {});
-
-// The inverse of JsonWriter::RawBytes: maps each code point U+0000..U+00FF of a decoded
-// (UTF-8) string back to the one byte it stands for. Fails on a code point above U+00FF
-// or on invalid UTF-8, naming the offset.
-absl::StatusOr<std::string> DecodeRawBytes(std::string_view utf8);
 
 }  // namespace starttls

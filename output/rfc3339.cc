@@ -29,6 +29,17 @@ void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
   *year = year_of_era + era * 400 + (*month <= 2 ? 1 : 0);
 }
 
+// Day count since 1970-01-01 of a proleptic Gregorian date: the inverse of CivilFromDays.
+int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
+  year -= month <= 2 ? 1 : 0;
+  const int64_t era = FloorDiv(year, 400);
+  const int64_t year_of_era = year - era * 400;                          // [0, 399]
+  const int64_t month_from_march = (month + 9) % 12;                     // [0, 11], 0 = March
+  const int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;  // [0, 365]
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
 void PutDigits(char* at, int64_t value, int width) {
   for (int i = width - 1; i >= 0; --i) {
     at[i] = static_cast<char>('0' + value % 10);
@@ -72,11 +83,43 @@ std::string FormatRfc3339(absl::Time time) {
   return FormatRfc3339UnixMillis(absl::ToUnixMillis(time));
 }
 
-std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view text) {
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &time, &error)) return std::nullopt;
-  return absl::ToUnixMillis(time);
+std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view t) {
+  auto number = [&](size_t from, size_t n) -> std::optional<int64_t> {
+    if (from + n > t.size()) return std::nullopt;
+    int64_t value = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      value = value * 10 + (t[i] - '0');
+    }
+    return value;
+  };
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' ||
+      t[16] != ':') {
+    return std::nullopt;
+  }
+  auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 || *day < 1 ||
+      *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  int64_t ms = (DaysFromCivil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second) * 1000;
+  size_t i = 19;
+  if (i < t.size() && t[i] == '.') {
+    int64_t scale = 100;
+    for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i) {
+      ms += (t[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  if (i + 1 == t.size() && (t[i] == 'Z' || t[i] == 'z')) return ms;
+  if (i + 6 == t.size() && (t[i] == '+' || t[i] == '-') && t[i + 3] == ':') {
+    auto offset_hours = number(i + 1, 2), offset_minutes = number(i + 4, 2);
+    if (!offset_hours || !offset_minutes) return std::nullopt;
+    const int64_t offset_ms = (*offset_hours * 60 + *offset_minutes) * 60000;
+    return t[i] == '+' ? ms - offset_ms : ms + offset_ms;
+  }
+  return std::nullopt;
 }
 
 }  // namespace starttls

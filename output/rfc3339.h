@@ -21,7 +21,9 @@ void AppendRfc3339UnixMillis(int64_t unix_ms, std::string* out);
 std::string FormatRfc3339UnixMillis(int64_t unix_ms);
 std::string FormatRfc3339(absl::Time time);
 
-// The instant an RFC 3339 timestamp names, in ms since the epoch; nullopt if it is none.
+// Milliseconds since 1970 of an RFC 3339 time ("2026-11-27T18:09:14.123Z", any offset, any
+// number of fraction digits, which are cut to milliseconds); nullopt when malformed. Reads
+// our own timestamps and those of other tools (ZGrab2's Go times).
 std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view text);
 
 }  // namespace starttls

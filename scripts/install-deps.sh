@@ -7,8 +7,10 @@ packages=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   liburing-dev android-libboringssl-dev libc-ares-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsimdjson-dev zlib1g-dev libzstd-dev zstd
   python3 python3-jsonschema
   nsd unbound dnsutils ldnsutils openssl curl iproute2 time procps
+  chromium chromium-driver
 )
 
 missing=()

@@ -4,110 +4,118 @@
 #include <string>
 #include <vector>
 
-#include "output/error_record.h"
-#include "output/json_reader.h"
-#include "output/json_writer.h"
+#include "output/ndjson_reader.h"
+#include "scanner/classify/classify_records.h"
 #include "scanner/classify/raw_explanation.h"
-#include "scanner/classify/transcript.h"
-#include "scanner/classify/verdict_json.h"
 #include "scanner/cli/flag_table.h"
-#include "scanner/targets/line_reader.h"
 
 namespace starttls {
 namespace {
 
+namespace od = simdjson::ondemand;
+
 constexpr size_t kMaxLineBytes = 1 << 20;
 
-void BeginRecord(std::string_view type, size_t line_number, JsonWriter* writer) {
-  writer->BeginObject();
-  writer->StringField("type", type);
-  writer->IntField("schema", kRecordSchemaVersion);
-  writer->UintField("line", line_number);
-}
-
-ClassifiedLine ErrorRecord(std::string_view line, size_t line_number, std::string_view error) {
-  ClassifiedLine record{"", true};
-  AppendInputErrorRecord(line_number, line,
-                         "line " + std::to_string(line_number) + ": " + std::string(error),
-                         &record.json);
-  record.json.pop_back();  // the caller adds the newline
-  return record;
-}
-
 constexpr std::string_view kHelp =
-    "usage: starttls-scan classify [--raw] < input\n"
+    "usage: starttls-scan classify [--input-format transcript|zgrab2] [FILE...] [< input]\n"
+    "       starttls-scan classify --raw < reply\n"
     "\n"
     "Judges SMTP transcripts without touching the network (docs/rules.md sections 3-4).\n"
+    "Input: the FILEs (plain, gzip or zstd; '-' is standard input), else standard input.\n"
     "\n"
-    "Default: one JSON object per input line, {\"banner\": ..., \"ehlo\": ..., \"helo\": ...}\n"
-    "(raw bytes, one character U+0000-U+00FF per byte; banner and helo optional; an \"id\"\n"
-    "is copied to the output). Writes one JSON line per input line: status, class,\n"
-    "anomalies, clients, greeting, keywords; a bad line gives an \"error\" record.\n"
+    "transcript (default): one JSON object per input line, {\"banner\": ..., \"ehlo\": ...,\n"
+    "\"helo\": ...} (raw bytes, one character U+0000-U+00FF per byte; banner and helo optional;\n"
+    "an \"id\" is copied to the output). Writes one \"classify\" record per input line: status,\n"
+    "class, anomalies, clients, greeting, keywords; a bad line gives an \"error\" record.\n"
+    "\n"
+    "zgrab2: lines of ZGrab2's SMTP module ({\"ip\": ..., \"data\": {\"smtp\": {\"status\": ...,\n"
+    "\"result\": {\"banner\", \"ehlo\", \"helo\", \"starttls\"}}}}), re-judged by these rules: the\n"
+    "record carries ip, domain, zgrab2_status, zgrab2_error and timestamp over; a line without\n"
+    "an EHLO reply gets class null and an error saying so. ZGrab2 writes replies as text\n"
+    "(invalid UTF-8 became U+FFFD), so their bytes are the text's UTF-8.\n"
     "\n"
     "--raw: stdin holds the raw bytes of ONE EHLO reply, as pasted from a terminal;\n"
     "prints a short explanation: verdict, greeting line, which clients use TLS, the fix.\n"
     "\n"
     "flags:\n";
 
+ClassifiedLine FromRecord(ClassifyRecordResult record) { return {std::move(record.json), record.is_error}; }
+
+ClassifiedLine ClassifyOneLine(std::string_view line, size_t line_number, ClassifyInput format) {
+  ClassifyRecordResult result;
+  std::string error = ParseOneJsonText(line, [&](od::document_reference doc) -> std::string {
+    od::object object;
+    if (doc.get_object().get(object)) return "not a JSON object";
+    result = format == ClassifyInput::kZgrab2 ? ClassifyZgrab2Object(object, line_number, line)
+                                              : ClassifyTranscriptObject(object, line_number, line);
+    return "";
+  });
+  if (!error.empty()) {
+    result = ClassifyErrorRecord(line_number, line, "line " + std::to_string(line_number) + ": " + error);
+  }
+  return FromRecord(std::move(result));
+}
+
 }  // namespace
 
 ClassifiedLine ClassifyTranscriptLine(std::string_view line, size_t line_number) {
-  JsonParseLimits limits;
-  limits.max_input_bytes = kMaxLineBytes;
-  absl::StatusOr<JsonValue> parsed = ParseJson(line, limits);
-  if (!parsed.ok()) return ErrorRecord(line, line_number, std::string(parsed.status().message()));
-  absl::StatusOr<Conversation> conversation = ConversationFromTranscript(*parsed);
-  if (!conversation.ok()) return ErrorRecord(line, line_number, std::string(conversation.status().message()));
+  return ClassifyOneLine(line, line_number, ClassifyInput::kTranscript);
+}
 
-  ConversationVerdict verdict = JudgeConversation(*conversation);
-  std::string out;
-  JsonWriter writer(&out);
-  BeginRecord("classify", line_number, &writer);
-  if (const JsonValue* id = parsed->Find("id"); id != nullptr && id->is_string()) {
-    writer.StringField("id", id->string());
+ClassifiedLine ClassifyZgrab2Line(std::string_view line, size_t line_number) {
+  return ClassifyOneLine(line, line_number, ClassifyInput::kZgrab2);
+}
+
+size_t ClassifyLines(std::unique_ptr<ByteSource> in, FILE* out, ClassifyInput format) {
+  NdjsonOptions options;
+  options.max_record_bytes = kMaxLineBytes;
+  NdjsonReader reader(std::move(in), options);
+  size_t errors = 0;
+  std::string buffer;
+  auto emit = [&](ClassifyRecordResult record) {
+    errors += record.is_error ? 1 : 0;
+    buffer.append(record.json);
+    buffer.push_back('\n');
+    if (buffer.size() >= (1 << 16)) {
+      std::fwrite(buffer.data(), 1, buffer.size(), out);
+      buffer.clear();
+    }
+  };
+  absl::Status status = reader.Run(
+      [&](NdjsonRecord& record) -> std::string {
+        od::object object;
+        if (record.doc.get_object().get(object)) {
+          emit(ClassifyErrorRecord(record.line, record.text,
+                                   "line " + std::to_string(record.line) + ": not a JSON object"));
+          return "";
+        }
+        emit(format == ClassifyInput::kZgrab2 ? ClassifyZgrab2Object(object, record.line, record.text)
+                                              : ClassifyTranscriptObject(object, record.line, record.text));
+        return "";
+      },
+      [&](const NdjsonBadLine& bad) { emit(ClassifyErrorRecord(bad.line, bad.text, bad.error)); });
+  std::fwrite(buffer.data(), 1, buffer.size(), out);
+  std::fflush(out);
+  if (!status.ok()) {
+    std::fprintf(stderr, "starttls-scan classify: reading input: %s\n", std::string(status.message()).c_str());
+    ++errors;
   }
-  WriteVerdictFields(verdict, &writer);
-  if (verdict.ehlo.has_value()) WriteEhloFields(*verdict.ehlo, &writer);
-  if (!verdict.error.empty()) writer.StringField("error", verdict.error);
-  writer.EndObject();
-  return {std::move(out), false};
+  return errors;
 }
 
 size_t ClassifyTranscriptLines(FILE* in, FILE* out) {
-  LineReader reader(in, kMaxLineBytes);
-  LineRecord line;
-  size_t errors = 0;
-  while (reader.Next(&line)) {
-    std::string_view text = line.text;
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-    ClassifiedLine record;
-    if (line.too_long) {
-      record = ErrorRecord(text, line.line_number,
-                           "line longer than " + std::to_string(kMaxLineBytes) + " bytes");
-    } else if (text.find_first_not_of(" \t") == std::string_view::npos) {
-      continue;  // blank line
-    } else {
-      record = ClassifyTranscriptLine(text, line.line_number);
-    }
-    errors += record.is_error ? 1 : 0;
-    record.json.push_back('\n');
-    std::fwrite(record.json.data(), 1, record.json.size(), out);
-  }
-  if (!reader.status().ok()) {
-    std::fprintf(stderr, "starttls-scan classify: reading input: %s\n",
-                 std::string(reader.status().message()).c_str());
-    ++errors;
-  }
-  std::fflush(out);
-  return errors;
+  return ClassifyLines(ByteSourceFromFile(in, "standard input"), out, ClassifyInput::kTranscript);
 }
 
 int RunClassifyCommand(int argc, char** argv, int first) {
   bool raw = false;
   bool help = false;
+  std::string input_format = "transcript";
   const FlagSpec flags[] = {
       {"raw", "", "read one raw EHLO reply and explain it for humans",
        [&](std::string_view) { raw = true; return std::string(); }},
+      {"input-format", "FORMAT", "transcript (default) or zgrab2",
+       [&](std::string_view v) { return ParseChoice(v, {"transcript", "zgrab2"}, &input_format); }},
       {"help", "", "show this help", [&](std::string_view) { help = true; return std::string(); }},
   };
   auto positional = ParseFlags(flags, argc, argv, first);
@@ -119,13 +127,24 @@ int RunClassifyCommand(int argc, char** argv, int first) {
     std::cout << kHelp << FlagHelp(flags);
     return 0;
   }
-  if (!positional->empty()) {
-    std::cerr << "starttls-scan classify: unexpected argument '" << positional->front()
-              << "' (input is read from stdin)\n";
-    return 2;
+  if (raw) {
+    if (!positional->empty()) {
+      std::cerr << "starttls-scan classify: --raw reads standard input, not '" << positional->front() << "'\n";
+      return 2;
+    }
+    return ExplainRawEhlo(stdin, stdout);
   }
-  if (raw) return ExplainRawEhlo(stdin, stdout);
-  ClassifyTranscriptLines(stdin, stdout);
+  const ClassifyInput format = input_format == "zgrab2" ? ClassifyInput::kZgrab2 : ClassifyInput::kTranscript;
+  std::vector<std::string> paths = *positional;
+  if (paths.empty()) paths.push_back("-");
+  for (const std::string& path : paths) {
+    auto source = OpenByteSource(path);
+    if (!source.ok()) {
+      std::cerr << "starttls-scan classify: " << source.status().message() << "\n";
+      return 2;
+    }
+    ClassifyLines(std::move(*source), stdout, format);
+  }
   return 0;
 }
 

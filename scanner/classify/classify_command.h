@@ -1,14 +1,22 @@
-// `starttls-scan classify`: transcripts in, verdicts out, no network (docs/rules.md §7).
+// `starttls-scan classify`: transcripts in, verdicts out, no network (docs/rules.md §7); also
+// ZGrab2 SMTP output re-judged by the rules (`--input-format zgrab2`).
 #pragma once
 
 #include <cstdio>
 #include <string>
+#include <string_view>
+
+#include "output/byte_source.h"
 
 namespace starttls {
 
-// JSON-lines mode: one transcript per input line, one record per input line on `out`.
-// A malformed line yields an "error" record naming its line number; the run goes on.
-// Returns the number of lines that were errors.
+enum class ClassifyInput { kTranscript, kZgrab2 };
+
+// One record per input line holding JSON on `out`, read with output/ndjson_reader.h (plain,
+// gzip or zstd). A malformed line yields an "error" record naming its line number; the run
+// goes on. Returns the number of lines that were errors (and input errors, if any).
+size_t ClassifyLines(std::unique_ptr<ByteSource> in, FILE* out, ClassifyInput format);
+// The same from an open FILE (transcripts).
 size_t ClassifyTranscriptLines(FILE* in, FILE* out);
 
 struct ClassifiedLine {
@@ -16,8 +24,9 @@ struct ClassifiedLine {
   bool is_error = false;
 };
 
-// The record for one transcript line; exposed for tests.
+// The record for one input line; exposed for tests.
 ClassifiedLine ClassifyTranscriptLine(std::string_view line, size_t line_number);
+ClassifiedLine ClassifyZgrab2Line(std::string_view line, size_t line_number);
 
 int RunClassifyCommand(int argc, char** argv, int first);
 

@@ -3,15 +3,24 @@
 #include <array>
 
 #include "scanner/classify/classify_command.h"
+#include "scanner/datasets/convert_command.h"
+#include "scanner/datasets/diff_command.h"
+#include "scanner/datasets/report_command.h"
 #include "scanner/scan/scan_command.h"
 
 namespace starttls {
 namespace {
 
-const std::array<Subcommand, 2> kSubcommands = {{
+const std::array<Subcommand, 5> kSubcommands = {{
     {"scan", "scan targets' SMTP servers and classify them (the default)", RunScanCommand},
     {"classify", "judge SMTP transcripts (JSON lines, or --raw one EHLO reply); no network",
      RunClassifyCommand},
+    {"convert", "NDJSON records (plain, .gz, .zst) to CSV, columns from the field table",
+     RunConvertCommand},
+    {"diff", "what changed between two scans: change records, class and verdict transitions",
+     RunDiffCommand},
+    {"report", "figures of one or more scans: a self-contained HTML page, or JSON",
+     RunReportCommand},
 }};
 
 }  // namespace
