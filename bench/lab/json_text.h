@@ -1,5 +1,6 @@
-// Minimal JSON text helpers for the lab's own files (truth, stats, ready): ASCII-only values,
-// so escaping quotes, backslashes and control bytes is all that is needed.
+// Minimal JSON text helpers for the lab's own files (truth, stats, ready). Values are the
+// lab's own text, valid UTF-8 (notes may hold '§'): bytes from 0x80 up pass through as they
+// are (JSON text is UTF-8, RFC 8259 §8.1); quotes, backslashes and control bytes are escaped.
 #pragma once
 #include <cstdio>
 #include <string>
@@ -13,7 +14,7 @@ inline void AppendJsonString(std::string& out, std::string_view s) {
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c >= 0x7f) {
+    } else if (c < 0x20 || c == 0x7f) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", c);
       out.append(buf);

@@ -234,7 +234,8 @@ void LabServer::AfterEvent(int fd, uint64_t now) {
     CloseSession(fd, s.end() == Session::End::kReset);
     return;
   }
-  uint32_t want = (s.wants_read() ? EPOLLIN : EPOLLRDHUP) | (s.wants_write() ? EPOLLOUT : 0u);
+  // EPOLLRDHUP always: a peer's FIN that comes with its last bytes is seen in the same batch.
+  uint32_t want = EPOLLRDHUP | (s.wants_read() ? EPOLLIN : 0u) | (s.wants_write() ? EPOLLOUT : 0u);
   if (want != slot.events) {
     epoll_event ev{};
     ev.events = want;
@@ -291,7 +292,9 @@ void LabServer::Run(int signal_fd) {
       } else if (static_cast<size_t>(fd) < slots_.size() && slots_[fd].session) {
         Session& s = *slots_[fd].session;
         if (events[i].events & EPOLLOUT) s.OnWritable(now);
-        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) s.OnReadable(now);
+        if (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
+          s.OnReadable(now, (events[i].events & (EPOLLHUP | EPOLLRDHUP)) != 0);
+        }
         AfterEvent(fd, now);
       }
     }

@@ -148,8 +148,13 @@ bool Population::SetWeights(std::string_view requested, bool wildcard, std::stri
   }
   cumulative_.assign(all.size(), 0);
   uint64_t total = 0;
+  // `others` fills in the benign behaviours not named; a hostile_* behaviour is served only
+  // when named (or by 'all' and the 'hostile' preset), so a default or `others=` population
+  // never holds tarpits that the scanner's default deadlines are needed for.
+  const bool every = spec == "all";
   for (size_t i = 0; i < all.size(); ++i) {
-    int64_t v = w[i] < 0 ? others : w[i];
+    const bool hostile = all[i].id.substr(0, 8) == "hostile_";
+    int64_t v = w[i] >= 0 ? w[i] : (hostile && !every ? 0 : others);
     if (wildcard && all[i].id == "connection_refused") v = 0;
     total += static_cast<uint64_t>(v);
     cumulative_[i] = total;

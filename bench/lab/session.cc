@@ -156,7 +156,7 @@ void Session::Reply(std::string_view tmpl, uint64_t now) {
   QueueText(tmpl, now + cfg_.latency_ns);
 }
 
-void Session::OnReadable(uint64_t now) {
+void Session::OnReadable(uint64_t now, bool peer_closed) {
   if (deaf_) {  // called for RDHUP/HUP/ERR only: the peer is gone
     end_ = End::kClose;
     return;
@@ -168,7 +168,7 @@ void Session::OnReadable(uint64_t now) {
       ctx_.stats.bytes_in += static_cast<uint64_t>(n);
       last_activity_ = last_input_ = now;
       OnBytes(std::string_view(buf, static_cast<size_t>(n)), now);
-      if (static_cast<size_t>(n) < sizeof buf) break;
+      if (static_cast<size_t>(n) < sizeof buf && !peer_closed) break;
       continue;
     }
     if (n == 0) {
@@ -342,7 +342,10 @@ void Session::HandleStarttls(uint64_t now) {
       QueueAction(Action::kStartTls, release);
       break;
     case AfterStarttls::kGarbageThenFin:
-      QueueBytes(kTlsGarbage, release, false);
+      // The garbage rides in the 220's own piece (one send, one segment), so it is the
+      // STARTTLS reply's trailing data however the scanner's reads fall (docs/rules.md §3).
+      out_.append(kTlsGarbage);
+      pieces_.back().len += static_cast<uint32_t>(kTlsGarbage.size());
       QueueAction(Action::kCloseFin, release);
       break;
     case AfterStarttls::kSmtpText:

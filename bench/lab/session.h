@@ -52,7 +52,10 @@ class Session {
              uint64_t now);
   void Release();  // frees TLS state; keeps buffer capacity (bounded) for the next Begin
 
-  void OnReadable(uint64_t now);
+  // `peer_closed`: epoll saw the peer's FIN (RDHUP/HUP), so reading goes on to the EOF even
+  // after a short read, and the close is handled in this batch, before its accepts (the
+  // per-/24 and per-address counters must not count a closed connection beside its successor).
+  void OnReadable(uint64_t now, bool peer_closed);
   void OnWritable(uint64_t now);
   void OnTimer(uint64_t now);
 

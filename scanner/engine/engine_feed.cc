@@ -85,12 +85,14 @@ std::vector<EngineTarget> EngineFeed::TakeDeferred() {
   return parked;
 }
 
-void EngineFeed::Finished(const ScanResult& result, int64_t now_ns) {
+void EngineFeed::Finished(const ScanResult& result) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (admission_ != nullptr) {
-    admission_->Finished(result.endpoint, result.session.back_off(), now_ns);
-  }
   if (on_result_) on_result_(result);
+}
+
+void EngineFeed::Closed(const Endpoint& endpoint, bool back_off, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (admission_ != nullptr) admission_->Finished(endpoint, back_off, now_ns);
 }
 
 }  // namespace starttls

@@ -32,8 +32,12 @@ class EngineFeed {
   };
   Take Next(int64_t now_ns, EngineTarget* out, int64_t* retry_at_ns);
 
-  // A session ended: tell the policy, then hand the result on (serialised).
-  void Finished(const ScanResult& result, int64_t now_ns);
+  // A session ended: hand the result on (serialised).
+  void Finished(const ScanResult& result);
+  // Its socket is closed: only now does it stop counting against the per-IP and per-prefix
+  // caps (a peer counts a connection open until our close reaches it, not until our record
+  // is made); `back_off`: the peer asked us to (421), so its IP waits --backoff.
+  void Closed(const Endpoint& endpoint, bool back_off, int64_t now_ns);
 
   // The targets still parked (busy IP) when the scan stopped; they were never started.
   std::vector<EngineTarget> TakeDeferred();

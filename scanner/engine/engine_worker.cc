@@ -201,8 +201,8 @@ void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_
             now_ns);
     return;
   }
-  if (actions.done) DeliverResult(index, now_ns);
-  MaybeRelease(index);
+  if (actions.done) DeliverResult(index);
+  MaybeRelease(index, now_ns);
 }
 
 int EngineWorker::Connect(uint32_t index) {
@@ -257,30 +257,32 @@ void EngineWorker::ArmReceive(uint32_t index) {
   ++slot.inflight;
 }
 
-void EngineWorker::DeliverResult(uint32_t index, int64_t now_ns) {
+void EngineWorker::DeliverResult(uint32_t index) {
   SessionSlot& slot = table_.at(index);
   if (slot.finished) return;
   slot.finished = true;
   counters_.sessions_finished.fetch_add(1, std::memory_order_relaxed);
   if (slot.is_fetch) {
     feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, slot.session.result(),
-                              &slot.fetch->result(), slot.policy_domain},
-                   now_ns);
+                              &slot.fetch->result(), slot.policy_domain});
     return;  // the fetch session is reset when the slot is released
   }
   const SessionResult& result =
       slot.bind_error != 0 ? BindFailureResult(slot) : slot.session.result();
   counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1,
                                                                      std::memory_order_relaxed);
-  feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, result}, now_ns);
+  slot.back_off = result.back_off();
+  feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, result});
   // Release the reply bytes now, unless a send still reads the session's buffer (TLS
   // records live there); the slot itself waits for its last completions.
   if (slot.unsent.empty()) slot.session.Reset(config_.session);
 }
 
-void EngineWorker::MaybeRelease(uint32_t index) {
+void EngineWorker::MaybeRelease(uint32_t index, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
   if (slot.in_use && slot.finished && slot.inflight == 0) {
+    feed_.Closed(slot.endpoint, slot.back_off, now_ns);
+    slot.back_off = false;
     wheel_->Cancel(&slot.timer);
     slot.unsent = {};
     slot.session.Reset(config_.session);  // no operation reads its buffers any more
@@ -361,7 +363,7 @@ void EngineWorker::OnCompletion(const io_uring_cqe& cqe, int64_t now_ns) {
     default:
       break;
   }
-  MaybeRelease(index);
+  MaybeRelease(index, now_ns);
 }
 
 void EngineWorker::OnReceive(uint32_t index, const io_uring_cqe& cqe, int64_t now_ns) {
@@ -389,13 +391,13 @@ void EngineWorker::OnReceive(uint32_t index, const io_uring_cqe& cqe, int64_t no
   if (has_buffer) loop_.RecycleBuffer(buffer_id);
   // A multishot receive can end while the session still listens (no buffer free, say).
   if (last && slot.in_use && !slot.finished && !slot.closing) ArmReceive(index);
-  MaybeRelease(index);
+  MaybeRelease(index, now_ns);
 }
 
 void EngineWorker::OnSent(uint32_t index, int result, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
   if (slot.finished || slot.closing) {
-    MaybeRelease(index);
+    MaybeRelease(index, now_ns);
     return;
   }
   if (result < 0) {

@@ -62,9 +62,10 @@ class EngineWorker {
   // The result handed on for a session whose bind failed: the session's own, with the
   // bind error as its error text.
   const SessionResult& BindFailureResult(const SessionSlot& slot);
-  void DeliverResult(uint32_t index, int64_t now_ns);
+  void DeliverResult(uint32_t index);
   void InterruptAll(int64_t now_ns);
-  void MaybeRelease(uint32_t index);
+  // Frees a finished slot once nothing of its socket is in flight (the close included).
+  void MaybeRelease(uint32_t index, int64_t now_ns);
   uint64_t CookieFor(UringOp op, uint32_t index);
 
   uint64_t TickOf(int64_t ns) const { return static_cast<uint64_t>(ns / config_.tick_ns); }

@@ -78,6 +78,7 @@ struct SessionSlot {
   bool receiving = false;   // a multishot recv is armed
   bool finished = false;    // result delivered; completions only drain now
   bool closing = false;     // cancel + close submitted
+  bool back_off = false;    // the peer answered 421: its IP waits --backoff once closed
 
   // The event goes to whichever state machine the slot runs.
   SessionActions Step(const SessionEvent& event) {

@@ -58,7 +58,16 @@ bool DomainTargets::TakeFetch(PolicyFetchKey* out) {
   *out = std::move(fetches_.front());
   fetches_.pop_front();
   ++fetches_running_;
+  ++fetches_started_;
   return true;
+}
+
+DomainWork DomainTargets::work() const {
+  const MxResolverStats stats = resolver_->stats();
+  return {.queries = stats.queries_sent,
+          .query_timeouts = stats.query_timeouts,
+          .ad_seen = stats.authenticated,
+          .policy_fetches = fetches_started_};
 }
 
 void DomainTargets::FetchFinished(const PolicyFetchKey& key, const PolicyFetchResult& result) {

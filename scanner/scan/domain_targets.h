@@ -18,6 +18,7 @@
 #include "resolver/mx_resolver.h"
 #include "scanner/session/policy_fetch_session.h"
 #include "scanner/engine/loop_extension.h"
+#include "scanner/scan/domain_work.h"
 #include "scanner/scan/record_sink.h"
 #include "scanner/scan/scan_tally.h"
 
@@ -43,8 +44,8 @@ class DomainTargets {
   void HostFinished(const Endpoint& endpoint, const HostOutcome& outcome);
   // The MX names that led to an endpoint not finished yet.
   void AppendNames(const Endpoint& endpoint, std::vector<std::string>* names) const;
-  // DNS answers that carried the AD bit so far (metadata dnssec.ad_seen).
-  uint64_t ad_seen() const { return resolver_->stats().authenticated; }
+  // The DNS and policy work done so far (metadata `dns` and `dnssec`).
+  DomainWork work() const;
   // True while names are being resolved or endpoints wait to be taken.
   bool busy() const;
   // Domains still waiting (resolving or for their endpoints).
@@ -72,6 +73,7 @@ class DomainTargets {
   std::deque<Endpoint> ready_;
   std::deque<PolicyFetchKey> fetches_;
   size_t fetches_running_ = 0;  // taken, not finished
+  uint64_t fetches_started_ = 0;
   std::vector<FdInterest> interest_changes_;
   std::string scratch_;
   std::vector<Endpoint> to_scan_;              // OnResolved's scratch

@@ -209,7 +209,7 @@ int RunScanCommand(int argc, char** argv, int first) {
   run.input_lines_read = feed.lines_handled();
   run.input = feed.input_counts();
   run.input_sha256 = feed.input_digest();
-  run.dns_ad_seen = feed.dns_ad_seen();
+  run.domain_work = feed.domain_work();
   run.loop_lag = engine.loop_lag();
   run.end_unix_ms = NowUnixMs();
   run.running = false;

@@ -299,9 +299,9 @@ uint64_t ScanFeed::lines_handled() const {
   return input_->lines_handled();
 }
 
-uint64_t ScanFeed::dns_ad_seen() const {
+DomainWork ScanFeed::domain_work() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return domains_ != nullptr ? domains_->ad_seen() : 0;
+  return domains_ != nullptr ? domains_->work() : DomainWork{};
 }
 
 std::string ScanFeed::input_digest() const {

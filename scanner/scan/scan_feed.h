@@ -94,7 +94,7 @@ class ScanFeed : public TargetSource, public LoopExtension {
   uint64_t lines_handled() const;
   std::string input_digest() const;
   // DNS answers with the AD bit (0 without domain targets).
-  uint64_t dns_ad_seen() const;
+  DomainWork domain_work() const;
   bool max_targets_reached() const;
   // Empty unless reading the input failed.
   std::string input_error() const;

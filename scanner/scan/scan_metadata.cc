@@ -103,7 +103,13 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   // A survey run through a resolver that does not validate shows here: no answer had AD.
   w.Key("dnssec");
   w.BeginObject();
-  w.UintField("ad_seen", info.dns_ad_seen);
+  w.UintField("ad_seen", info.domain_work.ad_seen);
+  w.EndObject();
+  w.Key("dns");
+  w.BeginObject();
+  w.UintField("queries", info.domain_work.queries);
+  w.UintField("query_timeouts", info.domain_work.query_timeouts);
+  w.UintField("policy_fetches", info.domain_work.policy_fetches);
   w.EndObject();
 
   w.Key("records");

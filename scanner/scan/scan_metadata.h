@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "scanner/engine/loop_lag.h"
+#include "scanner/scan/domain_work.h"
 #include "scanner/scan/input_accounting.h"
 #include "scanner/scan/scan_tally.h"
 
@@ -39,7 +40,7 @@ struct ScanRunInfo {
   std::string input_sha256;        // of every input byte read (the whole input once complete)
   std::vector<std::string> not_started;  // targets taken in but never scanned
   LoopLag loop_lag;                      // how prompt the engine's loops were (this part)
-  uint64_t dns_ad_seen = 0;              // DNS answers that carried AD (this part)
+  DomainWork domain_work;                // DNS queries, AD answers, policy fetches (this part)
 };
 
 // What a resumed scan takes from the metadata of its earlier parts.

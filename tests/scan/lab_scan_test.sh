@@ -18,9 +18,7 @@ port=$((20000 + RANDOM % 12000))
 last=$((hosts - 1))
 range="$net.0.1-$net.$((last / 256)).$((last % 256 + 1))"
 case $mix in
-  # Every behaviour weight 1 but the hostile ones (named by the lab itself).
-  benign) weights="others=1$(grep -o 'hostile_[a-z0-9_]*' "$top/bench/lab/behaviour_table.cc" \
-            | sort -u | sed 's/$/=0/' | sed 's/^/,/' | tr -d '\n')" ;;
+  benign) weights="others=1" ;;  # every behaviour weight 1 but the hostile ones
   hostile|all) weights=$mix ;;
   *) fail "unknown mix $mix" ;;
 esac
