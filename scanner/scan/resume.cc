@@ -13,9 +13,6 @@
 namespace starttls {
 namespace {
 
-// Records are small; a line over this is not one of ours.
-constexpr size_t kMaxRecordBytes = 16 << 20;
-
 bool BoolAt(const JsonValue* object, std::string_view key) {
   const JsonValue* value = object != nullptr ? object->Find(key) : nullptr;
   return value != nullptr && value->bool_value();
@@ -125,7 +122,8 @@ void Remember(const JsonValue& record, ResumeLoad* load) {
 
 }  // namespace
 
-absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path) {
+absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
+                                           size_t max_record_bytes) {
   ResumeLoad load;
   int fd = open(output_path.c_str(), O_RDWR);
   if (fd < 0) {
@@ -133,7 +131,7 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path) {
     return absl::InvalidArgumentError("--resume: cannot open " + output_path + ": " +
                                       std::strerror(errno));
   }
-  LineReader reader(fd, kMaxRecordBytes);
+  LineReader reader(fd, max_record_bytes);
   LineRecord line;
   uint64_t complete_bytes = 0;
   uint64_t consumed = 0;
@@ -143,7 +141,7 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path) {
     consumed += line.length + 1;
     bool had_newline = consumed <= static_cast<uint64_t>(size);
     if (!had_newline || line.too_long) break;
-    absl::StatusOr<JsonValue> record = ParseJson(line.text, {kMaxRecordBytes, 64, 100000, true});
+    absl::StatusOr<JsonValue> record = ParseJson(line.text, {max_record_bytes, 64, 100000, true});
     if (!record.ok()) break;  // a torn line: everything from here is redone
     Remember(*record, &load);
     complete_bytes = consumed;

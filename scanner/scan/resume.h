@@ -18,8 +18,13 @@ struct ResumeLoad {
   TallySnapshot counts;  // of the records kept
 };
 
+// Records are small; a line over this is not one of ours.
+inline constexpr size_t kMaxResumeRecordBytes = 16 << 20;
+
 // Reads `output_path`'s records and truncates the file after its last complete line. A
-// missing file is an empty state (nothing done yet).
-absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path);
+// missing file is an empty state (nothing done yet). `max_record_bytes` is the longest line
+// read as a record (tests and the fuzzer use small ones).
+absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
+                                           size_t max_record_bytes = kMaxResumeRecordBytes);
 
 }  // namespace starttls

@@ -15,7 +15,7 @@
 
 #include "scanner/policy/http_response_parser.h"
 #include "scanner/policy/mta_sts_fetch.h"
-#include "scanner/session/ciphertext_outbox.h"
+#include "scanner/session/send_outbox.h"
 #include "scanner/session/session_config.h"
 #include "scanner/session/smtp_session.h"
 #include "scanner/tls/tls_connection.h"
@@ -67,7 +67,7 @@ class PolicyFetchSession {
   HttpResponseParser parser_;
   std::unique_ptr<TlsConnection> tls_;
   std::string plain_;
-  CiphertextOutbox outbox_;
+  SendOutbox outbox_;
   PolicyFetchResult result_;
 };
 

@@ -128,8 +128,10 @@ void Session::Arm(SessionPhase phase, int64_t now_ns, SessionActions* actions) {
 
 void Session::SendCommand(std::string_view command, SessionState next, SessionPhase phase,
                           int64_t now_ns, SessionActions* actions) {
-  actions->send = command;
-  outbox_.MarkSending();
+  // A command due while a send is still in flight (the peer answered before our last send
+  // completed) waits behind it: the engine sends one buffer at a time, in order.
+  outbox_.Queue(command);
+  FlushOutbox(actions);
   state_ = next;
   got_bytes_ = false;
   phase_start_ns_ = now_ns;

@@ -8,7 +8,9 @@
 // in TLS (freed at the end), ciphertext comes in as kBytes and leaves through actions.send.
 // Ciphertext to send sits in a buffer the session owns; while the engine sends it, new
 // ciphertext queues behind it and the buffer is not touched until kSent reports the send
-// done, so a recv arriving meanwhile cannot invalidate what the kernel reads.
+// done, so a recv arriving meanwhile cannot invalidate what the kernel reads. The session
+// asks for one send at a time: a command due while a send is in flight (a peer answering
+// before our command went out) queues behind it too.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "scanner/session/ciphertext_outbox.h"
+#include "scanner/session/send_outbox.h"
 #include "scanner/session/session_config.h"
 #include "scanner/session/tls_result.h"
 #include "scanner/tls/tls_connection.h"
@@ -37,7 +39,7 @@ struct SessionEvent {
     kPeerClosed,     // orderly EOF from the peer
     kIoError,        // `error` = errno of a failed recv/send (ECONNRESET …)
     kTimeout,        // the deadline armed for `phase` passed
-    kSent,           // the last actions.send was sent completely
+    kSent,           // the last actions.send was sent completely (one is in flight at a time)
   };
 
   Kind kind = Kind::kStart;
@@ -176,8 +178,9 @@ class Session {
   FrameStatus FramePlaintext(size_t* consumed);
   // Encrypts a command and queues its records.
   bool SendOverTls(std::string_view command, SessionActions* actions);
-  // Moves pending ciphertext to the engine when no send is in flight.
-  void FlushCiphertext(SessionActions* actions);
+  // Moves pending ciphertext (and commands queued behind a send) to the engine when no send
+  // is in flight.
+  void FlushOutbox(SessionActions* actions);
   // Ends the TLS part with a failure: before the handshake completed it is the outcome,
   // after it only an error with its phase.
   SessionActions FailTls(TlsOutcome outcome, std::string error, int64_t now_ns);
@@ -207,11 +210,11 @@ class Session {
   SessionResult result_;
 
   // TLS: the server name, the connection (only while in TLS), decrypted bytes not yet framed,
-  // and what is being sent or waits behind it (outbox_).
+  // and what is being sent or waits behind it (outbox_: commands and ciphertext, in order).
   std::string server_name_;
   std::unique_ptr<TlsConnection> tls_;
   std::string tls_plain_;
-  CiphertextOutbox outbox_;
+  SendOutbox outbox_;
 };
 
 // Advances the session by one event. Events that do not fit the state (stale timeouts, bytes

@@ -108,7 +108,7 @@ SessionActions Session::OnTlsBytes(const SessionEvent& event) {
       return FailTls(TlsOutcome::kPeerClosed, "close_notify during the handshake", now_ns);
     }
     if (step == TlsStep::kWantRead) {
-      FlushCiphertext(&actions);
+      FlushOutbox(&actions);
       return actions;
     }
     // Our Finished stays in the BIO and leaves with the EHLO over TLS: one send, not two.
@@ -146,7 +146,7 @@ SessionActions Session::OnTlsBytes(const SessionEvent& event) {
                    "close_notify during the " + std::string(SessionPhaseName(phase_)) + " reply",
                    now_ns);
   }
-  FlushCiphertext(&actions);
+  FlushOutbox(&actions);
   return actions;
 }
 
@@ -199,11 +199,11 @@ SessionActions Session::OnTlsReplyComplete(std::string_view after_reply, int64_t
 
 bool Session::SendOverTls(std::string_view command, SessionActions* actions) {
   if (!tls_->Write(command)) return false;
-  FlushCiphertext(actions);
+  FlushOutbox(actions);
   return true;
 }
 
-void Session::FlushCiphertext(SessionActions* actions) {
+void Session::FlushOutbox(SessionActions* actions) {
   std::string_view bytes = outbox_.Flush(tls_.get());
   if (!bytes.empty()) actions->send = bytes;
 }
@@ -211,7 +211,7 @@ void Session::FlushCiphertext(SessionActions* actions) {
 SessionActions Session::OnSent(const SessionEvent&) {
   if (!outbox_.OnSent()) return {};
   SessionActions actions;
-  FlushCiphertext(&actions);
+  FlushOutbox(&actions);
   return actions;
 }
 

@@ -21,9 +21,12 @@ FrameStatus ReplyFramer::Feed(std::string_view input, size_t* consumed) {
     size_t room = limits_.max_reply_bytes - reply_.raw.size();
     if (take > room) {
       // Keep the bytes up to the cap, then cut the reply off. The line cut there is a line
-      // too (docs/rules.md §3): over 510 octets already, it is too long.
+      // too (docs/rules.md §3): over 510 octets already, it is too long. Unless what fits
+      // already shows a malformed line: smaller reads would have found that first, and the
+      // verdict must not depend on how the bytes were split.
       reply_.raw.append(rest.substr(0, room));
       *consumed += room;
+      if (PartialLineIsMalformed()) return reply_.status = FrameStatus::kMalformed;
       size_t partial = reply_.raw.size() - line_start_;
       reply_.line_too_long |= partial > limits_.max_line_octets;
       return reply_.status = FrameStatus::kTruncated;
@@ -53,6 +56,9 @@ void ReplyFramer::KeepRawAfterMalformed(std::string_view rest) {
 }
 
 bool ReplyFramer::PartialLineIsMalformed() const {
+  // A line past the line cap cuts the reply off when it ends, whatever it holds: judging it
+  // early would make the verdict depend on how the bytes were split.
+  if (reply_.lines.size() >= limits_.max_lines) return false;
   std::string_view partial = std::string_view(reply_.raw).substr(line_start_);
   for (size_t i = 0; i < partial.size() && i < 3; ++i) {
     if (!IsDigit(partial[i])) return true;

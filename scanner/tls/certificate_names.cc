@@ -26,16 +26,26 @@ void Keep(std::string_view name, CertificateNames* out) {
   out->names.emplace_back(name);
 }
 
-// A usable wildcard pattern is "*." followed by at least two non-empty labels, with no
-// other '*' ("*.example.com"; not "*.com", "f*.example.com" or "*.*.example.com").
+// A label after a wildcard, as X509_check_host's pattern check takes it: letters, digits and
+// '-', neither starting nor ending with '-'.
+bool IsWildcardSuffixLabel(std::string_view label) {
+  if (label.empty() || label.front() == '-' || label.back() == '-') return false;
+  return std::all_of(label.begin(), label.end(), IsLdhByte);
+}
+
+// A usable wildcard pattern is "*." followed by at least two such labels, with no other '*'
+// ("*.example.com"; not "*.com", "f*.example.com", "*.*.example.com" or "*.-x.example.com").
+// Anything else is compared as it is, like any name.
 bool IsWildcardPattern(std::string_view pattern) {
   if (pattern.size() < 3 || pattern[0] != '*' || pattern[1] != '.') return false;
   std::string_view rest = pattern.substr(2);
-  if (rest.find('*') != std::string_view::npos) return false;
-  if (rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string_view::npos) {
-    return false;
+  if (rest.find('.') == std::string_view::npos) return false;
+  while (true) {
+    size_t dot = rest.find('.');
+    if (!IsWildcardSuffixLabel(rest.substr(0, dot))) return false;
+    if (dot == std::string_view::npos) return true;
+    rest.remove_prefix(dot + 1);
   }
-  return rest.find('.') != std::string_view::npos;
 }
 
 // "*.example.com" matches one non-empty LDH label before ".example.com".
@@ -45,6 +55,27 @@ bool WildcardMatch(std::string_view pattern, std::string_view host) {
   if (!EqualsIgnoreCase(host.substr(host.size() - suffix.size()), suffix)) return false;
   std::string_view label = host.substr(0, host.size() - suffix.size());
   return std::all_of(label.begin(), label.end(), IsLdhByte);
+}
+
+// Whether a subject CN is a host name at all, as X509_check_host decides before matching a
+// CN (other CNs are decorative: "Example Mail Server"): one trailing '.' and a leading "*."
+// aside, non-empty labels of letters, digits, '_', ':' and '-' (not first in a label).
+bool LooksLikeDnsName(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.starts_with("*.")) name.remove_prefix(2);
+  if (name.empty()) return false;
+  size_t label_start = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (IsLdhByte(c) && (c != '-' || i > label_start)) continue;
+    if (c == '_' || c == ':') continue;
+    if (c == '.' && i > label_start && i + 1 < name.size()) {
+      label_start = i + 1;
+      continue;
+    }
+    return false;
+  }
+  return true;
 }
 
 bool MatchesOne(std::string_view pattern, std::string_view host) {
@@ -92,6 +123,7 @@ bool MatchesHostname(const CertificateNames& names, std::string_view hostname) {
   // A name starting with '.' asks X509_check_host for any subdomain; an MX name never does.
   if (hostname.empty() || hostname.front() == '.') return false;
   for (const std::string& pattern : names.names) {
+    if (names.from_subject && !LooksLikeDnsName(pattern)) continue;
     if (MatchesOne(pattern, hostname)) return true;
   }
   return false;

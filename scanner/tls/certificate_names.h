@@ -5,13 +5,17 @@
 //
 // The rules are those of BoringSSL's X509_check_host with no flags, which the host record's
 // own verdict used before; tests/tls/certificate_names_test.cc compares the two on many
-// certificates and names:
+// certificates and names. One exception: a subjectAltName extension holding no DNS name
+// (only addresses, e-mail addresses or URIs) leaves the CNs in play here, as RFC 6125
+// §6.4.4 has it for addresses and e-mail, whereas X509_check_host then ignores the CNs:
 //   - the DNS names of the subjectAltName extension; only when it holds none, the subject's
-//     common names;
+//     common names that look like host names (labels of letters, digits, '-', '_' and ':';
+//     "Example Mail Server" is no name to match);
 //   - ASCII case is ignored, nothing else (a trailing dot is a byte like any other);
 //   - a wildcard is a whole leftmost label "*" ("f*.example.com" is no wildcard and matches
 //     nothing but itself) standing for exactly one non-empty label of letters, digits and
-//     '-', and only when at least two labels follow it ("*.com" is no wildcard).
+//     '-', and only when at least two labels follow it ("*.com" is no wildcard), each of
+//     letters, digits and '-' neither starting nor ending with '-' ("*.-x.example" is none).
 #pragma once
 
 #include <openssl/x509.h>

@@ -80,14 +80,27 @@ done
 "$bin/starttls-scan" report -o "$run/trend.html" "$run/zgrab2-2024.ndjson" "$run/zgrab2-2019.ndjson"
 "$bin/starttls-scan" report --format json -o "$run/trend.json" "$run/zgrab2-2024.ndjson" "$run/zgrab2-2019.ndjson"
 
-driver_port=$((35000 + RANDOM % 5000))
-setsid chromedriver --port="$driver_port" --allowed-ips=127.0.0.1 >"$run/chromedriver.log" 2>&1 &
-driver_pid=$!
-for _ in $(seq 1 100); do
-  python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$driver_port/status', timeout=1)" \
-    2>/dev/null && break
-  sleep 0.1
+# ChromeDriver's first start on a fresh, loaded machine can take many seconds: wait up to 90 s
+# for its /status, and start it again on another port if it exited (a port taken meanwhile).
+driver_up() {
+  python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$1/status', timeout=2)" 2>/dev/null
+}
+driver_port=
+for attempt in 1 2 3; do
+  port_try=$((35000 + RANDOM % 5000))
+  setsid chromedriver --port="$port_try" --allowed-ips=127.0.0.1 >>"$run/chromedriver.log" 2>&1 &
+  driver_pid=$!
+  for _ in $(seq 1 300); do
+    if driver_up "$port_try"; then driver_port=$port_try; break; fi
+    kill -0 "$driver_pid" 2>/dev/null || break
+    sleep 0.3
+  done
+  [[ -n $driver_port ]] && break
+  kill -TERM -- "-$driver_pid" 2>/dev/null || true
+  wait "$driver_pid" 2>/dev/null || true
+  driver_pid=
 done
+[[ -n $driver_port ]] || { cat "$run/chromedriver.log" >&2; fail "chromedriver did not answer on loopback"; }
 mkdir -p "$artifacts" "$run/profile"
 python3 "$top/tests/datasets/report_page_check.py" "$driver_port" "$artifacts" "$run/profile" \
   "$run/report.html" "$run/report.json" "$run/trend.html" "$run/trend.json" || fail "the page check failed"

@@ -29,22 +29,41 @@ class ScriptedPeer {
   bool closed = false;
   bool done = false;
   int actions_after_done = 0;  // actions asked for after done (must stay 0)
+  // Sends complete at once (the engine's kSent right after the send), unless held: then the
+  // send stays in flight until CompleteSend().
+  bool hold_sends = false;
+  bool send_in_flight = false;
 
   SessionActions Apply(const SessionEvent& event) {
     SessionActions actions = Step(session_, event);
+    Absorb(actions);
+    if (send_in_flight && !hold_sends) CompleteSend();
+    return actions;
+  }
+
+  // Reports the send in flight as done (kSent), as the engine does once the kernel took it.
+  SessionActions CompleteSend() {
+    send_in_flight = false;
+    SessionActions actions = Step(session_, SessionEvent::Sent(now));
+    Absorb(actions);
+    if (send_in_flight && !hold_sends) CompleteSend();
+    return actions;
+  }
+
+  void Absorb(const SessionActions& actions) {
     bool acted = actions.connect || actions.start_receiving || !actions.send.empty() ||
                  actions.deadline.has_value() || actions.close || actions.done;
     if (done && acted) ++actions_after_done;
     connect_requested |= actions.connect;
     receiving |= actions.start_receiving;
     sent.append(actions.send);
+    if (!actions.send.empty()) send_in_flight = true;
     if (actions.deadline.has_value()) deadline = actions.deadline;
     if (actions.close) {
       closed = true;
       deadline.reset();
     }
     done |= actions.done;
-    return actions;
   }
 
   // Start, connect, advance the clock a little.

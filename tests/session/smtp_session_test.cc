@@ -497,5 +497,32 @@ TEST_F(SessionTest, NeverSendsForbiddenCommands) {
   }
 }
 
+
+// A peer that answers before our command went out (found by fuzz/smtp/session_fuzzer): the
+// session asks for one send at a time, as the engine executes them, so the next command
+// waits for the last send's kSent instead of overlapping it.
+TEST_F(SessionTest, PeerAnsweringBeforeTheSendCompletedGetsOneSendAtATime) {
+  peer_.hold_sends = true;
+  peer_.Connect();
+  peer_.Feed(kBanner);
+  EXPECT_EQ(peer_.sent, "EHLO scanner.test\r\n");
+  ASSERT_TRUE(peer_.send_in_flight);
+  peer_.now += 1 * kMs;
+  SessionActions early = peer_.Apply(SessionEvent::Bytes(peer_.now, kCompliantEhlo));
+  EXPECT_TRUE(early.send.empty());  // QUIT is due, but EHLO is still being sent
+  EXPECT_EQ(peer_.session().phase(), SessionPhase::kQuit);
+  ASSERT_TRUE(early.deadline.has_value());
+  EXPECT_EQ(early.deadline->phase, SessionPhase::kQuit);
+  SessionActions after = peer_.CompleteSend();
+  EXPECT_EQ(after.send, "QUIT\r\n");
+  EXPECT_EQ(peer_.sent, "EHLO scanner.test\r\nQUIT\r\n");
+  peer_.hold_sends = false;
+  peer_.CompleteSend();
+  peer_.Feed(kQuitReply);
+  EXPECT_TRUE(peer_.done);
+  EXPECT_EQ(peer_.result().status, ScanStatus::kSuccess);
+  EXPECT_EQ(peer_.actions_after_done, 0);
+}
+
 }  // namespace
 }  // namespace starttls

@@ -227,5 +227,39 @@ TEST(ReplyFramer, ByteAtATimeFeeding) {
   EXPECT_EQ(framer.reply().lines.size(), 2u);
 }
 
+
+// A reply over a cap that is malformed as well frames the same however it is split (found by
+// fuzz/smtp/classify_fuzzer): a line past the line cap is cut off whatever it holds, and the
+// bytes that fit under the byte cap are judged as smaller reads would judge them.
+TEST(ReplyFramer, OverCapAndMalformedFramesTheSameWholeOrByteAtATime) {
+  ReplyLimits lines_cap;
+  lines_cap.max_lines = 2;
+  ReplyLimits bytes_cap;
+  bytes_cap.max_reply_bytes = 12;
+  struct Case {
+    std::string input;
+    ReplyLimits limits;
+    FrameStatus status;
+  };
+  for (const Case& c : {Case{"250-a\r\n250-b\r\n250\r.x\r\n", lines_cap, FrameStatus::kTruncated},
+                        Case{"250-a\r\n250-b\r\nHTTP/1.1\r\n", lines_cap, FrameStatus::kTruncated},
+                        Case{"250-abcd\r\nXYZW\r\n", bytes_cap, FrameStatus::kMalformed},
+                        Case{"250-abcd\r\n2X0 ok\r\n", bytes_cap, FrameStatus::kMalformed},
+                        Case{"250-abcd\r\n25X ok\r\n", bytes_cap, FrameStatus::kTruncated}}) {
+    std::string trailing;
+    Reply whole = FrameWholeReply(c.input, &trailing, c.limits);
+    EXPECT_EQ(whole.status, c.status) << c.input;
+    ReplyFramer framer(c.limits);
+    for (size_t i = 0; i < c.input.size(); ++i) {
+      size_t consumed = 0;
+      if (framer.Feed(std::string_view(c.input).substr(i, 1), &consumed) !=
+          FrameStatus::kNeedMore) {
+        break;
+      }
+    }
+    EXPECT_EQ(framer.reply().status, c.status) << c.input;
+  }
+}
+
 }  // namespace
 }  // namespace starttls

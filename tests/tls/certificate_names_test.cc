@@ -115,5 +115,55 @@ TEST(CertificateNamesTest, SeveralNamesAnyMatches) {
   EXPECT_FALSE(MatchesHostname(CertificateNames{}, "mx1.example.com"));
 }
 
+
+// Wildcards whose other labels are no host-name labels are no wildcards to X509_check_host
+// (found by fuzz/tls/certificate_fuzzer): they match only themselves, literally.
+TEST(CertificateNamesTest, WildcardOverLabelsThatAreNoHostNameLabelsIsLiteral) {
+  bssl::UniquePtr<EVP_PKEY> key = NewKey();
+  const std::vector<std::string> patterns = {
+      "*.-xample.com", "*.a-.example.com", "*.exa_mple.com", "*.xn--.example",
+      "*.XN--9.example", "*.xn---a.example", "*.xn--a.example", "*.e xample.com"};
+  const std::vector<std::string> hosts = {
+      "x.-xample.com", "x.a-.example.com", "x.exa_mple.com", "x.xn--.example",
+      "x.XN--9.example", "x.xn---a.example", "x.xn--a.example", "x.e xample.com",
+      "*.-xample.com", "*.exa_mple.com"};
+  for (const std::string& pattern : patterns) {
+    bssl::UniquePtr<X509> cert = MakeCert(key.get(), {}, {pattern});
+    CertificateNames names = ExtractCertificateNames(cert.get());
+    for (const std::string& host : hosts) {
+      bool boring = X509_check_host(cert.get(), host.data(), host.size(), 0, nullptr) == 1;
+      EXPECT_EQ(MatchesHostname(names, host), boring) << "SAN " << pattern << " host " << host;
+    }
+  }
+  bssl::UniquePtr<X509> cert = MakeCert(key.get(), {}, {"*.-xample.com"});
+  EXPECT_FALSE(MatchesHostname(ExtractCertificateNames(cert.get()), "x.-xample.com"));
+  EXPECT_TRUE(MatchesHostname(ExtractCertificateNames(cert.get()), "*.-XAMPLE.com"));
+}
+
+
+// A subject CN counts only when it looks like a host name, as X509_check_host has it (found
+// by fuzz/tls/certificate_fuzzer): "-x.example.com" or "Example Mail" match nothing.
+TEST(CertificateNamesTest, CommonNamesThatAreNoHostNamesMatchNothing) {
+  bssl::UniquePtr<EVP_PKEY> key = NewKey();
+  const std::vector<std::string> cns = {
+      "-x.example.com", "x-.example.com", "Example Mail", "a..example.com", "mx.example.com.",
+      "mx_1.example.com", "mx.example.com:25", "*.example.com", "*.-x.example.com", "mx"};
+  const std::vector<std::string> hosts = {
+      "-x.example.com", "x-.example.com", "Example Mail", "a..example.com", "mx.example.com.",
+      "mx.example.com", "mx_1.example.com", "mx.example.com:25", "a.example.com",
+      "a.-x.example.com", "mx"};
+  for (const std::string& cn : cns) {
+    bssl::UniquePtr<X509> cert = MakeCert(key.get(), {cn}, {});
+    CertificateNames names = ExtractCertificateNames(cert.get());
+    ASSERT_TRUE(names.from_subject);
+    for (const std::string& host : hosts) {
+      bool boring = X509_check_host(cert.get(), host.data(), host.size(), 0, nullptr) == 1;
+      EXPECT_EQ(MatchesHostname(names, host), boring) << "CN " << cn << " host " << host;
+    }
+  }
+  bssl::UniquePtr<X509> cert = MakeCert(key.get(), {"-x.example.com"}, {});
+  EXPECT_FALSE(MatchesHostname(ExtractCertificateNames(cert.get()), "-x.example.com"));
+}
+
 }  // namespace
 }  // namespace starttls

@@ -425,5 +425,33 @@ TEST_F(TlsSessionTest, WithoutContextTheSessionEndsAfterEhloAsBefore) {
   EXPECT_FALSE(session.result().tls.has_value());
 }
 
+
+// A server that answers EHLO and STARTTLS before our commands went out (found by
+// fuzz/smtp/session_fuzzer): nothing overlaps the send in flight; once it completes,
+// STARTTLS and the ClientHello behind it leave in order, as one send.
+TEST_F(TlsSessionTest, EarlyRepliesQueueStarttlsAndClientHelloBehindTheSendInFlight) {
+  SessionConfig config = Config();
+  Session session(config);
+  ScriptedPeer peer(&session);
+  peer.Start();
+  peer.hold_sends_ = true;
+  peer.Reply(kBanner);
+  EXPECT_EQ(peer.held_, "EHLO scanner.example\r\n");
+  peer.Reply(kEhloCompliant);
+  EXPECT_TRUE(peer.last_.send.empty());
+  peer.Reply(kReady);
+  EXPECT_TRUE(peer.last_.send.empty());
+  EXPECT_EQ(session.state(), SessionState::kHandshake);
+  ASSERT_EQ(peer.sends_.size(), 1u);
+  peer.ReleaseHeldSend();
+  ASSERT_EQ(peer.sends_.size(), 2u);
+  const std::string& queued = peer.sends_[1];
+  ASSERT_GT(queued.size(), 12u);
+  EXPECT_EQ(queued.substr(0, 10), "STARTTLS\r\n");
+  EXPECT_EQ(queued[10], '\x16');  // a handshake record: the ClientHello
+  EXPECT_EQ(queued[11], '\x03');
+  EXPECT_FALSE(session.finished());
+}
+
 }  // namespace
 }  // namespace starttls::testing

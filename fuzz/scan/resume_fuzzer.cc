@@ -1,0 +1,137 @@
+// libFuzzer target: --resume's reader (scanner/scan/resume.cc) over an output file of fuzzer
+// bytes, the way a scan killed mid-write (or a damaged disk) leaves it.
+//
+// Input: a control byte (the longest record line: 32 + 16 * byte), then the file's bytes.
+//
+// Oracles (abort on violation):
+//   - it never fails on a readable file and never crashes;
+//   - it truncates exactly after the last of the leading lines that are complete (LF-ended),
+//     within the record cap and valid JSON: never inside a line, never keeping a line it
+//     cannot parse, never dropping one before the first it cannot;
+//   - it keeps no record from what it cut: loading the truncated file again cuts nothing and
+//     finds the same endpoints, error lines, domains and counts.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "output/json_reader.h"
+#include "scanner/scan/resume.h"
+
+namespace {
+
+using namespace starttls;
+
+#define FUZZ_CHECK(condition)                                                             \
+  do {                                                                                    \
+    if (!(condition)) {                                                                   \
+      std::fprintf(stderr, "resume_fuzzer: %s:%d: %s\n", __FILE__, __LINE__, #condition); \
+      std::abort();                                                                       \
+    }                                                                                     \
+  } while (0)
+
+// The "output file" lives in memory (memfd): no disk I/O per input, and its
+// /proc/self/fd path opens like any file.
+struct Scratch {
+  int fd = -1;
+  std::string path;
+};
+
+const Scratch& TheScratch() {
+  static const Scratch scratch = [] {
+    Scratch made;
+    made.fd = memfd_create("resume_fuzzer", 0);
+    FUZZ_CHECK(made.fd >= 0);
+    made.path = "/proc/self/fd/" + std::to_string(made.fd);
+    return made;
+  }();
+  return scratch;
+}
+
+void WriteFile(std::string_view bytes) {
+  int fd = TheScratch().fd;
+  FUZZ_CHECK(ftruncate(fd, 0) == 0);
+  FUZZ_CHECK(pwrite(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
+}
+
+uint64_t FileSize() {
+  struct stat info {};
+  FUZZ_CHECK(fstat(TheScratch().fd, &info) == 0);
+  return static_cast<uint64_t>(info.st_size);
+}
+
+// The length of the leading run of complete, parseable record lines.
+uint64_t KeptPrefix(std::string_view bytes, size_t cap) {
+  uint64_t kept = 0;
+  while (true) {
+    size_t lf = bytes.find('\n');
+    if (lf == std::string_view::npos || lf > cap) return kept;
+    if (!ParseJson(bytes.substr(0, lf), {cap, 64, 100000, true}).ok()) return kept;
+    kept += lf + 1;
+    bytes.remove_prefix(lf + 1);
+  }
+}
+
+bool SameLoad(const ResumeLoad& a, const ResumeLoad& b) {
+  const TallySnapshot& x = a.counts;
+  const TallySnapshot& y = b.counts;
+  if (x.by_status != y.by_status || x.by_class != y.by_class || x.by_anomaly != y.by_anomaly ||
+      x.hosts_done != y.hosts_done || x.hosts_from_mx != y.hosts_from_mx ||
+      x.input_errors != y.input_errors || x.domains != y.domains) {
+    return false;
+  }
+  if (a.state.recorded_error_lines != b.state.recorded_error_lines ||
+      a.state.recorded_domains != b.state.recorded_domains ||
+      a.state.recorded_endpoints.size() != b.state.recorded_endpoints.size()) {
+    return false;
+  }
+  for (const auto& [endpoint, host] : a.state.recorded_endpoints) {
+    auto it = b.state.recorded_endpoints.find(endpoint);
+    if (it == b.state.recorded_endpoints.end()) return false;
+    const RecordedHost& other = it->second;
+    if (host.from_input != other.from_input || host.outcome.status != other.outcome.status ||
+        host.outcome.cls != other.outcome.cls ||
+        (host.outcome.tls == nullptr) != (other.outcome.tls == nullptr)) {
+      return false;
+    }
+    if (host.outcome.tls != nullptr &&
+        (host.outcome.tls->handshake_ok != other.outcome.tls->handshake_ok ||
+         host.outcome.tls->leaf_names.names != other.outcome.tls->leaf_names.names)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const size_t cap = 32 + 16 * size_t{data[0]};
+  const std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const std::string& path = TheScratch().path;
+  WriteFile(bytes);
+
+  absl::StatusOr<ResumeLoad> first = LoadResumeState(path, cap);
+  FUZZ_CHECK(first.ok());
+  const uint64_t kept = FileSize();
+  FUZZ_CHECK(kept == KeptPrefix(bytes, cap));
+  const TallySnapshot& counts = first->counts;
+  uint64_t lines = 0;
+  for (char c : bytes.substr(0, kept)) lines += c == '\n' ? 1 : 0;
+  FUZZ_CHECK(counts.hosts_done + counts.input_errors + counts.domains <= lines);
+  FUZZ_CHECK(first->state.recorded_endpoints.size() <= counts.hosts_done);
+
+  absl::StatusOr<ResumeLoad> second = LoadResumeState(path, cap);
+  FUZZ_CHECK(second.ok());
+  FUZZ_CHECK(FileSize() == kept);
+  FUZZ_CHECK(SameLoad(*first, *second));
+  return 0;
+}
