@@ -19,7 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "benchmark/benchmark.h"
 #include "resolver/mx_resolver.h"
-#include "resolver/poll_driver.h"
+#include "tests/resolver/poll_driver.h"
 #include "tests/resolver/nsd_server.h"
 #include "tests/resolver/test_zone.h"
 

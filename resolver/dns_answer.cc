@@ -1,132 +1,149 @@
 #include "resolver/dns_answer.h"
 
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
+#include "base/byte_cursor.h"
 
 namespace starttls {
 namespace {
 
-constexpr size_t kHeaderBytes = 12;
 constexpr size_t kMaxNameOctets = 255;
 constexpr int kMaxPointerHops = 64;
 constexpr int kMaxCnameHops = 8;
 // Answer RRs looked at; a real answer has a few, a hostile one may claim 65,535.
 constexpr size_t kMaxAnswerRecords = 1024;
 
-uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-
 char LowerAscii(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c); }
+
+std::string_view AsText(const uint8_t* msg, size_t len) {
+  return {reinterpret_cast<const char*>(msg), len};
+}
 
 // One answer-section record of interest, before the CNAME chain is walked. The owner name is
 // compared where it sits in the message, so no record costs an allocation.
 struct RawRecord {
-  size_t owner = 0;  // offset of the owner name in the message
+  ByteCursor owner{{}};  // at the owner name in the message
   uint16_t type = 0;
-  size_t rdata = 0;  // offset of RDATA in the message
+  ByteCursor rdata{{}};  // at RDATA in the message (names in it may point back anywhere)
   uint16_t rdlength = 0;
 };
 
-// Walks the (possibly compressed) name at *offset, calling on_label(bytes, length) for each
-// label in order; the checks of ReadDnsName. On success *offset moves past the name as it
-// sits at *offset.
+// Walks the (possibly compressed) name at *cursor, calling on_label(bytes) for each label in
+// order; the checks of ReadDnsName. A compression pointer continues on a cursor over the
+// whole message at its target; only pointers backwards are followed, so no loop. On success
+// *cursor moves past the name as it sits there (past the first pointer); on failure it stays.
 template <typename OnLabel>
-bool WalkDnsName(const uint8_t* msg, size_t len, size_t* offset, OnLabel&& on_label) {
-  size_t pos = *offset;
-  size_t end_after_name = 0;  // where the caller's cursor goes: set at the first pointer
-  bool jumped = false;
+bool WalkDnsName(std::string_view msg, ByteCursor* cursor, OnLabel&& on_label) {
+  ByteCursor at = *cursor;
+  std::optional<ByteCursor> after_first_pointer;
   int hops = 0;
   size_t octets = 1;  // the root label
   while (true) {
-    if (pos >= len) return false;
-    const uint8_t label = msg[pos];
-    if (label == 0) {
-      if (!jumped) end_after_name = pos + 1;
-      break;
-    }
+    const size_t label_at = at.offset();
+    uint8_t label = 0;
+    if (!at.ReadU8(&label)) return false;
+    if (label == 0) break;
     if ((label & 0xC0) == 0xC0) {
-      if (pos + 1 >= len) return false;
-      const size_t target = static_cast<size_t>(((label & 0x3F) << 8) | msg[pos + 1]);
+      uint8_t low = 0;
+      if (!at.ReadU8(&low)) return false;
+      const size_t target = (static_cast<size_t>(label & 0x3F) << 8) | low;
       // Only backwards: a pointer to itself or ahead could loop.
-      if (target >= pos || ++hops > kMaxPointerHops) return false;
-      if (!jumped) end_after_name = pos + 2;
-      jumped = true;
-      pos = target;
+      if (target >= label_at || ++hops > kMaxPointerHops) return false;
+      if (!after_first_pointer) after_first_pointer = at;
+      at = ByteCursor(msg);
+      if (!at.Skip(target)) return false;
       continue;
     }
     if ((label & 0xC0) != 0) return false;  // 0x40 / 0x80: extended label types, unsupported
-    if (pos + 1 + label > len) return false;
+    std::string_view bytes;
+    if (!at.ReadBytes(label, &bytes)) return false;
     octets += 1 + label;
     if (octets > kMaxNameOctets) return false;
-    on_label(msg + pos + 1, static_cast<size_t>(label));
-    pos += 1 + label;
+    on_label(bytes);
   }
-  *offset = end_after_name;
+  *cursor = after_first_pointer ? *after_first_pointer : at;
   return true;
+}
+
+// The name at *cursor, lower case, labels joined by dots; *printable false when a label
+// holds a byte outside 0x21..0x7E or a dot.
+bool ReadName(std::string_view msg, ByteCursor* cursor, std::string* out, bool* printable) {
+  out->clear();
+  *printable = true;
+  return WalkDnsName(msg, cursor, [&](std::string_view bytes) {
+    if (!out->empty()) out->push_back('.');
+    for (const char byte : bytes) {
+      const auto c = static_cast<uint8_t>(byte);
+      if (c < 0x21 || c > 0x7E || c == '.') *printable = false;
+      out->push_back(LowerAscii(c));
+    }
+  });
 }
 
 // TXT RDATA (RFC 1035 §3.3.14): one or more <length><octets> character-strings, appended to
 // *out in order. False when a string runs past the RDATA.
-bool ReadTxtStrings(const uint8_t* rdata, size_t rdlength, std::string* out) {
-  size_t at = 0;
-  while (at < rdlength) {
-    const size_t n = rdata[at];
-    if (n > rdlength - at - 1) return false;
-    out->append(reinterpret_cast<const char*>(rdata + at + 1), n);
-    at += 1 + n;
+bool ReadTxtStrings(std::string_view rdata, std::string* out) {
+  ByteCursor cursor(rdata);
+  while (!cursor.empty()) {
+    uint8_t n = 0;
+    std::string_view text;
+    if (!cursor.ReadU8(&n) || !cursor.ReadBytes(n, &text)) return false;
+    out->append(text);
   }
   return true;
 }
 
-bool SkipDnsName(const uint8_t* msg, size_t len, size_t* offset) {
-  return WalkDnsName(msg, len, offset, [](const uint8_t*, size_t) {});
+bool SkipDnsName(std::string_view msg, ByteCursor* cursor) {
+  return WalkDnsName(msg, cursor, [](std::string_view) {});
 }
 
-// True when the name at `offset`, as ReadDnsName would print it, equals `name`.
-bool DnsNameEquals(const uint8_t* msg, size_t len, size_t offset, std::string_view name) {
-  size_t at = 0;
+// True when the name at `at`, as ReadDnsName would print it, equals `name`.
+bool DnsNameEquals(std::string_view msg, ByteCursor at, std::string_view name) {
+  size_t matched = 0;
   bool equal = true;
   bool first = true;
-  const bool ok = WalkDnsName(msg, len, &offset, [&](const uint8_t* bytes, size_t n) {
+  const bool ok = WalkDnsName(msg, &at, [&](std::string_view bytes) {
     if (!equal) return;
     if (!first) {
-      if (at >= name.size() || name[at] != '.') {
+      if (matched >= name.size() || name[matched] != '.') {
         equal = false;
         return;
       }
-      ++at;
+      ++matched;
     }
     first = false;
-    if (name.size() - at < n) {
+    if (name.size() - matched < bytes.size()) {
       equal = false;
       return;
     }
-    for (size_t i = 0; i < n; ++i) {
-      if (LowerAscii(bytes[i]) != name[at + i]) {
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      if (LowerAscii(static_cast<uint8_t>(bytes[i])) != name[matched + i]) {
         equal = false;
         return;
       }
     }
-    at += n;
+    matched += bytes.size();
   });
-  return ok && equal && at == name.size();
+  return ok && equal && matched == name.size();
 }
 
 }  // namespace
 
 bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* out,
                  bool* printable) {
-  out->clear();
-  *printable = true;
-  return WalkDnsName(msg, len, offset, [&](const uint8_t* bytes, size_t n) {
-    if (!out->empty()) out->push_back('.');
-    for (size_t i = 0; i < n; ++i) {
-      const uint8_t c = bytes[i];
-      if (c < 0x21 || c > 0x7E || c == '.') *printable = false;
-      out->push_back(LowerAscii(c));
-    }
-  });
+  const std::string_view message = AsText(msg, len);
+  ByteCursor cursor(message);
+  if (!cursor.Skip(*offset)) {
+    out->clear();
+    *printable = true;
+    return false;
+  }
+  if (!ReadName(message, &cursor, out, printable)) return false;
+  *offset = cursor.offset();
+  return true;
 }
 
 bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint16_t qtype,
@@ -158,42 +175,41 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
   out->final_name.clear();
   out->cname_unresolved = false;
   out->mx_seen = 0;
-  if (len < kHeaderBytes) {
+  const std::string_view message = AsText(msg, len);
+  ByteCursor cursor(message);
+  uint8_t flags_high = 0, flags_low = 0;
+  uint16_t qdcount = 0, ancount = 0;
+  if (!cursor.Skip(2) || !cursor.ReadU8(&flags_high) || !cursor.ReadU8(&flags_low) ||
+      !cursor.ReadU16(&qdcount) || !cursor.ReadU16(&ancount) || !cursor.Skip(4)) {
     *error = "DNS message shorter than its header";
     return false;
   }
-  out->rcode = msg[3] & 0x0F;
-  out->truncated = (msg[2] & 0x02) != 0;
-  out->authenticated_data = (msg[3] & 0x20) != 0;
-  const uint16_t qdcount = Get16(msg + 4);
-  const uint16_t ancount = Get16(msg + 6);
-  size_t pos = kHeaderBytes;
+  out->rcode = flags_low & 0x0F;
+  out->truncated = (flags_high & 0x02) != 0;
+  out->authenticated_data = (flags_low & 0x20) != 0;
   bool printable = true;
   for (uint16_t i = 0; i < qdcount; ++i) {
-    if (!SkipDnsName(msg, len, &pos) || pos + 4 > len) {
+    if (!SkipDnsName(message, &cursor) || !cursor.Skip(4)) {  // QTYPE, QCLASS
       *error = "DNS question section malformed";
       return false;
     }
-    pos += 4;
   }
 
   absl::InlinedVector<RawRecord, 8> records;
   for (size_t i = 0; i < ancount && i < kMaxAnswerRecords; ++i) {
     RawRecord rr;
-    rr.owner = pos;
-    if (!SkipDnsName(msg, len, &pos) || pos + 10 > len) {
+    rr.owner = cursor;
+    uint16_t rclass = 0;
+    if (!SkipDnsName(message, &cursor) || !cursor.ReadU16(&rr.type) || !cursor.ReadU16(&rclass) ||
+        !cursor.Skip(4) || !cursor.ReadU16(&rr.rdlength)) {  // TTL skipped
       *error = "DNS answer record malformed";
       return false;
     }
-    rr.type = Get16(msg + pos);
-    const uint16_t rclass = Get16(msg + pos + 2);
-    rr.rdlength = Get16(msg + pos + 8);
-    rr.rdata = pos + 10;
-    if (rr.rdata + rr.rdlength > len) {
+    rr.rdata = cursor;
+    if (!cursor.Skip(rr.rdlength)) {
       *error = "DNS record data runs past the message";
       return false;
     }
-    pos = rr.rdata + rr.rdlength;
     if (rclass != 1) continue;  // IN only
     if (rr.type == qtype || rr.type == kDnsTypeCname) records.push_back(rr);
   }
@@ -205,19 +221,25 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
     bool found = false;
     const RawRecord* cname = nullptr;
     for (const RawRecord& rr : records) {
-      if (!DnsNameEquals(msg, len, rr.owner, current)) continue;
+      if (!DnsNameEquals(message, rr.owner, current)) continue;
       if (rr.type == kDnsTypeCname) {
         if (cname == nullptr) cname = &rr;
         continue;
       }
       found = true;
+      // RDATA through its own cursor: reads stop at the record's end; names may point back.
+      ByteCursor rdata = rr.rdata;
+      std::string_view rdata_bytes;
+      rdata.ReadBytes(rr.rdlength, &rdata_bytes);  // checked when the record was read
+      const size_t rdata_end = rr.rdata.offset() + rr.rdlength;
       if (qtype == kDnsTypeMx) {
-        if (rr.rdlength < 3) {
+        ByteCursor at = rr.rdata;
+        uint16_t preference = 0;
+        if (rr.rdlength < 3 || !at.ReadU16(&preference)) {
           *error = "MX record too short";
           return false;
         }
         ++out->mx_seen;
-        const uint16_t preference = Get16(msg + rr.rdata);
         size_t slot = mx_count;
         if (mx_count >= max_records) {
           // Full: keep the most preferred (a sender tries those first), whatever their order
@@ -233,39 +255,39 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
         }
         MxRecord& mx = out->mx[slot];
         mx.preference = preference;
-        size_t at = rr.rdata + 2;
-        if (!ReadDnsName(msg, len, &at, &mx.exchange, &mx.exchange_printable) ||
-            at > rr.rdata + rr.rdlength) {
+        if (!ReadName(message, &at, &mx.exchange, &mx.exchange_printable) ||
+            at.offset() > rdata_end) {
           --mx_count;
           *error = "MX exchange name malformed";
           return false;
         }
       } else if (qtype == kDnsTypeA && rr.rdlength == 4) {
         if (out->addresses.size() >= max_records) continue;
-        const uint8_t* p = msg + rr.rdata;
-        out->addresses.push_back(IpAddress::V4((uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-                                               (uint32_t{p[2]} << 8) | uint32_t{p[3]}));
+        ByteCursor at(rdata_bytes);
+        uint16_t high = 0, low = 0;
+        at.ReadU16(&high);
+        at.ReadU16(&low);
+        out->addresses.push_back(IpAddress::V4((uint32_t{high} << 16) | low));
       } else if (qtype == kDnsTypeAaaa && rr.rdlength == 16) {
         if (out->addresses.size() >= max_records) continue;
         std::array<uint8_t, 16> bytes;
-        for (size_t b = 0; b < 16; ++b) bytes[b] = msg[rr.rdata + b];
+        for (size_t b = 0; b < 16; ++b) bytes[b] = static_cast<uint8_t>(rdata_bytes[b]);
         out->addresses.push_back(IpAddress::V6(bytes));
       } else if (qtype == kDnsTypeTlsa) {
         if (out->tlsa.size() >= max_records) continue;
-        if (rr.rdlength < 3) {
+        ByteCursor at(rdata_bytes);
+        TlsaRecord tlsa;
+        if (!at.ReadU8(&tlsa.usage) || !at.ReadU8(&tlsa.selector) ||
+            !at.ReadU8(&tlsa.matching_type)) {
           *error = "TLSA record too short";
           return false;
         }
-        const uint8_t* p = msg + rr.rdata;
-        TlsaRecord& tlsa = out->tlsa.emplace_back();
-        tlsa.usage = p[0];
-        tlsa.selector = p[1];
-        tlsa.matching_type = p[2];
-        tlsa.data.assign(reinterpret_cast<const char*>(p + 3), rr.rdlength - 3u);
+        tlsa.data.assign(at.rest());
+        out->tlsa.push_back(std::move(tlsa));
       } else if (qtype == kDnsTypeTxt) {
         if (out->txt.size() >= max_records) continue;
         std::string& text = out->txt.emplace_back();
-        if (!ReadTxtStrings(msg + rr.rdata, rr.rdlength, &text)) {
+        if (!ReadTxtStrings(rdata_bytes, &text)) {
           out->txt.pop_back();
           *error = "TXT character-string runs past its record";
           return false;
@@ -273,9 +295,10 @@ bool ParseDnsAnswer(const uint8_t* msg, size_t len, std::string_view qname, uint
       }
     }
     if (found || cname == nullptr) break;
-    size_t at = cname->rdata;
+    ByteCursor at = cname->rdata;
     std::string target;
-    if (!ReadDnsName(msg, len, &at, &target, &printable) || at > cname->rdata + cname->rdlength) {
+    if (!ReadName(message, &at, &target, &printable) ||
+        at.offset() > cname->rdata.offset() + cname->rdlength) {
       *error = "CNAME target malformed";
       return false;
     }

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "scanner/policy/tlsa_record.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

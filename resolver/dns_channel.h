@@ -27,8 +27,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "resolver/resolver_options.h"
-#include "scanner/schedule/seeded_random.h"
-#include "scanner/schedule/token_bucket.h"
+#include "base/seeded_random.h"
+#include "base/token_bucket.h"
 
 struct ares_channeldata;
 

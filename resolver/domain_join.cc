@@ -211,7 +211,7 @@ void DomainJoin::Complete(uint64_t id, std::vector<DomainVerdict>* done) {
   done->push_back(std::move(verdict));
 }
 
-void DomainJoin::RememberFinished(const Endpoint& endpoint, FinishedEndpoint result) {
+void DomainJoin::RememberFinished(const Endpoint& endpoint, const FinishedEndpoint& result) {
   if (limits_.max_finished_endpoints == 0) return;
   if (finished_.insert_or_assign(endpoint, result).second) finished_order_.push_back(endpoint);
   while (finished_.size() > limits_.max_finished_endpoints) {

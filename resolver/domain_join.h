@@ -41,8 +41,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "resolver/domain_resolution.h"
-#include "scanner/smtp/scan_status.h"
-#include "scanner/targets/ip_address.h"
+#include "base/scan_status.h"
+#include "base/ip_address.h"
 #include "scanner/tls/endpoint_tls.h"
 
 namespace starttls {
@@ -162,7 +162,7 @@ class DomainJoin {
   };
 
   void Complete(uint64_t id, std::vector<DomainVerdict>* done);
-  void RememberFinished(const Endpoint& endpoint, FinishedEndpoint result);
+  void RememberFinished(const Endpoint& endpoint, const FinishedEndpoint& result);
   // The endpoint's TLS facts with its chain matched against the TLSA records of the names the
   // waiting domains reach it by.
   SharedEndpointTls WithDaneMatches(const Endpoint& endpoint, const HostOutcome& outcome,

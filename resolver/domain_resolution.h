@@ -12,7 +12,7 @@
 
 #include "scanner/policy/dane_state.h"
 #include "scanner/policy/tlsa_record.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

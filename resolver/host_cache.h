@@ -24,7 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "scanner/policy/dane_state.h"
 #include "scanner/policy/tlsa_record.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

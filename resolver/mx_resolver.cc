@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "scanner/engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "scanner/policy/mta_sts_txt.h"
 #include "scanner/targets/target_line.h"
 

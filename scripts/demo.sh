@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds, and runs the main job on the
 # built-in demo population, like a real survey: a list of mail domains, resolved through a
-# real DNS server (NSD serving the lab's zone), whose MX hosts are smtp-lab's 10,000 simulated
-# mail servers on loopback (a realistic mix of behaviours, 50-300 ms latency). Ends with the
-# summary tables; stops everything it started.
+# validating resolver (Unbound, trusting the lab's key) in front of a real DNS server (NSD
+# serving the lab's DNSSEC-signed zone), whose MX hosts are smtp-lab's 10,000 simulated mail
+# servers on loopback (a realistic mix of behaviours, 50-300 ms latency), plus the lab's
+# domain-policy cases (DANE, MTA-STS sites served by policy-lab over HTTPS, TLS-RPT).
+# Ends with the summary tables; stops everything it started.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,6 +16,8 @@ bin=$top/build/bin
 
 run=$(mktemp -d /tmp/starttls-demo.XXXXXX)
 cleanup() {
+  "$top/scripts/lab/policy-lab.sh" stop "$run/lab" >/dev/null 2>&1 || true
+  "$top/scripts/lab/unbound.sh" stop "$run/lab" >/dev/null 2>&1 || true
   "$top/scripts/lab/nsd.sh" stop "$run/lab" >/dev/null 2>&1 || true
   "$top/scripts/lab/lab.sh" stop "$run/lab" || true
 }
@@ -25,8 +29,13 @@ echo "== smtp-lab: $hosts mail servers on 127.77.0.1+, 50-300 ms latency; a zone
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" \
   --addresses "127.77.0.1-127.77.$((last / 256)).$((last % 256 + 1))" --port 2525 \
   --latency-ms 50-300 --processes 2 --domains "$domains" --dns-address 127.77.250.1 \
-  --lame-ns 127.77.250.53
-"$top/scripts/lab/nsd.sh" start "$run/lab" 127.77.250.1 5353
+  --lame-ns 127.77.250.53 --policy-address 127.77.250.2
+echo "== DNSSEC: the lab zone signed, NSD on 127.77.250.1, validating Unbound on 127.77.250.3;"
+echo "   policy-lab serves the MTA-STS sites on 127.77.250.2:8443"
+"$top/scripts/lab/sign-zone.sh" "$run/lab" >/dev/null
+"$top/scripts/lab/nsd.sh" start "$run/lab" 127.77.250.1 5353 --signed >/dev/null
+"$top/scripts/lab/unbound.sh" start "$run/lab" 127.77.250.3 5353 127.77.250.1 5353 --validate >/dev/null
+"$top/scripts/lab/policy-lab.sh" start "$run/lab" "$bin/policy-lab" --address 127.77.250.2 --port 8443 >/dev/null
 python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
@@ -36,13 +45,15 @@ echo "== scanning $domains domains (--allow-reserved: the lab lives on loopback,
 echo "   built-in blocklist refuses by default; --mx-port: the lab's MX hosts listen on 2525;"
 echo "   --max-per-prefix 64: the lab packs 256 hosts into each /24, a real survey keeps 8)"
 "$bin/starttls-scan" --allow-reserved --mx-port 2525 --max-per-prefix 64 --input-file "$run/domains.txt" \
-  --resolver 127.77.250.1:5353 --dns-timeout 1 --ca-file "$run/lab/ca.pem" \
+  --resolver 127.77.250.3:5353 --mta-sts-port 8443 --dns-timeout 1 --ca-file "$run/lab/ca.pem" \
   --output-file "$run/results.ndjson" --metadata-file "$run/metadata.json" \
   --concurrency 10000 --rate 5000 --seed 1
 cleanup
 
 python3 "$top/scripts/summarize.py" <"$run/results.ndjson"
 echo
-python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/results.ndjson" direct \
+python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/results.ndjson" unbound \
   | tail -1 | sed 's/^/agreement with the lab'"'"'s domain truth: /'
+python3 "$top/tests/scan/compare_policy.py" "$run/lab/domains.ndjson" "$run/results.ndjson" \
+  | tail -1 | sed 's/^/agreement with the lab'"'"'s policy truth (DANE, MTA-STS, TLS-RPT, delivery): /'
 echo "records: $run/results.ndjson   metadata: $run/metadata.json"

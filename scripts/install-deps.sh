@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config clang libclang-rt-14-dev llvm-14
+  build-essential cmake pkg-config clang libclang-rt-14-dev llvm-14 clang-format clang-tidy
   liburing-dev android-libboringssl-dev libc-ares-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev zlib1g-dev libzstd-dev zstd

@@ -18,7 +18,7 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The pipeline, ground floor first: a room may include rooms listed before it.
 ORDER = [
-    "base", "output", "scanner/smtp", "scanner/targets", "scanner/schedule", "scanner/tls",
+    "base", "output", "scanner/flags", "scanner/smtp", "scanner/targets", "scanner/schedule", "scanner/tls",
     "scanner/policy", "resolver", "scanner/session", "scanner/engine", "scanner/classify",
     "scanner/scan", "scanner/datasets", "scanner/survey", "scanner/cli",
 ]

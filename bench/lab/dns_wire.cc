@@ -1,6 +1,6 @@
 #include "bench/lab/dns_wire.h"
 
-#include "scanner/smtp/byte_cursor.h"
+#include "base/byte_cursor.h"
 
 namespace starttls::lab {
 namespace {

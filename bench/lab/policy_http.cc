@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "scanner/smtp/byte_cursor.h"
+#include "base/byte_cursor.h"
 
 namespace starttls::lab {
 namespace {

@@ -22,7 +22,7 @@
 #include "output/json_reader.h"
 #include "output/utf8.h"
 #include "scanner/classify/classify_command.h"
-#include "scanner/smtp/scan_status.h"
+#include "base/scan_status.h"
 
 namespace {
 

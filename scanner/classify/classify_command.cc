@@ -7,7 +7,7 @@
 #include "output/ndjson_reader.h"
 #include "scanner/classify/classify_records.h"
 #include "scanner/classify/raw_explanation.h"
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 namespace {

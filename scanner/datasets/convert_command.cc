@@ -10,7 +10,7 @@
 #include "output/field_table.h"
 #include "output/ndjson_reader.h"
 #include "output/ondemand_access.h"
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/output_sink.h"
 

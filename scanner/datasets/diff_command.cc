@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "output/json_writer.h"
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/scan_diff.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/report_html.h"
 #include "scanner/datasets/report_json.h"

@@ -8,7 +8,7 @@
 #include "output/rfc3339.h"
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/string_keys.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 namespace {

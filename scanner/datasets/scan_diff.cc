@@ -10,7 +10,7 @@
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/record_facts.h"
 #include "scanner/datasets/string_keys.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "scanner/schedule/per_ip_limiter.h"
-#include "scanner/schedule/token_bucket.h"
-#include "scanner/targets/ip_address.h"
+#include "base/token_bucket.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "scanner/engine/admission.h"
-#include "scanner/engine/scan_engine.h"
+#include "scanner/engine/engine_types.h"
 #include "scanner/engine/target_source.h"
 
 namespace starttls {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "scanner/engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 namespace starttls {
 namespace {

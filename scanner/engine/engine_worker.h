@@ -11,7 +11,7 @@
 #include "scanner/engine/engine_feed.h"
 #include "scanner/engine/extension_poller.h"
 #include "scanner/engine/loop_lag.h"
-#include "scanner/engine/scan_engine.h"
+#include "scanner/engine/engine_types.h"
 #include "scanner/engine/session_table.h"
 #include "scanner/engine/source_binding.h"
 #include "scanner/engine/timer_wheel.h"

@@ -20,7 +20,7 @@
 #include "scanner/engine/timer_wheel.h"
 #include "scanner/session/policy_fetch_session.h"
 #include "scanner/session/smtp_session.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

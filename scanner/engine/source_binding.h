@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

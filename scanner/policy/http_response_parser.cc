@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/byte_cursor.h"
 #include "scanner/smtp/ascii.h"
 
 namespace starttls {
@@ -150,13 +151,17 @@ HttpParse HttpResponseParser::EndOfStream() {
 
 void HttpResponseParser::StatusLine(std::string_view line) {
   // HTTP-version SP 3DIGIT SP reason-phrase; a missing " reason" is tolerated.
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || !IsDigit(line[7]) ||
-      line[8] != ' ' || !IsDigit(line[9]) || !IsDigit(line[10]) || !IsDigit(line[11]) ||
-      (line.size() > 12 && line[12] != ' ') || !IsFieldText(line.substr(12))) {
+  ByteCursor cursor(line);
+  std::string_view version;
+  uint8_t minor = 0, space = 0;
+  int code = 0;
+  if (!cursor.ReadBytes(7, &version) || version != "HTTP/1." || !cursor.ReadU8(&minor) ||
+      !IsDigit(static_cast<char>(minor)) || !cursor.ReadU8(&space) || space != ' ' ||
+      !cursor.ReadThreeDigits(&code) || (!cursor.empty() && cursor.rest().front() != ' ') ||
+      !IsFieldText(cursor.rest())) {
     Fail(HttpParse::kMalformed, "bad status line");
     return;
   }
-  const int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   if (code < 100 || code > 599) {
     Fail(HttpParse::kMalformed, "status code out of range");
     return;
@@ -183,19 +188,19 @@ void HttpResponseParser::HeaderLine(std::string_view line, bool trailer) {
     Fail(HttpParse::kMalformed, "folded header line");
     return;
   }
-  const size_t colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) {
+  ByteCursor cursor(line);
+  std::string_view name;
+  if (!cursor.ReadUntil(':', &name) || name.empty()) {
     Fail(HttpParse::kMalformed, "header line without a field name");
     return;
   }
-  const std::string_view name = line.substr(0, colon);
   for (char c : name) {
     if (!IsTokenChar(c)) {
       Fail(HttpParse::kMalformed, "bad header field name");
       return;
     }
   }
-  const std::string_view value = TrimOws(line.substr(colon + 1));
+  const std::string_view value = TrimOws(cursor.rest());
   if (!IsFieldText(value)) {
     Fail(HttpParse::kMalformed, "control byte in a header value");
     return;

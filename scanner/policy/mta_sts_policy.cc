@@ -1,5 +1,7 @@
 #include "scanner/policy/mta_sts_policy.h"
 
+#include "base/byte_cursor.h"
+
 namespace starttls {
 namespace {
 
@@ -66,17 +68,17 @@ class PolicyParser {
         return;
       }
     }
-    const size_t colon = line.find(':');
-    if (colon == std::string_view::npos) {
+    ByteCursor cursor(line);
+    std::string_view key;
+    if (!cursor.ReadUntil(':', &key)) {
       Error(number, "no ':'");
       return;
     }
-    const std::string_view key = line.substr(0, colon);
     if (!IsKey(key)) {
       Error(number, "bad key");
       return;
     }
-    std::string_view value = line.substr(colon + 1);
+    std::string_view value = cursor.rest();
     while (!value.empty() && IsWsp(value.front())) value.remove_prefix(1);
     while (!value.empty() && IsWsp(value.back())) value.remove_suffix(1);
     if (key == "version") {
@@ -157,11 +159,12 @@ MtaStsPolicy ParseMtaStsPolicy(std::string_view text) {
     return policy;
   }
   size_t number = 0;
-  while (!text.empty()) {
+  ByteCursor cursor(text);
+  while (!cursor.empty()) {
     ++number;
-    const size_t lf = text.find('\n');
-    std::string_view line = lf == std::string_view::npos ? text : text.substr(0, lf);
-    text.remove_prefix(lf == std::string_view::npos ? text.size() : lf + 1);
+    std::string_view line;
+    // LF or CRLF ends a line; the last may have neither.
+    if (!cursor.ReadUntil('\n', &line)) cursor.ReadBytes(cursor.remaining(), &line);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     parser.Line(number, line);
   }

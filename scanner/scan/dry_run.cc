@@ -3,7 +3,7 @@
 #include <string>
 #include <thread>
 
-#include "scanner/engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "scanner/scan/scan_order.h"
 
 namespace starttls {

@@ -10,7 +10,7 @@
 #include "output/error_record.h"
 #include "scanner/scan/host_context.h"
 #include "scanner/session/smtp_session.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

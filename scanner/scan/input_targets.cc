@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "scanner/schedule/seeded_random.h"
+#include "base/seeded_random.h"
 
 namespace starttls {
 namespace {

@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "absl/time/clock.h"
-#include "scanner/cli/version.h"
-#include "scanner/engine/monotonic_clock.h"
+#include "base/version.h"
+#include "base/monotonic_clock.h"
 #include "scanner/engine/scan_engine.h"
 #include "scanner/scan/dry_run.h"
 #include "scanner/scan/host_outcome.h"

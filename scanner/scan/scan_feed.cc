@@ -4,7 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "output/error_record.h"
-#include "scanner/engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "scanner/scan/domain_record.h"
 #include "scanner/scan/host_record.h"
 

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "scanner/cli/flag_table.h"
-#include "scanner/targets/ip_address.h"
+#include "scanner/flags/flag_table.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "scanner/smtp/anomaly.h"
-#include "scanner/smtp/scan_status.h"
+#include "base/scan_status.h"
 
 namespace starttls {
 

@@ -19,7 +19,7 @@
 #include <cstdint>
 
 #include "scanner/schedule/keyed_permutation.h"
-#include "scanner/schedule/seeded_random.h"
+#include "base/seeded_random.h"
 
 namespace starttls {
 

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "scanner/schedule/seeded_random.h"
+#include "base/seeded_random.h"
 
 namespace starttls {
 

@@ -6,7 +6,7 @@
 
 #include <array>
 
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

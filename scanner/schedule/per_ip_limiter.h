@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

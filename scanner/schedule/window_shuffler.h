@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "scanner/schedule/seeded_random.h"
+#include "base/seeded_random.h"
 
 namespace starttls {
 

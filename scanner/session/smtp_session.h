@@ -25,7 +25,7 @@
 #include "scanner/tls/tls_connection.h"
 #include "scanner/smtp/conversation.h"
 #include "scanner/smtp/reply_framer.h"
-#include "scanner/smtp/scan_status.h"
+#include "base/scan_status.h"
 
 namespace starttls {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "scanner/smtp/enum_names.h"
+#include "base/enum_names.h"
 
 namespace starttls {
 

@@ -9,7 +9,7 @@
 #include "scanner/smtp/anomaly.h"
 #include "scanner/smtp/ehlo_analysis.h"
 #include "scanner/smtp/reply_framer.h"
-#include "scanner/smtp/scan_status.h"
+#include "base/scan_status.h"
 
 namespace starttls {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "scanner/targets/cidr_set.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "scanner/engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 namespace starttls {
 

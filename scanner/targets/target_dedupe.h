@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -33,7 +33,7 @@
 
 #include "absl/status/status.h"
 #include "scanner/targets/cidr.h"
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 #include "scanner/targets/line_reader.h"
 
 namespace starttls {

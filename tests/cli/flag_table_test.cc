@@ -1,6 +1,6 @@
 // The flag library as users type flags: long and ZMap short forms, bundled switches, values
 // attached or separate, unknown dashes refused, durations with units.
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-// One-letter flags of the flag table (scanner/cli/flag_table.h): "-o FILE", "-oFILE", errors
+// One-letter flags of the flag table (scanner/flags/flag_table.h): "-o FILE", "-oFILE", errors
 // naming the flag; "-" stays positional, an unknown letter is an error.
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 namespace {

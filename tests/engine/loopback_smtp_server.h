@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "scanner/targets/ip_address.h"
+#include "base/ip_address.h"
 
 namespace starttls::testing {
 

@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "resolver/domain_join.h"
 #include "resolver/domain_record_writer.h"
-#include "resolver/poll_driver.h"
+#include "tests/resolver/poll_driver.h"
 #include "tests/resolver/nsd_server.h"
 #include "tests/resolver/test_zone.h"
 

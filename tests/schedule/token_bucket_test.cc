@@ -1,4 +1,4 @@
-#include "scanner/schedule/token_bucket.h"
+#include "base/token_bucket.h"
 
 #include "gtest/gtest.h"
 

@@ -1,11 +1,11 @@
-#include "resolver/poll_driver.h"
+#include "tests/resolver/poll_driver.h"
 
 #include <poll.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "scanner/engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 namespace starttls {
 bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns) {

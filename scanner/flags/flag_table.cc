@@ -1,4 +1,4 @@
-#include "scanner/cli/flag_table.h"
+#include "scanner/flags/flag_table.h"
 
 #include <charconv>
 #include <cstdint>

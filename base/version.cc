@@ -1,4 +1,4 @@
-#include "scanner/cli/version.h"
+#include "base/version.h"
 
 #include <ares.h>
 #include <link.h>
