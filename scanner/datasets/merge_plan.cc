@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace starttls {
 namespace {
@@ -53,6 +54,36 @@ std::string IncompleteReason(const PartMetadata& meta) {
   return "";
 }
 
+// What parts of one scan share (the fields ForeignReason compares), as one string.
+std::string ScanIdentity(const PartMetadata& meta) {
+  std::string key = std::to_string(meta.seed) + "|" + std::to_string(meta.shards) + "|" +
+                    meta.input_sha256 + "|" + FlagsText(ScanDefiningFlags(meta.flags));
+  for (uint64_t count : {meta.input.lines, meta.input.skipped, meta.input.invalid,
+                         meta.input.duplicates, meta.input.targets, meta.input.expanded,
+                         meta.input_lines_read}) {
+    key += "|" + std::to_string(count);
+  }
+  return key;
+}
+
+// The part the others are compared with: one of the scan most parts belong to (the first
+// given on a tie), so that one stray part is the one named, not all the others.
+const MergeInput* Reference(const std::vector<MergeInput>& inputs) {
+  std::map<std::string, std::pair<size_t, const MergeInput*>> scans;
+  const MergeInput* best = nullptr;
+  size_t best_count = 0;
+  for (const MergeInput& input : inputs) {
+    if (!input.metadata.ok()) continue;
+    auto& [count, first] = scans[ScanIdentity(*input.metadata)];
+    if (first == nullptr) first = &input;
+    if (++count > best_count) {
+      best_count = count;
+      best = first;
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
 void MergePlan::LeaveOut(size_t part_index, const std::string& why) {
@@ -71,14 +102,10 @@ void MergePlan::LeaveOut(size_t part_index, const std::string& why) {
 MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
   MergePlan plan;
   plan.allow_partial = allow_partial;
-  const MergeInput* first = nullptr;
-  for (const MergeInput& input : inputs) {
-    if (input.metadata.ok()) {
-      first = &input;
-      break;
-    }
-  }
-  std::map<uint32_t, const MergeInput*> by_shard;  // complete parts
+  const MergeInput* first = Reference(inputs);
+  std::map<uint32_t, const MergeInput*> by_shard;  // the first part of the scan per shard
+  std::set<uint32_t> named;      // shards some part names (not missing), merged or not
+  std::set<uint32_t> unmerged;   // of those, the ones with no complete part
   for (const MergeInput& input : inputs) {
     if (!input.metadata.ok()) {
       std::string text = input.path + ": no usable metadata beside it (" + input.metadata_path +
@@ -87,6 +114,7 @@ MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
       continue;
     }
     const PartMetadata& meta = *input.metadata;
+    named.insert(meta.shard);
     if (std::string foreign = ForeignReason(input, *first); !foreign.empty()) {
       plan.refusals.push_back(input.path + ": not a part of the same scan: " + foreign);
       continue;
@@ -101,7 +129,7 @@ MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
     if (std::string why = IncompleteReason(meta); !why.empty()) {
       std::string text = input.path + ": " + shard + " is " + why;
       (allow_partial ? plan.left_out : plan.refusals).push_back(text);
-      it->second = nullptr;  // present, but not merged
+      unmerged.insert(meta.shard);
     }
   }
   if (first == nullptr) {
@@ -111,11 +139,11 @@ MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
   plan.shards = first->metadata->shards;
   for (uint32_t shard = 0; shard < plan.shards; ++shard) {
     auto it = by_shard.find(shard);
-    if (it != by_shard.end() && it->second != nullptr) {
+    if (it != by_shard.end() && !unmerged.contains(shard)) {
       plan.parts.push_back({it->second->path, *it->second->metadata});
       continue;
     }
-    if (it == by_shard.end()) {
+    if (!named.contains(shard)) {
       std::string text = "shard " + std::to_string(shard) + " of " +
                          std::to_string(plan.shards) + " is missing: no part names it";
       (allow_partial ? plan.left_out : plan.refusals).push_back(text);

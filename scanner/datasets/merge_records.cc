@@ -40,7 +40,11 @@ std::string ReadFacts(NdjsonRecord& record, MergeFacts* facts) {
     else if (key == "ip") ip = String(value).value_or("");
     else if (key == "port") port = Int(value);
     else if (key == "source") source = String(value).value_or("");
-    else if (key == "status") has_status = (status = String(value).value_or("")), true;
+    else if (key == "status") {
+      std::optional<std::string_view> text = String(value);
+      has_status = text.has_value();
+      status = text.value_or("");
+    }
     else if (key == "class") cls = String(value).value_or("");  // null: no class
     else if (key == "anomalies") {
       if (auto items = Array(value)) {

@@ -114,8 +114,12 @@ std::string MetadataPathFor(std::string_view part_path) {
 absl::StatusOr<PartMetadata> ReadPartMetadata(const std::string& path) {
   absl::StatusOr<std::string> text = ReadWholeFile(path);
   if (!text.ok()) return text.status();
+  return ParsePartMetadata(*text);
+}
+
+absl::StatusOr<PartMetadata> ParsePartMetadata(std::string_view text) {
   absl::StatusOr<JsonValue> parsed =
-      ParseJson(*text, {.max_input_bytes = kMaxMetadataBytes,
+      ParseJson(text, {.max_input_bytes = kMaxMetadataBytes,
                         .max_depth = 8,
                         .max_elements = 4'000'000,
                         .allow_duplicate_keys = true});  // a flag given twice

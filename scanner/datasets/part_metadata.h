@@ -52,6 +52,8 @@ std::string MetadataPathFor(std::string_view part_path);
 
 // Reads and checks a metadata file (type "metadata", schema 2, the fields merge needs).
 absl::StatusOr<PartMetadata> ReadPartMetadata(const std::string& path);
+// The same on the file's text (the fuzzer's entry).
+absl::StatusOr<PartMetadata> ParsePartMetadata(std::string_view text);
 
 // The flags that define what a scan is (targets, ports, what is asked and judged), sorted:
 // two parts of one scan have the same. Left out are the ones that only say where this part

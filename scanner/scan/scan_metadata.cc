@@ -26,7 +26,8 @@ void WriteCounts(std::string_view key, const Names& names, const Counts& counts,
 void WriteInput(const InputCounts& input, const std::string& sha256, JsonWriter* w) {
   w->Key("input");
   w->BeginObject();
-  w->StringField("sha256", sha256);
+  // Empty in the file written at the start (nothing read yet): absent then, not "".
+  if (!sha256.empty()) w->StringField("sha256", sha256);
   w->UintField("lines", input.lines);
   w->UintField("skipped", input.skipped);
   w->UintField("invalid", input.invalid);

@@ -160,6 +160,15 @@ TEST(MergeTest, RefusesForeignPartsNamingWhatDiffers) {
   }
 }
 
+TEST(MergeTest, TheStrayPartIsNamedEvenWhenGivenFirst) {
+  std::vector<MergeInput> inputs = ThreeShards();
+  inputs[0].metadata->seed = 9;  // shard 2, given first
+  MergePlan plan = PlanMerge(std::move(inputs), false);
+  ASSERT_EQ(plan.refusals.size(), 1u) << Refusals(plan);  // not also "shard 2 is missing"
+  EXPECT_EQ(plan.refusals[0],
+            "shard-2.ndjson: not a part of the same scan: seed 9 differs from shard-0.ndjson's 7");
+}
+
 TEST(MergeTest, PerMachineFlagsMayDiffer) {
   FlagList a = {{"rate", "10"}, {"output-file", "a"}, {"resume", ""}, {"port", "25"},
                 {"shard", "0"}, {"resolver", "127.0.0.1"}, {"starttls", "never"}};
