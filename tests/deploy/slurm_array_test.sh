@@ -23,11 +23,14 @@ fail() {
   exit 1
 }
 deadline() { (($(date +%s) < $1)); }
+t0=$(date +%s)
+say() { echo "[$(($(date +%s) - t0)) s] $*"; }
 
 # Ports of this cluster only, so that no other Slurm on the machine is met.
 export SLURMCTLD_PORT=$((6900 + 2 * (RANDOM % 500)))
 export SLURMD_PORT=$((SLURMCTLD_PORT + 1))
 SLURM_CONF=$("$top/scripts/slurm/cluster.sh" start "$run/cluster") || fail "cluster did not start"
+say "cluster up"
 export SLURM_CONF PATH=$PATH:/usr/sbin
 
 hosts=200
@@ -45,7 +48,7 @@ job=$("$top/deploy/slurm/submit.sh" --shards 4 --dir "$run/scan" --input "$run/t
   --seed 4242 -- --allow-reserved -p "$port" --rate 0 --max-per-prefix 0 --concurrency 5 \
   --starttls never) || fail "submit.sh exited $?"
 job=${job%%;*}
-echo "array job $job submitted"
+say "array job $job submitted"
 
 # Task 1, once it has written records: SIGKILL (no chance to finish its metadata), requeue.
 victim=1
@@ -64,22 +67,27 @@ done
 killed_records=$(wc -l <"$run/scan/shard-$victim.ndjson")
 python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert not m["completed"], m' \
   "$run/scan/shard-$victim.json" || fail "task $victim finished before it was killed: make the lab slower"
-echo "task $victim killed after $killed_records records"
+say "task $victim killed after $killed_records records"
 scontrol requeue "${job}_$victim" || fail "scontrol requeue exited $?"
-# A requeued job waits out a begin time, or is held: make it eligible now.
-for _ in $(seq 1 20); do
-  reason=$(squeue -h -j "${job}_$victim" -o %r 2>/dev/null || true)
+say "task $victim requeued: $(squeue -h -j "${job}_$victim" -o '%T %r' 2>&1)"
+# A requeued job waits out a begin time (two minutes in Slurm 22.05), or is held: make it
+# eligible now, until it runs again.
+until_t=$(($(date +%s) + 60))
+while deadline "$until_t"; do
+  read -r state reason < <(squeue -h -j "${job}_$victim" -o '%T %r' 2>/dev/null || true) || true
+  [[ $state == PENDING ]] || break
   case $reason in
     *Held*) scontrol release "${job}_$victim" || true ;;
     BeginTime) scontrol update JobId="${job}_$victim" StartTime=now || true ;;
-    *) break ;;
   esac
   sleep 0.5
 done
+say "task $victim running again (${state:-done})"
 
 until_t=$(($(date +%s) + 180))
 while deadline "$until_t" && [[ -n $(squeue -h -j "$job" 2>/dev/null) ]]; do sleep 0.5; done
 [[ -z $(squeue -h -j "$job" 2>/dev/null) ]] || fail "array job still queued: $(squeue -j "$job")"
+say "all tasks done"
 "$top/scripts/lab/lab.sh" stop "$run/lab"
 
 "$bin/starttls-scan" merge -o "$run/all.ndjson" -m "$run/all.json" "$run"/scan/shard-*.ndjson \
