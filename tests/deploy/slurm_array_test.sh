@@ -65,7 +65,7 @@ while deadline "$until_t" && [[ -n $(squeue -h -j "${job}_$victim" -t RUNNING -o
   sleep 0.2
 done
 killed_records=$(wc -l <"$run/scan/shard-$victim.ndjson")
-python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert not m["completed"], m' \
+/usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); assert not m["completed"], m' \
   "$run/scan/shard-$victim.json" || fail "task $victim finished before it was killed: make the lab slower"
 say "task $victim killed after $killed_records records"
 scontrol requeue "${job}_$victim" || fail "scontrol requeue exited $?"
@@ -92,7 +92,7 @@ say "all tasks done"
 
 "$bin/starttls-scan" merge -o "$run/all.ndjson" -m "$run/all.json" "$run"/scan/shard-*.ndjson \
   || fail "merge exited $?"
-python3 - "$run" "$victim" "$killed_records" <<'PY' || fail "merged scan"
+/usr/bin/python3 - "$run" "$victim" "$killed_records" <<'PY' || fail "merged scan"
 import json, sys
 run, victim, killed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 for k in range(4):
@@ -107,7 +107,7 @@ assert meta["merged_from"] == [f"{run}/scan/shard-{k}.ndjson" for k in range(4)]
 assert meta["parts"] == 5 and meta["completed"], meta
 print(f"4 shards, shard {victim} in 2 parts ({killed} records before the kill, {len(records)} after)")
 PY
-python3 "$top/tests/scan/compare_truth.py" "$run/lab/truth.ndjson" "$run/all.ndjson" \
+/usr/bin/python3 "$top/tests/scan/compare_truth.py" "$run/lab/truth.ndjson" "$run/all.ndjson" \
   | tail -5 | tee "$run/compare"
 grep -q "^$hosts truth rows, $hosts records, 0 problems$" "$run/compare" \
   || fail "merged records disagree with the lab's truth"

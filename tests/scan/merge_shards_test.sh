@@ -25,7 +25,7 @@ dns_port=$((10000 + RANDOM % 10000))
   --port "$port" --domains 80 --dns-address "$net.250.1" --lame-ns "$net.250.53" \
   --weights compliant=4,no_starttls=2,misordered=2,starttls_lowercase=1,connection_refused=1
 "$top/scripts/lab/nsd.sh" start "$run/lab" "$net.250.1" "$dns_port" >/dev/null
-python3 - "$run/lab" "$run/input" <<'PY'
+/usr/bin/python3 - "$run/lab" "$run/input" <<'PY'
 import json, sys
 lab, out = sys.argv[1], sys.argv[2]
 truth = [json.loads(l) for l in open(f"{lab}/truth.ndjson")]
@@ -51,7 +51,7 @@ echo "3 shards scanned in $(($(date +%s) - start)) s"
 "$bin/starttls-scan" merge -o "$run/all.ndjson" -m "$run/all.json" "$run"/shard-2.ndjson \
   "$run"/shard-0.ndjson "$run"/shard-1.ndjson || fail "merge exited $?"
 
-python3 - "$run" <<'PY' || fail "merged scan"
+/usr/bin/python3 - "$run" <<'PY' || fail "merged scan"
 import collections, json, sys
 run = sys.argv[1]
 inputs = [l.strip() for l in open(f"{run}/input")]
@@ -94,10 +94,10 @@ with open(f"{run}/hosts.ndjson", "w") as f:
 print(f"{len(hosts)} host records ({len(shared)} endpoints scanned by several shards, kept once), "
       f"{len(seen)} domain records, each target once")
 PY
-python3 "$top/tests/scan/compare_truth.py" "$run/truth-scanned.ndjson" "$run/hosts.ndjson" \
+/usr/bin/python3 "$top/tests/scan/compare_truth.py" "$run/truth-scanned.ndjson" "$run/hosts.ndjson" \
   | tail -5 | tee "$run/compare-hosts"
 grep -q " 0 problems$" "$run/compare-hosts" || fail "host records disagree with the lab's truth"
-python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/all.ndjson" direct \
+/usr/bin/python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/all.ndjson" direct \
   | tail -5 | tee "$run/compare-domains"
 grep -q " 0 problems$" "$run/compare-domains" || fail "domain records disagree with the truth"
 /usr/bin/python3 "$top/tests/output/validate_ndjson.py" "$top/output/schema/metadata.schema.json" \
