@@ -109,7 +109,7 @@ int RunMergeCommand(int argc, char** argv, int first) {
   }
   for (const MergePart& part : plan.parts) {
     if (absl::Status status = records.CopyPart(part.path, &sink); !status.ok()) {
-      std::cerr << "starttls-scan merge: " << status.message() << "\n";
+      std::cerr << "starttls-scan merge: " << part.path << ": " << status.message() << "\n";
       sink.Close();
       if (to_file) std::remove(temporary.c_str());
       return 1;

@@ -87,11 +87,11 @@ std::string ReadFacts(NdjsonRecord& record, MergeFacts* facts) {
 }
 
 // Streams `path`, calling fn(record, facts) for each record; the first bad line or read
-// error is returned, naming the part.
+// error is returned (naming the line; the caller names the part).
 template <typename Fn>
 absl::Status ForEachRecord(const std::string& path, Fn&& fn) {
   absl::StatusOr<std::unique_ptr<NdjsonReader>> reader = OpenNdjson(path);
-  if (!reader.ok()) return absl::InvalidArgumentError(path + ": " + std::string(reader.status().message()));
+  if (!reader.ok()) return reader.status();
   MergeFacts facts;
   std::string first_bad;
   absl::Status status = (*reader)->Run(
@@ -102,10 +102,10 @@ absl::Status ForEachRecord(const std::string& path, Fn&& fn) {
       },
       [&](const NdjsonBadLine& bad) {
         if (first_bad.empty()) {
-          first_bad = path + ": line " + std::to_string(bad.line) + ": " + bad.error;
+          first_bad = "line " + std::to_string(bad.line) + ": " + bad.error;
         }
       });
-  if (!status.ok()) return absl::DataLossError(path + ": " + std::string(status.message()));
+  if (!status.ok()) return status;
   if (!first_bad.empty()) return absl::InvalidArgumentError(first_bad);
   return absl::OkStatus();
 }

@@ -23,7 +23,7 @@ namespace starttls {
 
 class MergeRecords {
  public:
-  // Pass 1. The error names the part and, for a bad record, its line.
+  // Pass 1. The error names the bad record's line, or what does not add up.
   absl::Status CheckPart(const std::string& path, const PartRecordCounts& expected);
   // Pass 2: appends the part's records to `sink`, counting what is written.
   absl::Status CopyPart(const std::string& path, OutputSink* sink);
