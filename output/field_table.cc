@@ -53,7 +53,7 @@ constexpr FieldSpec kMetadata[] = {
     Required(Map("flags", kJsonString, "effective flags, long name (without --) to value as given")),
     Required(Text("seed", "the order's seed, a decimal string so that no JSON reader rounds it")),
     Required(Int("shards", "number of shards")),
-    Required(Int("shard", "this shard (0-based)")),
+    Int("shard", "this shard (0-based); absent in a merge of several"),
     Required(Time("start", "the first part's start")),
     Time("part_start", "this part's start"),
     OrNull(Time("end", "when it ended")),
@@ -101,6 +101,10 @@ constexpr FieldSpec kMetadata[] = {
     Int("counts.targets.domains", "domain targets"),
     Required(List("not_started", kJsonString, FieldFormat::kText,
                   "targets taken in but never scanned (ip:port, or a domain): --resume scans them")),
+    List("merged_from", kJsonString, FieldFormat::kText,
+         "starttls-scan merge: the parts merged (file names as given), in shard order"),
+    List("missing_shards", kJsonInteger, FieldFormat::kNone,
+         "starttls-scan merge --allow-partial: shards missing or incomplete, left out"),
 };
 
 const std::array<RecordTable, 6> kTables = {{

@@ -8,7 +8,7 @@ packages=(
   liburing-dev android-libboringssl-dev libc-ares-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev zlib1g-dev libzstd-dev zstd
-  python3 python3-jsonschema
+  python3 python3-jsonschema python3-yaml
   nsd unbound dnsutils ldnsutils openssl curl iproute2 time procps
   chromium chromium-driver
 )

@@ -131,6 +131,7 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
     return absl::InvalidArgumentError("--resume: cannot open " + output_path + ": " +
                                       std::strerror(errno));
   }
+  load.output_found = true;
   LineReader reader(fd, max_record_bytes);
   LineRecord line;
   uint64_t complete_bytes = 0;

@@ -16,6 +16,7 @@ namespace starttls {
 struct ResumeLoad {
   ResumeState state;
   TallySnapshot counts;  // of the records kept
+  bool output_found = false;  // false: no output yet, the resumed scan starts as part 1
 };
 
 // Records are small; a line over this is not one of ours.

@@ -145,7 +145,10 @@ int RunScanCommand(int argc, char** argv, int first) {
   run.shards = static_cast<uint32_t>(options.shards);
   run.shard = static_cast<uint32_t>(options.shard);
   run.part_start_unix_ms = run.start_unix_ms = NowUnixMs();
-  if (options.resume) {
+  run.loop_lag.emplace();
+  // --resume with no output yet (a first run that always passes --resume, as the Slurm and
+  // Kubernetes jobs do) is part 1; earlier metadata without an output is not continued.
+  if (resume.has_value() && resume->output_found) {
     if (std::optional<EarlierParts> earlier = ReadEarlierParts(options.metadata_file)) {
       run.parts = earlier->parts + 1;
       if (earlier->start_unix_ms != 0) run.start_unix_ms = earlier->start_unix_ms;

@@ -26,7 +26,8 @@ void WriteCounts(std::string_view key, const Names& names, const Counts& counts,
 void WriteInput(const InputCounts& input, const std::string& sha256, JsonWriter* w) {
   w->Key("input");
   w->BeginObject();
-  w->StringField("sha256", sha256);
+  // Empty in the file written at the start (nothing read yet): absent then, not "".
+  if (!sha256.empty()) w->StringField("sha256", sha256);
   w->UintField("lines", input.lines);
   w->UintField("skipped", input.skipped);
   w->UintField("invalid", input.invalid);
@@ -74,9 +75,11 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   w.EndObject();
   w.StringField("seed", std::to_string(info.seed));
   w.UintField("shards", info.shards);
-  w.UintField("shard", info.shard);
+  if (info.shard.has_value()) w.UintField("shard", *info.shard);
   w.StringField("start", FormatRfc3339UnixMillis(info.start_unix_ms));
-  w.StringField("part_start", FormatRfc3339UnixMillis(info.part_start_unix_ms));
+  if (info.part_start_unix_ms != 0) {
+    w.StringField("part_start", FormatRfc3339UnixMillis(info.part_start_unix_ms));
+  }
   if (info.end_unix_ms != 0) {
     w.StringField("end", FormatRfc3339UnixMillis(info.end_unix_ms));
   } else {
@@ -90,15 +93,17 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   WriteInput(info.input, info.input_sha256, &w);
 
   // How late deadlines fired and how long a loop turn worked: the error bar of every timeout.
-  w.Key("loop_lag_ms");
-  w.BeginObject();
-  w.DoubleField("timer_max", info.loop_lag.timer_lateness.max_ms());
-  w.DoubleField("timer_p99", info.loop_lag.timer_lateness.QuantileMs(0.99));
-  w.DoubleField("pass_max", info.loop_lag.pass_time.max_ms());
-  w.DoubleField("pass_p99", info.loop_lag.pass_time.QuantileMs(0.99));
-  w.UintField("timers", info.loop_lag.timer_lateness.count());
-  w.UintField("passes", info.loop_lag.pass_time.count());
-  w.EndObject();
+  if (const std::optional<LoopLag>& lag = info.loop_lag; lag.has_value()) {
+    w.Key("loop_lag_ms");
+    w.BeginObject();
+    w.DoubleField("timer_max", lag->timer_lateness.max_ms());
+    w.DoubleField("timer_p99", lag->timer_lateness.QuantileMs(0.99));
+    w.DoubleField("pass_max", lag->pass_time.max_ms());
+    w.DoubleField("pass_p99", lag->pass_time.QuantileMs(0.99));
+    w.UintField("timers", lag->timer_lateness.count());
+    w.UintField("passes", lag->pass_time.count());
+    w.EndObject();
+  }
 
   // A survey run through a resolver that does not validate shows here: no answer had AD.
   w.Key("dnssec");
@@ -139,6 +144,18 @@ std::string RenderMetadata(const ScanRunInfo& info, const TallySnapshot& counts)
   w.BeginArray();
   for (const std::string& target : info.not_started) w.String(target);
   w.EndArray();
+  if (!info.merged_from.empty()) {
+    w.Key("merged_from");
+    w.BeginArray();
+    for (const std::string& part : info.merged_from) w.String(part);
+    w.EndArray();
+  }
+  if (info.missing_shards.has_value()) {
+    w.Key("missing_shards");
+    w.BeginArray();
+    for (uint32_t shard : *info.missing_shards) w.Uint(shard);
+    w.EndArray();
+  }
   w.EndObject();
   w.EndLine();
   return out;

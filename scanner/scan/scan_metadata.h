@@ -27,9 +27,9 @@ struct ScanRunInfo {
   std::vector<std::pair<std::string, std::string>> flags;  // as given, by long name
   uint64_t seed = 0;
   uint32_t shards = 1;
-  uint32_t shard = 0;
+  std::optional<uint32_t> shard = 0;  // nullopt: a merge of several shards
   int64_t start_unix_ms = 0;       // the first part's start
-  int64_t part_start_unix_ms = 0;  // this run's start
+  int64_t part_start_unix_ms = 0;  // this run's start (0: none, a merge)
   int64_t end_unix_ms = 0;         // 0 while running
   uint32_t parts = 1;
   bool running = false;            // written at the start: the scan has not ended
@@ -39,8 +39,12 @@ struct ScanRunInfo {
   InputCounts input;
   std::string input_sha256;        // of every input byte read (the whole input once complete)
   std::vector<std::string> not_started;  // targets taken in but never scanned
-  LoopLag loop_lag;                      // how prompt the engine's loops were (this part)
+  std::optional<LoopLag> loop_lag;       // how prompt the engine's loops were (this part)
   DomainWork domain_work;                // DNS queries, AD answers, policy fetches (this part)
+  // Written by `starttls-scan merge` only: the parts merged, in shard order, and (with
+  // --allow-partial) the shards that were missing or incomplete.
+  std::vector<std::string> merged_from;
+  std::optional<std::vector<uint32_t>> missing_shards;
 };
 
 // What a resumed scan takes from the metadata of its earlier parts.

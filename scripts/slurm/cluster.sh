@@ -13,13 +13,19 @@ cmd=$1
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)
 alive() { [[ -r /proc/$1/stat ]] && [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+# Stops the daemon of PIDFILE and returns once it is gone (SIGKILL after 10 s), so that its
+# ports, sockets and state directory are free when `stop` returns.
 stop_pid() {  # PIDFILE
   [[ -f $1 ]] || return 0
   local pid
   pid=$(cat "$1")
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
-  alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+  if alive "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+  fi
+  alive "$pid" && echo "cluster.sh: process $pid ($1) does not go away" >&2
   rm -f "$1"
 }
 
@@ -41,7 +47,8 @@ install_missing() {
     >"$dir/apt.log" 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1;
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
       >"$dir/apt.log" 2>&1; }
-  $created && rm -f "$policy"
+  # (an `if`: a bare `$created && ...` would end the function, and the script, with status 1)
+  if $created; then rm -f "$policy"; fi
 }
 
 case "$cmd" in
@@ -113,8 +120,16 @@ CONF
 stop)
   PATH=$PATH:/usr/sbin
   if [[ -f $dir/slurm/slurm.conf ]]; then
-    SLURM_CONF=$dir/slurm/slurm.conf scancel --user=root 2>/dev/null || true
-    sleep 0.5
+    # Cancel every job and wait (10 s at most) until none is left, so no slurmstepd outlives
+    # the slurmd that started it.
+    export SLURM_CONF=$dir/slurm/slurm.conf
+    if alive "$(cat "$dir/slurm/slurmctld.pid" 2>/dev/null || echo 0)"; then
+      scancel --user=root 2>/dev/null || true
+      for _ in $(seq 1 100); do
+        [[ -z $(squeue -h -o %i 2>/dev/null) ]] && break
+        sleep 0.1
+      done
+    fi
   fi
   stop_pid "$dir/slurm/slurmd.pid"
   stop_pid "$dir/slurm/slurmctld.pid"
