@@ -56,12 +56,14 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_CONTACT "Seed 42414a9b maintainers <maintainers@users.noreply.r-seed-42414a9b.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "STARTTLS compliance scanner for SMTP servers")
+# The extended description: lines of at most 80 characters in the control file.
 set(CPACK_PACKAGE_DESCRIPTION
-    "starttls-scan measures whether mail servers offer STARTTLS in a way real clients can use.
-It scans addresses, networks and mail domains with many SMTP sessions at once (io_uring),
-classifies each server's EHLO reply as real clients read it, performs STARTTLS and a TLS
-handshake, looks up domain policy (DANE, MTA-STS, TLS-RPT), and writes one NDJSON record
-per target. Subcommands convert, diff and report work on the records; classify judges
+    "starttls-scan measures whether mail servers offer STARTTLS in a way real
+clients can use. It scans addresses, networks and mail domains with many SMTP
+sessions at once (io_uring), classifies each server's EHLO reply as real
+clients read it, performs STARTTLS and a TLS handshake, looks up domain
+policy (DANE, MTA-STS, TLS-RPT), and writes one NDJSON record per target.
+Subcommands convert, diff and report work on the records; classify judges
 transcripts without a network.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # starttls-scan_<version>_amd64.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)

@@ -5,14 +5,14 @@
 # JSON; then it is purged. Needs root (apt); exits 77 (skipped) otherwise.
 # Usage: package_deb_test.sh BUILD_DIR VERSION
 set -euo pipefail
-build=$1
+build=$(cd "$1" && pwd)
 version=$2
 fail() { echo "FAIL: $*"; exit 1; }
 # Other work on this machine may hold dpkg's lock for a while: wait for it, not fail.
 apt=(apt-get -o DPkg::Lock::Timeout=300)
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: installing a package needs root"; exit 77; }
-if dpkg-query -W -f='${Status}' starttls-scan 2>/dev/null | grep -q "ok installed"; then
+if [[ $(dpkg-query -W -f='${Status}' starttls-scan 2>/dev/null || true) == *"ok installed" ]]; then
   fail "starttls-scan is already installed on this machine; this test installs and purges it"
 fi
 if ! command -v lintian >/dev/null; then
@@ -59,7 +59,8 @@ cat "$work/lintian"
 installed=1
 scan=/usr/bin/starttls-scan
 [ "$(command -v starttls-scan)" = "$scan" ] || fail "starttls-scan is not on PATH as $scan"
-first=$("$scan" --version | head -1)
+version_report=$("$scan" --version)
+first=${version_report%%$'\n'*}
 [ "$first" = "starttls-scan $version" ] || fail "--version says '$first', the package is $version"
 
 printf '%s\n' '{"id":"a","banner":"220 mx.example.org ESMTP\r\n","ehlo":"250-mx.example.org\r\n250-PIPELINING\r\n250 STARTTLS\r\n"}' \
@@ -73,10 +74,12 @@ page=/usr/share/man/man1/starttls-scan.1.gz
 warnings=$(man --warnings -l "$page" 2>&1 >/dev/null) || fail "man cannot render the page"
 [ -z "$warnings" ] || fail "groff warns about the man page: $warnings"
 rendered=$(MANWIDTH=100 man -P cat -l "$page")
-subcommands=$("$scan" --help | awk '/^subcommands/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {exit}')
+source_text=$(zcat "$page")
+help=$("$scan" --help)
+subcommands=$(awk '/^subcommands/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {exit}' <<<"$help")
 [ -n "$subcommands" ] || fail "no subcommands in --help"
 for command in $subcommands; do
-  zcat "$page" | grep -qx ".SS $command" || fail "the man page has no section for $command"
+  grep -qx ".SS $command" <<<"$source_text" || fail "the man page has no section for $command"
   grep -Eq "starttls-scan \[?$command" <<<"$rendered" || fail "the man page's synopsis lacks $command"
 done
 for section in SYNOPSIS DESCRIPTION SUBCOMMANDS "EXIT STATUS" EXAMPLES "OUTPUT FIELDS"; do
