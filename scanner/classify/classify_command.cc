@@ -7,6 +7,7 @@
 #include "output/ndjson_reader.h"
 #include "scanner/classify/classify_records.h"
 #include "scanner/classify/raw_explanation.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/flags/flag_table.h"
 
 namespace starttls {
@@ -107,45 +108,49 @@ size_t ClassifyTranscriptLines(FILE* in, FILE* out) {
   return ClassifyLines(ByteSourceFromFile(in, "standard input"), out, ClassifyInput::kTranscript);
 }
 
-int RunClassifyCommand(int argc, char** argv, int first) {
-  bool raw = false;
-  bool help = false;
-  std::string input_format = "transcript";
-  const FlagSpec flags[] = {
+std::vector<FlagSpec> ClassifyFlagTable(ClassifyOptions* o) {
+  return {
       {"raw", "", "read one raw EHLO reply and explain it for humans",
-       [&](std::string_view) { raw = true; return std::string(); }},
+       [o](std::string_view) { o->raw = true; return std::string(); }},
       {"input-format", "FORMAT", "transcript (default) or zgrab2",
-       [&](std::string_view v) { return ParseChoice(v, {"transcript", "zgrab2"}, &input_format); }},
-      {"help", "", "show this help", [&](std::string_view) { help = true; return std::string(); }},
+       [o](std::string_view v) { return ParseChoice(v, {"transcript", "zgrab2"}, &o->input_format); }},
+      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
   };
+}
+
+std::string_view ClassifyHelpText() { return kHelp; }
+
+int RunClassifyCommand(int argc, char** argv, int first) {
+  ClassifyOptions options;
+  const std::vector<FlagSpec> flags = ClassifyFlagTable(&options);
   auto positional = ParseFlags(flags, argc, argv, first);
   if (!positional.ok()) {
     std::cerr << "starttls-scan classify: " << positional.status().message() << "\n";
-    return 2;
+    return kExitUsage;
   }
-  if (help) {
+  if (options.help) {
     std::cout << kHelp << FlagHelp(flags);
-    return 0;
+    return kExitOk;
   }
-  if (raw) {
+  if (options.raw) {
     if (!positional->empty()) {
       std::cerr << "starttls-scan classify: --raw reads standard input, not '" << positional->front() << "'\n";
-      return 2;
+      return kExitUsage;
     }
     return ExplainRawEhlo(stdin, stdout);
   }
-  const ClassifyInput format = input_format == "zgrab2" ? ClassifyInput::kZgrab2 : ClassifyInput::kTranscript;
+  const ClassifyInput format = options.input_format == "zgrab2" ? ClassifyInput::kZgrab2 : ClassifyInput::kTranscript;
   std::vector<std::string> paths = *positional;
   if (paths.empty()) paths.push_back("-");
   for (const std::string& path : paths) {
     auto source = OpenByteSource(path);
     if (!source.ok()) {
       std::cerr << "starttls-scan classify: " << source.status().message() << "\n";
-      return 2;
+      return kExitUsage;
     }
     ClassifyLines(std::move(*source), stdout, format);
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace starttls

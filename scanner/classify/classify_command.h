@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "output/byte_source.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 
@@ -27,6 +29,17 @@ struct ClassifiedLine {
 // The record for one input line; exposed for tests.
 ClassifiedLine ClassifyTranscriptLine(std::string_view line, size_t line_number);
 ClassifiedLine ClassifyZgrab2Line(std::string_view line, size_t line_number);
+
+struct ClassifyOptions {
+  bool raw = false;
+  bool help = false;
+  std::string input_format = "transcript";
+};
+
+// classify's flags bound to `options`; --help, the man page and the completion list them.
+std::vector<FlagSpec> ClassifyFlagTable(ClassifyOptions* options);
+// What --help prints above the flags: the usage lines, then what classify does.
+std::string_view ClassifyHelpText();
 
 int RunClassifyCommand(int argc, char** argv, int first);
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "scanner/classify/transcript.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/smtp/conversation.h"
 
 namespace starttls {
@@ -119,17 +120,17 @@ int ExplainRawEhlo(FILE* in, FILE* out) {
   while ((n = std::fread(buffer, 1, sizeof(buffer), in)) > 0) {
     if (bytes.size() + n > kMaxPaste) {
       std::fprintf(stderr, "starttls-scan classify --raw: input over %zu bytes\n", kMaxPaste);
-      return 2;
+      return kExitUsage;
     }
     bytes.append(buffer, n);
   }
   if (bytes.empty()) {
     std::fprintf(stderr, "starttls-scan classify --raw: no input (paste an EHLO reply)\n");
-    return 2;
+    return kExitUsage;
   }
   std::string text = ExplainEhloReply(bytes);
   std::fwrite(text.data(), 1, text.size(), out);
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace starttls

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "scanner/classify/classify_command.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/cli/subcommands.h"
 
 namespace starttls {
@@ -12,8 +13,9 @@ namespace {
 void PrintUsage(FILE* out) {
   std::fprintf(out,
                "usage: starttls-scan [SUBCOMMAND] [flags] [targets]\n\n"
-               "Measures whether mail servers offer STARTTLS in a way real clients can use.\n\n"
-               "subcommands (each has --help):\n");
+               "starttls-scan %s.\n\n"
+               "subcommands (each has --help):\n",
+               std::string(kProgramPurpose).c_str());
   for (const Subcommand& command : Subcommands()) {
     std::fprintf(out, "  %-10s %s\n", std::string(command.name).c_str(),
                  std::string(command.summary).c_str());
@@ -45,7 +47,7 @@ int main(int argc, char** argv) {
                               std::strchr(argv[1], ':') == nullptr)) {
     std::fprintf(stderr, "starttls-scan: unknown subcommand '%s'\n", argv[1]);
     starttls::PrintUsage(stderr);
-    return 2;
+    return starttls::kExitUsage;
   }
   return fallback->run(argc, argv, 1);
 }

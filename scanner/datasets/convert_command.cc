@@ -10,6 +10,7 @@
 #include "output/field_table.h"
 #include "output/ndjson_reader.h"
 #include "output/ondemand_access.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/flags/flag_table.h"
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/output_sink.h"
@@ -76,59 +77,61 @@ bool IsScanType(std::string_view type) { return type == "host" || type == "domai
 
 }  // namespace
 
-int RunConvertCommand(int argc, char** argv, int first) {
-  std::string to;
-  std::string output = "-";
-  std::string fields_text;
-  std::vector<std::string> types;
-  bool list_fields = false;
-  bool help = false;
-  const FlagSpec flags[] = {
+std::vector<FlagSpec> ConvertFlagTable(ConvertOptions* o) {
+  return {
       {"to", "FORMAT", "output format: csv",
-       [&](std::string_view v) { return ParseChoice(v, {"csv"}, &to); }},
+       [o](std::string_view v) { return ParseChoice(v, {"csv"}, &o->to); }},
       {"output", "FILE", "write here instead of standard output",
-       [&](std::string_view v) { output = std::string(v); return std::string(); }, 'o'},
+       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
       {"output-fields", "LIST", "comma-separated dotted field names, in column order",
-       [&](std::string_view v) { fields_text = std::string(v); return std::string(); }},
+       [o](std::string_view v) { o->fields_text = std::string(v); return std::string(); }},
       {"type", "LIST", "record types to convert (host, domain, error, classify, change, metadata)",
-       [&](std::string_view v) {
-         types = SplitList(v);
-         for (const std::string& type : types) {
+       [o](std::string_view v) {
+         o->types = SplitList(v);
+         for (const std::string& type : o->types) {
            if (FindRecordTable(type) == nullptr) return "unknown record type '" + type + "'";
          }
          return std::string();
        }},
       {"list-fields", "", "print the field table (for --type, else every record type) and exit",
-       [&](std::string_view) { list_fields = true; return std::string(); }},
-      {"help", "", "show this help", [&](std::string_view) { help = true; return std::string(); }},
+       [o](std::string_view) { o->list_fields = true; return std::string(); }},
+      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
   };
+}
+
+std::string_view ConvertHelpText() { return kHelp; }
+
+int RunConvertCommand(int argc, char** argv, int first) {
+  ConvertOptions options;
+  const std::vector<FlagSpec> flags = ConvertFlagTable(&options);
+  const std::vector<std::string>& types = options.types;
   auto positional = ParseFlags(flags, argc, argv, first);
   if (!positional.ok()) {
     std::cerr << "starttls-scan convert: " << positional.status().message() << "\n";
-    return 2;
+    return kExitUsage;
   }
-  if (help) {
+  if (options.help) {
     std::cout << kHelp << FlagHelp(flags);
-    return 0;
+    return kExitOk;
   }
-  if (list_fields) {
+  if (options.list_fields) {
     std::cout << ListFields(types);
-    return 0;
+    return kExitOk;
   }
-  if (to.empty()) {
+  if (options.to.empty()) {
     std::cerr << "starttls-scan convert: --to is required (csv)\n";
-    return 2;
+    return kExitUsage;
   }
   if (positional->empty()) {
     std::cerr << "starttls-scan convert: name the NDJSON file(s) to convert ('-' for standard input)\n";
-    return 2;
+    return kExitUsage;
   }
   std::optional<CsvLayout> layout;
-  if (!fields_text.empty()) {
-    auto named = CsvLayout::FromNames(SplitList(fields_text), types);
+  if (!options.fields_text.empty()) {
+    auto named = CsvLayout::FromNames(SplitList(options.fields_text), types);
     if (!named.ok()) {
       std::cerr << "starttls-scan convert: flag --output-fields: " << named.status().message() << "\n";
-      return 2;
+      return kExitUsage;
     }
     layout.emplace(std::move(*named));
   } else if (!types.empty()) {
@@ -136,9 +139,9 @@ int RunConvertCommand(int argc, char** argv, int first) {
   }
 
   OutputSink sink;
-  if (std::string error = sink.Open(output); !error.empty()) {
+  if (std::string error = sink.Open(options.output); !error.empty()) {
     std::cerr << "starttls-scan convert: " << error << "\n";
-    return 2;
+    return kExitUsage;
   }
   bool header_written = false;
   std::vector<std::string> accepted = types;
@@ -194,13 +197,13 @@ int RunConvertCommand(int argc, char** argv, int first) {
   if (!header_written && layout) sink.Write(layout->Header());
   if (std::string error = sink.Close(); !error.empty()) {
     std::cerr << "starttls-scan convert: " << error << "\n";
-    return 1;
+    return kExitFailed;
   }
   std::fprintf(stderr, "starttls-scan convert: %llu rows", static_cast<unsigned long long>(rows));
   if (skipped > 0) std::fprintf(stderr, ", %llu records of other types skipped", static_cast<unsigned long long>(skipped));
   if (bad_lines.count() > 0) std::fprintf(stderr, ", %llu bad lines", static_cast<unsigned long long>(bad_lines.count()));
   std::fprintf(stderr, "\n");
-  return failed || bad_lines.count() > 0 ? 1 : 0;
+  return failed || bad_lines.count() > 0 ? kExitFailed : kExitOk;
 }
 
 }  // namespace starttls

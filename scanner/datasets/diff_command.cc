@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "output/json_writer.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/flags/flag_table.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/scan_diff.h"
@@ -31,36 +32,40 @@ constexpr std::string_view kHelp =
 
 }  // namespace
 
-int RunDiffCommand(int argc, char** argv, int first) {
-  std::string format = "ndjson";
-  std::string output = "-";
-  bool quiet = false;
-  bool help = false;
-  const FlagSpec flags[] = {
+std::vector<FlagSpec> DiffFlagTable(DiffOptions* o) {
+  return {
       {"format", "FORMAT", "ndjson (change records, the default) or json (the summary)",
-       [&](std::string_view v) { return ParseChoice(v, {"ndjson", "json"}, &format); }},
+       [o](std::string_view v) { return ParseChoice(v, {"ndjson", "json"}, &o->format); }},
       {"output", "FILE", "write here instead of standard output",
-       [&](std::string_view v) { output = std::string(v); return std::string(); }, 'o'},
-      {"quiet", "", "no summary on stderr", [&](std::string_view) { quiet = true; return std::string(); }},
-      {"help", "", "show this help", [&](std::string_view) { help = true; return std::string(); }},
+       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
+      {"quiet", "", "no summary on stderr", [o](std::string_view) { o->quiet = true; return std::string(); }},
+      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
   };
+}
+
+std::string_view DiffHelpText() { return kHelp; }
+
+int RunDiffCommand(int argc, char** argv, int first) {
+  DiffOptions options;
+  const std::vector<FlagSpec> flags = DiffFlagTable(&options);
+  const std::string& format = options.format;
   auto positional = ParseFlags(flags, argc, argv, first);
   if (!positional.ok()) {
     std::cerr << "starttls-scan diff: " << positional.status().message() << "\n";
-    return 2;
+    return kExitUsage;
   }
-  if (help) {
+  if (options.help) {
     std::cout << kHelp << FlagHelp(flags);
-    return 0;
+    return kExitOk;
   }
   if (positional->size() != 2) {
     std::cerr << "starttls-scan diff: name two scans, OLD and NEW (see --help)\n";
-    return 2;
+    return kExitUsage;
   }
   OutputSink sink;
-  if (std::string error = sink.Open(output); !error.empty()) {
+  if (std::string error = sink.Open(options.output); !error.empty()) {
     std::cerr << "starttls-scan diff: " << error << "\n";
-    return 2;
+    return kExitUsage;
   }
   ScanDiff diff;
   absl::Status status = diff.LoadOld({(*positional)[0]}, "diff");
@@ -76,7 +81,7 @@ int RunDiffCommand(int argc, char** argv, int first) {
   }
   if (!status.ok()) {
     std::cerr << "starttls-scan diff: " << status.message() << "\n";
-    return 1;
+    return kExitFailed;
   }
   if (format == "json") {
     std::string json;
@@ -87,10 +92,10 @@ int RunDiffCommand(int argc, char** argv, int first) {
   }
   if (std::string error = sink.Close(); !error.empty()) {
     std::cerr << "starttls-scan diff: " << error << "\n";
-    return 1;
+    return kExitFailed;
   }
-  if (!quiet) std::cerr << FormatDiffSummary(diff.summary());
-  return 0;
+  if (!options.quiet) std::cerr << FormatDiffSummary(diff.summary());
+  return kExitOk;
 }
 
 }  // namespace starttls

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "scanner/flags/exit_codes.h"
 #include "scanner/flags/flag_table.h"
 #include "scanner/datasets/merge_plan.h"
 #include "scanner/datasets/merge_records.h"
@@ -42,37 +43,46 @@ int Refuse(const std::vector<std::string>& refusals) {
   for (const std::string& refusal : refusals) std::cerr << "starttls-scan merge: " << refusal << "\n";
   std::cerr << "starttls-scan merge: refused, nothing written"
             << " (--allow-partial merges the complete shards there are)\n";
-  return 1;
+  return kExitFailed;
 }
 
 }  // namespace
 
-int RunMergeCommand(int argc, char** argv, int first) {
-  std::string output, metadata;
-  bool allow_partial = false, quiet = false, help = false;
-  const FlagSpec flags[] = {
+std::vector<FlagSpec> MergeFlagTable(MergeOptions* o) {
+  return {
       {"output-file", "FILE", "the merged records ('-': standard output)",
-       [&](std::string_view v) { output = std::string(v); return std::string(); }, 'o'},
+       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
       {"metadata-file", "FILE", "the merged metadata",
-       [&](std::string_view v) { metadata = std::string(v); return std::string(); }, 'm'},
+       [o](std::string_view v) { o->metadata = std::string(v); return std::string(); }, 'm'},
       {"allow-partial", "", "merge the complete shards there are; name the missing ones",
-       [&](std::string_view) { allow_partial = true; return std::string(); }},
+       [o](std::string_view) { o->allow_partial = true; return std::string(); }},
       {"quiet", "", "no summary on stderr",
-       [&](std::string_view) { quiet = true; return std::string(); }, 'q'},
-      {"help", "", "show this help", [&](std::string_view) { help = true; return std::string(); }},
+       [o](std::string_view) { o->quiet = true; return std::string(); }, 'q'},
+      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
   };
+}
+
+std::string_view MergeHelpText() { return kHelp; }
+
+int RunMergeCommand(int argc, char** argv, int first) {
+  MergeOptions options;
+  const std::vector<FlagSpec> flags = MergeFlagTable(&options);
   auto positional = ParseFlags(flags, argc, argv, first);
   if (!positional.ok()) {
     std::cerr << "starttls-scan merge: " << positional.status().message() << "\n";
-    return 2;
+    return kExitUsage;
   }
-  if (help) {
+  if (options.help) {
     std::cout << kHelp << FlagHelp(flags);
-    return 0;
+    return kExitOk;
   }
+  const std::string& output = options.output;
+  const std::string& metadata = options.metadata;
+  const bool allow_partial = options.allow_partial;
+  const bool quiet = options.quiet;
   if (output.empty() || metadata.empty() || positional->empty()) {
     std::cerr << "starttls-scan merge: name -o OUT, -m OUT.json and the parts (see --help)\n";
-    return 2;
+    return kExitUsage;
   }
 
   std::vector<MergeInput> inputs;
@@ -105,14 +115,14 @@ int RunMergeCommand(int argc, char** argv, int first) {
   OutputSink sink;
   if (std::string error = sink.Open(temporary); !error.empty()) {
     std::cerr << "starttls-scan merge: " << error << "\n";
-    return 2;
+    return kExitUsage;
   }
   for (const MergePart& part : plan.parts) {
     if (absl::Status status = records.CopyPart(part.path, &sink); !status.ok()) {
       std::cerr << "starttls-scan merge: " << part.path << ": " << status.message() << "\n";
       sink.Close();
       if (to_file) std::remove(temporary.c_str());
-      return 1;
+      return kExitFailed;
     }
   }
   std::string error = sink.Close();
@@ -122,7 +132,7 @@ int RunMergeCommand(int argc, char** argv, int first) {
   if (error.empty()) error = WriteMetadataFile(metadata, MergedRunInfo(plan), records.written());
   if (!error.empty()) {
     std::cerr << "starttls-scan merge: " << error << "\n";
-    return 1;
+    return kExitFailed;
   }
 
   for (const std::string& text : plan.left_out) {
@@ -142,7 +152,7 @@ int RunMergeCommand(int argc, char** argv, int first) {
               << records.dropped_duplicates()
               << " host records of MX hosts shared between shards kept once\n";
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace starttls

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "scanner/flags/exit_codes.h"
 #include "scanner/flags/flag_table.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/report_html.h"
@@ -47,29 +48,33 @@ std::vector<std::string> SplitCommas(const std::string& text) {
 
 }  // namespace
 
-int RunReportCommand(int argc, char** argv, int first) {
-  std::string format = "html";
-  std::string output = "-";
-  bool help = false;
-  const FlagSpec flags[] = {
+std::vector<FlagSpec> ReportFlagTable(ReportOptions* o) {
+  return {
       {"format", "FORMAT", "html (default) or json",
-       [&](std::string_view v) { return ParseChoice(v, {"html", "json"}, &format); }},
+       [o](std::string_view v) { return ParseChoice(v, {"html", "json"}, &o->format); }},
       {"output", "FILE", "write here instead of standard output",
-       [&](std::string_view v) { output = std::string(v); return std::string(); }, 'o'},
-      {"help", "", "show this help", [&](std::string_view) { help = true; return std::string(); }},
+       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
+      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
   };
+}
+
+std::string_view ReportHelpText() { return kHelp; }
+
+int RunReportCommand(int argc, char** argv, int first) {
+  ReportOptions options;
+  const std::vector<FlagSpec> flags = ReportFlagTable(&options);
   auto positional = ParseFlags(flags, argc, argv, first);
   if (!positional.ok()) {
     std::cerr << "starttls-scan report: " << positional.status().message() << "\n";
-    return 2;
+    return kExitUsage;
   }
-  if (help) {
+  if (options.help) {
     std::cout << kHelp << FlagHelp(flags);
-    return 0;
+    return kExitOk;
   }
   if (positional->empty()) {
     std::cerr << "starttls-scan report: name at least one scan (see --help)\n";
-    return 2;
+    return kExitUsage;
   }
   std::vector<std::vector<std::string>> inputs;
   for (const std::string& argument : *positional) inputs.push_back(SplitCommas(argument));
@@ -77,7 +82,7 @@ int RunReportCommand(int argc, char** argv, int first) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (absl::Status status = ReadScan(inputs[i], "report", &scans[i]); !status.ok()) {
       std::cerr << "starttls-scan report: " << status.message() << "\n";
-      return 1;
+      return kExitFailed;
     }
   }
   // Oldest first, when every scan has a date; else as given.
@@ -97,22 +102,22 @@ int RunReportCommand(int argc, char** argv, int first) {
     if (status.ok()) status = scan_diff.CompareNew(inputs[order[1]], "report", nullptr);
     if (!status.ok()) {
       std::cerr << "starttls-scan report: " << status.message() << "\n";
-      return 1;
+      return kExitFailed;
     }
     diff = scan_diff.summary();
   }
 
   OutputSink sink;
-  if (std::string error = sink.Open(output); !error.empty()) {
+  if (std::string error = sink.Open(options.output); !error.empty()) {
     std::cerr << "starttls-scan report: " << error << "\n";
-    return 2;
+    return kExitUsage;
   }
-  sink.Write(format == "json" ? RenderReportJson(sorted, diff) : RenderReportHtml(sorted, diff));
+  sink.Write(options.format == "json" ? RenderReportJson(sorted, diff) : RenderReportHtml(sorted, diff));
   if (std::string error = sink.Close(); !error.empty()) {
     std::cerr << "starttls-scan report: " << error << "\n";
-    return 1;
+    return kExitFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace starttls

@@ -3,6 +3,7 @@
 #include <string>
 #include <thread>
 
+#include "scanner/flags/exit_codes.h"
 #include "base/monotonic_clock.h"
 #include "scanner/scan/scan_order.h"
 
@@ -31,13 +32,13 @@ int RunDryRun(InputTargets* input, const ScanOptions& options, FILE* out) {
       std::fprintf(out, "%s\n", target.endpoint.ToString().c_str());
     }
   }
-  if (std::fflush(out) != 0) return 1;
+  if (std::fflush(out) != 0) return kExitFailed;
   const absl::Status& status = input->reader().status();
   if (!status.ok()) {
     std::fprintf(stderr, "starttls-scan: reading input: %s\n", std::string(status.message()).c_str());
-    return 1;
+    return kExitFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace starttls

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "scanner/flags/exit_codes.h"
 #include "base/version.h"
 #include "base/monotonic_clock.h"
 #include "scanner/engine/scan_engine.h"
@@ -52,7 +53,7 @@ int64_t NowUnixMs() { return absl::ToUnixMillis(absl::Now()); }
 
 int Fail(const std::string& error) {
   std::cerr << "starttls-scan: " << error << "\n";
-  return 2;
+  return kExitUsage;
 }
 
 InputTargetsOptions InputOptions(const ScanOptions& options) {
@@ -78,6 +79,8 @@ ScanFeedOptions FeedOptions(const ScanOptions& options) {
 
 }  // namespace
 
+std::string_view ScanHelpText() { return kHelp; }
+
 int RunScanCommand(int argc, char** argv, int first) {
   ScanOptions options;
   std::vector<FlagSpec> flags = ScanFlagTable(&options);
@@ -85,11 +88,11 @@ int RunScanCommand(int argc, char** argv, int first) {
   if (!positional.ok()) return Fail(std::string(positional.status().message()));
   if (options.help) {
     std::cout << kHelp << FlagHelp(flags);
-    return 0;
+    return kExitOk;
   }
   if (options.version) {
     std::cout << VersionReport();
-    return 0;
+    return kExitOk;
   }
   options.targets = std::move(*positional);
   if (std::string error = ValidateScanOptions(options); !error.empty()) return Fail(error);
@@ -233,7 +236,7 @@ int RunScanCommand(int argc, char** argv, int first) {
     std::string metadata_error = WriteMetadataFile(options.metadata_file, run, tally.Snapshot());
     if (!metadata_error.empty()) {
       log.Line("--metadata-file: " + metadata_error);
-      return 3;
+      return kExitMetadataUnwritten;
     }
   }
   if (!run.completed) {
@@ -242,9 +245,9 @@ int RunScanCommand(int argc, char** argv, int first) {
              (options.metadata_file.empty() ? "" : ", listed in the metadata file") +
              "; --resume continues it)");
     bool asked_for = supervisor.signals() == 0 && engine_ok && input_error.empty() && flushed;
-    return asked_for ? 0 : 1;
+    return asked_for ? kExitOk : kExitFailed;
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace starttls
