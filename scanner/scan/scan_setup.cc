@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <random>
 
 namespace starttls {
@@ -125,6 +126,34 @@ int OpenOutput(const ScanOptions& options, std::string* error) {
   int fd = open(options.output_file.c_str(), flags, 0644);
   if (fd < 0) *error = "flag --output-file: " + options.output_file + ": " + std::strerror(errno);
   return fd;
+}
+
+std::optional<RecordFormat> MakeRecordFormat(const ScanOptions& options, std::string* error) {
+  RecordFormat format;
+  format.compression = CompressionForFileName(options.output_file);
+  if (options.output_format != "csv") return format;
+  const std::vector<std::string> types = {"host", "domain", "error"};
+  if (options.output_fields.empty()) {
+    format.csv = CsvLayout::Default(types);
+    return format;
+  }
+  std::vector<std::string> names;
+  std::string_view rest = options.output_fields;
+  while (!rest.empty()) {
+    size_t comma = std::min(rest.find(','), rest.size());
+    std::string_view name = rest.substr(0, comma);
+    while (name.starts_with(' ')) name.remove_prefix(1);
+    while (name.ends_with(' ')) name.remove_suffix(1);
+    if (!name.empty()) names.emplace_back(name);
+    rest.remove_prefix(std::min(comma + 1, rest.size()));
+  }
+  absl::StatusOr<CsvLayout> layout = CsvLayout::FromNames(names, types);
+  if (!layout.ok()) {
+    *error = "flag --output-fields: " + std::string(layout.status().message());
+    return std::nullopt;
+  }
+  format.csv = std::move(*layout);
+  return format;
 }
 
 std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* error) {
