@@ -51,7 +51,7 @@ python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/res
 import json, sys
 r = json.load(sys.stdin)
 def shares(title, counts, total):
-    print(f"{title}: " + ", ".join(f"{k} {100.0 * v / max(total, 1):.1f}%"
+    print(f"{title} ({total}): " + ", ".join(f"{k} {100.0 * v / max(total, 1):.1f}%"
                                    for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
 shares("domains", r["domains"]["by_verdict"], r["domains"]["total"])
 shares("hosts", r["hosts"]["by_class"], r["hosts"]["total"])
