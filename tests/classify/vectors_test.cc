@@ -31,8 +31,8 @@ std::vector<Vector> LoadVectors(const std::string& path) {
     auto error = parser.parse(line).get(parsed);
     EXPECT_EQ(error, simdjson::SUCCESS) << path << ": " << simdjson::error_message(error);
     if (error) continue;
-    std::string_view id = "?";
-    (void)parsed["id"].get(id);
+    std::string_view id;
+    if (parsed["id"].get(id)) id = "?";
     vectors.push_back({std::string(id), line});
   }
   return vectors;
