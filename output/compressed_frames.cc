@@ -17,11 +17,11 @@ constexpr int kZstdLevel = 3;
 constexpr int kGzipLevel = 6;
 
 // What a frame decoder says about the bytes given so far.
-enum class Step { kNeedMore, kFrameDone, kStop };
+enum class Step { kNeedMore, kFrameDone, kStop, kTooLarge };
 
 // One frame at a time, for either compression: Feed() consumes input and grows `text` until
 // a frame ends (kFrameDone: `consumed` input bytes belong to it), the input runs out
-// (kNeedMore) or the data is corrupt or too large (kStop).
+// (kNeedMore), the data is corrupt (kStop) or the frame outgrows the cap (kTooLarge).
 class FrameDecoder {
  public:
   FrameDecoder(Compression compression, size_t max_frame_bytes)
@@ -49,7 +49,7 @@ class FrameDecoder {
   Step Feed(const char* data, size_t size, size_t* consumed) {
     size_t pos = 0;
     while (true) {
-      if (used_ >= max_frame_bytes_) return Step::kStop;
+      if (used_ >= max_frame_bytes_) return Step::kTooLarge;
       size_t pos_before = pos;
       if (text_.size() - used_ < kOutputStep / 2) text_.resize(used_ + kOutputStep);
       char* out = text_.data() + used_;
@@ -76,7 +76,7 @@ class FrameDecoder {
         done = ret == Z_STREAM_END;
       }
       used_ += produced;
-      if (used_ > max_frame_bytes_) return Step::kStop;
+      if (used_ > max_frame_bytes_) return Step::kTooLarge;
       if (done) {
         *consumed = pos;
         return Step::kFrameDone;
@@ -181,6 +181,7 @@ absl::Status ReadWholeFrames(
   if (!decoder.ready()) return absl::InternalError("cannot create a decompressor");
   std::vector<char> chunk(kReadBytes);
   uint64_t chunk_offset = 0;
+  uint64_t frame_start = 0;
   while (true) {
     ssize_t n = read(fd, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
@@ -192,8 +193,14 @@ absl::Status ReadWholeFrames(
       Step step = decoder.Feed(chunk.data() + pos, static_cast<size_t>(n) - pos, &consumed);
       pos += consumed;
       if (step == Step::kStop) return absl::OkStatus();
+      if (step == Step::kTooLarge) {
+        return absl::ResourceExhaustedError(
+            "the frame at offset " + std::to_string(frame_start) + " holds more than " +
+            std::to_string(max_frame_bytes) + " bytes: not a frame a scan writes");
+      }
       if (step == Step::kNeedMore) break;
-      if (!on_frame(decoder.text(), chunk_offset + pos)) return absl::OkStatus();
+      frame_start = chunk_offset + pos;
+      if (!on_frame(decoder.text(), frame_start)) return absl::OkStatus();
       decoder.StartNextFrame();
     }
     chunk_offset += static_cast<uint64_t>(n);

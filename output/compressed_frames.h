@@ -41,9 +41,11 @@ class FrameEncoder {
 
 // Reads the whole frames at the start of an open file (from offset 0). `on_frame` gets each
 // frame's decompressed bytes and the file offset just past it, and returns false to stop.
-// Reading stops without an error at the first frame that is torn (the file ends inside it),
-// corrupt, or would decompress to more than `max_frame_bytes`: everything from its start is
-// not ours to keep. Returns an error only when the file cannot be read.
+// Reading stops without an error at the first frame that is torn (the file ends inside it)
+// or corrupt: everything from its start is not ours to keep. A frame that would decompress
+// to more than `max_frame_bytes` is not one a scan writes (a file compressed afterwards, as
+// one frame): ResourceExhausted, so the caller can leave such a file alone. Other errors:
+// the file cannot be read.
 absl::Status ReadWholeFrames(
     int fd, Compression compression, size_t max_frame_bytes,
     const std::function<bool(std::string_view text, uint64_t end_offset)>& on_frame);

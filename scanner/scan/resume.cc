@@ -201,8 +201,11 @@ bool RememberLine(std::string_view text, ResumeLoad* load) {
   return error.empty();
 }
 
+// What RememberLine accepts, checked with simdjson's validating DOM parser only.
 bool IsJsonText(std::string_view text) {
-  return ParseOneJsonText(text, [](od::document_reference) { return std::string(); }).empty();
+  thread_local simdjson::dom::parser validator;
+  simdjson::padded_string padded(text);
+  return validator.parse(padded).error() == simdjson::SUCCESS;
 }
 
 // A plain file: the leading complete (LF-ended) lines that are JSON texts within the cap.
@@ -223,7 +226,8 @@ absl::Status KeepLines(int fd, size_t max_record_bytes, ResumeLoad* load, uint64
 }
 
 // A compressed file: the leading whole frames, each of complete JSON lines within the cap.
-// A frame holding anything else is cut with everything after it (its records are redone).
+// A frame holding anything else is cut with everything after it (its records are redone); a
+// frame over the cap is an error (ReadWholeFrames), and the file is not cut.
 absl::Status KeepFrames(int fd, Compression compression, size_t max_record_bytes,
                         ResumeLoad* load, uint64_t* kept) {
   // The writer flushes a frame at 256 KiB and at least once a second: a frame holds a
@@ -285,8 +289,12 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
   }
   close(fd);
   if (!read_status.ok()) {
+    // A file compressed after the scan (one big frame) is left as it is, never cut.
+    std::string hint = absl::IsResourceExhausted(read_status)
+                           ? " (compressed after the scan? resume the decompressed file; left untouched)"
+                           : "";
     return absl::InvalidArgumentError("--resume: reading " + output_path + ": " +
-                                      std::string(read_status.message()));
+                                      std::string(read_status.message()) + hint);
   }
   return load;
 }

@@ -5,7 +5,8 @@
 #     the checker of tests/datasets/csv_round_trip_test.py; only times differ between two
 #     scans), under the header `convert --to csv` writes; --output-fields picks the columns;
 #   - refused before anything is sent (exit 2): an unknown field, --output-fields without
-#     csv, --resume with csv, --resume of a .zst file that holds plain NDJSON (untouched);
+#     csv, --resume with csv, --resume of a .zst file that holds plain NDJSON or that was
+#     compressed after the scan as one big frame (both left untouched);
 #   - --output-file x.ndjson.zst / .gz: compressed frames; a scan killed with SIGKILL
 #     partway, a torn frame appended (as a kill mid-write leaves one), then --resume: every
 #     target exactly once, and the file one valid stream (zstd -dc / gzip -dc read it whole).
@@ -78,6 +79,13 @@ refused "--resume" --output-format csv --resume -o "$run/fast.csv" "$net.1"
 cp "$run/fast.ndjson" "$run/plain.ndjson.zst"
 refused "zstd" --resume -o "$run/plain.ndjson.zst" "$net.1"
 cmp -s "$run/fast.ndjson" "$run/plain.ndjson.zst" || fail "a refused --resume changed the file"
+# A scan compressed afterwards is one frame larger than any the scan writes: refused, not cut.
+python3 -c 'import sys
+line = open(sys.argv[1]).readline()
+sys.stdout.write(line * (24 * 2**20 // len(line) + 1))' "$run/fast.ndjson" | zstd -q -c >"$run/whole.ndjson.zst"
+cp "$run/whole.ndjson.zst" "$run/whole.copy"
+refused "compressed after the scan" --resume -o "$run/whole.ndjson.zst" "$net.1"
+cmp -s "$run/whole.copy" "$run/whole.ndjson.zst" || fail "a refused --resume cut a recompressed scan"
 
 decompress() {  # whole frames only; a torn end is left out
   case $1 in
