@@ -196,7 +196,7 @@ absl::Status ReadWholeFrames(
       if (step == Step::kTooLarge) {
         return absl::ResourceExhaustedError(
             "the frame at offset " + std::to_string(frame_start) + " holds more than " +
-            std::to_string(max_frame_bytes) + " bytes: not a frame a scan writes");
+            std::to_string(max_frame_bytes) + " bytes: not written by a scan");
       }
       if (step == Step::kNeedMore) break;
       frame_start = chunk_offset + pos;

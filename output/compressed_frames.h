@@ -44,8 +44,8 @@ class FrameEncoder {
 // Reading stops without an error at the first frame that is torn (the file ends inside it)
 // or corrupt: everything from its start is not ours to keep. A frame that would decompress
 // to more than `max_frame_bytes` is not one a scan writes (a file compressed afterwards, as
-// one frame): ResourceExhausted, so the caller can leave such a file alone. Other errors:
-// the file cannot be read.
+// one frame): ResourceExhausted ("... not written by a scan"), so the caller can leave such a
+// file alone. Other errors: the file cannot be read.
 absl::Status ReadWholeFrames(
     int fd, Compression compression, size_t max_frame_bytes,
     const std::function<bool(std::string_view text, uint64_t end_offset)>& on_frame);

@@ -13,9 +13,9 @@
 //     cannot parse, never dropping one before the first it cannot;
 //   - it keeps no record from what it cut: loading the truncated file again cuts nothing and
 //     finds the same endpoints, error lines, domains and counts;
-//   - compressed: it fails only on a frame over the cap, and then leaves the file untouched;
-//     else it keeps a prefix whose frames all decode to whole lines, and loading again cuts
-//     nothing and finds the same.
+//   - compressed: it fails only on a whole frame a scan does not write (over the cap, or not
+//     whole JSON lines), and then leaves the file untouched; else it keeps a prefix whose
+//     frames all decode to whole lines, and loading again cuts nothing and finds the same.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -155,8 +155,8 @@ void CheckCompressed(Compression compression, std::string_view bytes, size_t cap
   const Scratch& scratch = TheScratch();
   const std::string& named = compression == Compression::kZstd ? scratch.zst_path : scratch.gz_path;
   absl::StatusOr<ResumeLoad> first = LoadResumeState(named, cap);
-  if (!first.ok()) {  // only a frame over the cap: the file is left as it was
-    FUZZ_CHECK(first.status().message().find("not a frame a scan writes") != std::string::npos);
+  if (!first.ok()) {  // only a whole frame another program wrote: the file is left as it was
+    FUZZ_CHECK(first.status().message().find("not written by a scan") != std::string::npos);
     FUZZ_CHECK(FileSize() == bytes.size());
     return;
   }

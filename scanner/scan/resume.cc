@@ -226,8 +226,10 @@ absl::Status KeepLines(int fd, size_t max_record_bytes, ResumeLoad* load, uint64
 }
 
 // A compressed file: the leading whole frames, each of complete JSON lines within the cap.
-// A frame holding anything else is cut with everything after it (its records are redone); a
-// frame over the cap is an error (ReadWholeFrames), and the file is not cut.
+// What a kill or a damaged disk leaves — a torn last frame, a frame that fails its checksum —
+// is cut with everything after it (those records are redone). A whole, intact frame that is
+// not whole records (lines across frames, as other compressors split them) or too large was
+// written by another program: an error, and the file is not cut.
 absl::Status KeepFrames(int fd, Compression compression, size_t max_record_bytes,
                         ResumeLoad* load, uint64_t* kept) {
   // The writer flushes a frame at 256 KiB and at least once a second: a frame holds a
@@ -241,17 +243,23 @@ absl::Status KeepFrames(int fd, Compression compression, size_t max_record_bytes
     }
     return true;
   };
-  return ReadWholeFrames(fd, compression, max_frame_bytes, [&](std::string_view text, uint64_t end) {
-    if (!text.ends_with('\n')) return false;
-    // Checked whole before any record is remembered: a frame is kept or cut as one.
-    bool whole = lines_of(text, [&](std::string_view line) {
-      return line.size() <= max_record_bytes && IsJsonText(line);
-    });
-    if (!whole) return false;
-    lines_of(text, [&](std::string_view line) { return RememberLine(line, load); });
-    *kept = end;
-    return true;
-  });
+  bool foreign = false;
+  absl::Status status =
+      ReadWholeFrames(fd, compression, max_frame_bytes, [&](std::string_view text, uint64_t end) {
+        // Checked whole before any record is remembered: a frame is kept or refused as one.
+        foreign = !text.ends_with('\n') || !lines_of(text, [&](std::string_view line) {
+          return line.size() <= max_record_bytes && IsJsonText(line);
+        });
+        if (foreign) return false;
+        lines_of(text, [&](std::string_view line) { return RememberLine(line, load); });
+        *kept = end;
+        return true;
+      });
+  if (status.ok() && foreign) {
+    return absl::FailedPreconditionError("the frame after offset " + std::to_string(*kept) +
+                                         " is not whole records: not written by a scan");
+  }
+  return status;
 }
 
 }  // namespace
@@ -289,8 +297,8 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
   }
   close(fd);
   if (!read_status.ok()) {
-    // A file compressed after the scan (one big frame) is left as it is, never cut.
-    std::string hint = absl::IsResourceExhausted(read_status)
+    // A file compressed after the scan is left as it is, never cut.
+    std::string hint = absl::IsResourceExhausted(read_status) || absl::IsFailedPrecondition(read_status)
                            ? " (compressed after the scan? resume the decompressed file; left untouched)"
                            : "";
     return absl::InvalidArgumentError("--resume: reading " + output_path + ": " +

@@ -5,8 +5,9 @@
 #     the checker of tests/datasets/csv_round_trip_test.py; only times differ between two
 #     scans), under the header `convert --to csv` writes; --output-fields picks the columns;
 #   - refused before anything is sent (exit 2): an unknown field, --output-fields without
-#     csv, --resume with csv, --resume of a .zst file that holds plain NDJSON or that was
-#     compressed after the scan as one big frame (both left untouched);
+#     csv, --resume with csv, --resume of a .zst file that holds plain NDJSON, that was
+#     compressed after the scan as one big frame, or whose frames split a record (all three
+#     left untouched);
 #   - --output-file x.ndjson.zst / .gz: compressed frames; a scan killed with SIGKILL
 #     partway, a torn frame appended (as a kill mid-write leaves one), then --resume: every
 #     target exactly once, and the file one valid stream (zstd -dc / gzip -dc read it whole).
@@ -86,6 +87,12 @@ sys.stdout.write(line * (24 * 2**20 // len(line) + 1))' "$run/fast.ndjson" | zst
 cp "$run/whole.ndjson.zst" "$run/whole.copy"
 refused "compressed after the scan" --resume -o "$run/whole.ndjson.zst" "$net.1"
 cmp -s "$run/whole.copy" "$run/whole.ndjson.zst" || fail "a refused --resume cut a recompressed scan"
+# Frames that split a record (as other compressors cut a stream) are not the scan's either.
+{ head -c 100 "$run/fast.ndjson" | zstd -q -c; tail -c +101 "$run/fast.ndjson" | zstd -q -c; } \
+  >"$run/split.ndjson.zst"
+cp "$run/split.ndjson.zst" "$run/split.copy"
+refused "not written by a scan" --resume -o "$run/split.ndjson.zst" "$net.1"
+cmp -s "$run/split.copy" "$run/split.ndjson.zst" || fail "a refused --resume cut frames split mid-record"
 
 decompress() {  # whole frames only; a torn end is left out
   case $1 in
