@@ -36,21 +36,6 @@ constexpr std::string_view kHelp =
     "\n"
     "flags:\n";
 
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = text.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
-
 std::string ListFields(const std::vector<std::string>& types) {
   std::string out;
   for (const RecordTable& table : RecordTables()) {
@@ -92,7 +77,7 @@ int RunConvertCommand(int argc, char** argv, int first) {
        [&](std::string_view v) { fields_text = std::string(v); return std::string(); }},
       {"type", "LIST", "record types to convert (host, domain, error, classify, change, metadata)",
        [&](std::string_view v) {
-         types = SplitList(v);
+         types = SplitNameList(v);
          for (const std::string& type : types) {
            if (FindRecordTable(type) == nullptr) return "unknown record type '" + type + "'";
          }
@@ -125,7 +110,7 @@ int RunConvertCommand(int argc, char** argv, int first) {
   }
   std::optional<CsvLayout> layout;
   if (!fields_text.empty()) {
-    auto named = CsvLayout::FromNames(SplitList(fields_text), types);
+    auto named = CsvLayout::FromNames(SplitNameList(fields_text), types);
     if (!named.ok()) {
       std::cerr << "starttls-scan convert: flag --output-fields: " << named.status().message() << "\n";
       return 2;

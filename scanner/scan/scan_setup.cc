@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <random>
 
 namespace starttls {
@@ -137,17 +136,8 @@ std::optional<RecordFormat> MakeRecordFormat(const ScanOptions& options, std::st
     format.csv = CsvLayout::Default(types);
     return format;
   }
-  std::vector<std::string> names;
-  std::string_view rest = options.output_fields;
-  while (!rest.empty()) {
-    size_t comma = std::min(rest.find(','), rest.size());
-    std::string_view name = rest.substr(0, comma);
-    while (name.starts_with(' ')) name.remove_prefix(1);
-    while (name.ends_with(' ')) name.remove_suffix(1);
-    if (!name.empty()) names.emplace_back(name);
-    rest.remove_prefix(std::min(comma + 1, rest.size()));
-  }
-  absl::StatusOr<CsvLayout> layout = CsvLayout::FromNames(names, types);
+  absl::StatusOr<CsvLayout> layout =
+      CsvLayout::FromNames(SplitNameList(options.output_fields), types);
   if (!layout.ok()) {
     *error = "flag --output-fields: " + std::string(layout.status().message());
     return std::nullopt;
