@@ -9,31 +9,54 @@
 
 #include <benchmark/benchmark.h>
 
-#include "output/json_reader.h"
+#include <simdjson.h>
+
+#include "output/raw_bytes.h"
 #include "scanner/classify/classify_command.h"
 #include "scanner/classify/transcript.h"
 
 namespace starttls {
 namespace {
 
+struct RawTranscript {
+  std::string banner, ehlo, helo;
+  bool has_helo = false;
+};
+
 struct Corpus {
   std::vector<std::string> lines;
-  std::vector<JsonValue> transcripts;
+  std::vector<RawTranscript> transcripts;
 };
+
+// One vector line's transcript bytes (raw fields, decoded back to bytes).
+RawTranscript ReadTranscript(simdjson::dom::element transcript) {
+  RawTranscript bytes;
+  auto field = [&](const char* key, std::string* out) {
+    std::string_view text;
+    if (transcript[key].get(text)) return false;
+    *out = *DecodeRawBytes(text);
+    return true;
+  };
+  field("banner", &bytes.banner);
+  field("ehlo", &bytes.ehlo);
+  bytes.has_helo = field("helo", &bytes.helo);
+  return bytes;
+}
 
 const Corpus& LoadCorpus() {
   static const Corpus corpus = [] {
     Corpus loaded;
+    simdjson::dom::parser parser;
     for (const char* path : {STARTTLS_VECTORS_DIR "/ehlo.jsonl",
                              STARTTLS_TESTS_DIR "/classify/extra_vectors.jsonl"}) {
       std::ifstream in(path);
       if (!in) std::fprintf(stderr, "classify-bench: cannot read %s\n", path);
       std::string line;
       while (std::getline(in, line)) {
-        auto parsed = ParseJson(line);
-        if (!parsed.ok()) continue;
+        simdjson::dom::element parsed;
+        if (parser.parse(line).get(parsed)) continue;
         loaded.lines.push_back(line);
-        loaded.transcripts.push_back(std::move(*parsed));
+        loaded.transcripts.push_back(ReadTranscript(parsed));
       }
     }
     return loaded;
@@ -41,26 +64,8 @@ const Corpus& LoadCorpus() {
   return corpus;
 }
 
-struct RawTranscript {
-  std::string banner, ehlo, helo;
-  bool has_helo = false;
-};
-
 void BM_FrameAndJudge(benchmark::State& state) {
-  std::vector<RawTranscript> raw;
-  for (const JsonValue& transcript : LoadCorpus().transcripts) {
-    RawTranscript bytes;
-    auto field = [&](const char* key, std::string* out) {
-      const JsonValue* value = transcript.Find(key);
-      if (value == nullptr || !value->is_string()) return false;
-      *out = *DecodeRawBytes(value->string());
-      return true;
-    };
-    field("banner", &bytes.banner);
-    field("ehlo", &bytes.ehlo);
-    bytes.has_helo = field("helo", &bytes.helo);
-    raw.push_back(std::move(bytes));
-  }
+  const std::vector<RawTranscript>& raw = LoadCorpus().transcripts;
   size_t replies = 0;
   for (auto _ : state) {
     for (const RawTranscript& bytes : raw) {

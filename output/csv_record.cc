@@ -1,5 +1,7 @@
 #include "output/csv_record.h"
 
+#include <algorithm>
+
 #include "output/json_writer.h"
 #include "output/ondemand_access.h"
 #include "output/raw_bytes.h"
@@ -336,6 +338,19 @@ void AppendCsvCell(std::string_view cell, std::string* out) {
     out->push_back(c);
   }
   out->push_back('"');
+}
+
+std::vector<std::string> SplitNameList(std::string_view text) {
+  std::vector<std::string> names;
+  while (!text.empty()) {
+    size_t comma = std::min(text.find(','), text.size());
+    std::string_view name = text.substr(0, comma);
+    while (name.starts_with(' ')) name.remove_prefix(1);
+    while (name.ends_with(' ')) name.remove_suffix(1);
+    if (!name.empty()) names.emplace_back(name);
+    text.remove_prefix(std::min(comma + 1, text.size()));
+  }
+  return names;
 }
 
 }  // namespace starttls

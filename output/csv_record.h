@@ -58,4 +58,8 @@ class CsvLayout {
 // Appends `cell` with RFC 4180 quoting when needed.
 void AppendCsvCell(std::string_view cell, std::string* out);
 
+// The names of a comma-separated list as --output-fields and --type take them ("a, b.c,,d":
+// a, b.c, d): spaces around a name and empty items dropped.
+std::vector<std::string> SplitNameList(std::string_view text);
+
 }  // namespace starttls

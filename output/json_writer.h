@@ -11,7 +11,7 @@
 //   - RawBytes(): server bytes, kept losslessly. Byte 0x80..0xFF becomes code point
 //     U+0080..U+00FF (two UTF-8 bytes); control bytes 0x00..0x1F and 0x7F are escaped
 //     (\r \n \t \" \\ short, others \u00XX). A consumer maps each code point back to one
-//     byte (see DecodeRawBytes in output/json_reader.h).
+//     byte (see DecodeRawBytes in output/raw_bytes.h).
 //
 // Commas and colons are placed automatically. Misuse (a value where a key is due, an
 // unbalanced End, a key outside an object) is recorded: ok() turns false and stays false,

@@ -1,7 +1,7 @@
 // Raw server bytes in JSON text (docs/rules.md §6): JsonWriter::RawBytes writes byte 0x80..0xFF
 // as the code point U+0080..U+00FF and escapes control bytes; a reader maps each code point of
 // the decoded string back to the one byte it stands for. Shared by every reader of our NDJSON
-// (the bounded JSON reader, the simdjson stream readers of the dataset tools).
+// (all of them read with simdjson: output/ndjson_reader.h).
 #pragma once
 
 #include <string>

@@ -5,7 +5,8 @@
 # serving the lab's DNSSEC-signed zone), whose MX hosts are smtp-lab's 10,000 simulated mail
 # servers on loopback (a realistic mix of behaviours, 50-300 ms latency), plus the lab's
 # domain-policy cases (DANE, MTA-STS sites served by policy-lab over HTTPS, TLS-RPT).
-# Ends with the summary tables; stops everything it started.
+# Ends by writing the report (one HTML page, `starttls-scan report`), printing a few of its
+# figures and its path; stops everything it started.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -46,14 +47,35 @@ echo "   built-in blocklist refuses by default; --mx-port: the lab's MX hosts li
 echo "   --max-per-prefix 64: the lab packs 256 hosts into each /24, a real survey keeps 8)"
 "$bin/starttls-scan" --allow-reserved --mx-port 2525 --max-per-prefix 64 --input-file "$run/domains.txt" \
   --resolver 127.77.250.3:5353 --mta-sts-port 8443 --dns-timeout 1 --ca-file "$run/lab/ca.pem" \
-  --output-file "$run/results.ndjson" --metadata-file "$run/metadata.json" \
+  --output-file "$run/results.ndjson" --metadata-file "$run/results.json" \
   --concurrency 10000 --rate 5000 --seed 1
 cleanup
 
-python3 "$top/scripts/summarize.py" <"$run/results.ndjson"
 echo
 python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/results.ndjson" unbound \
   | tail -1 | sed 's/^/agreement with the lab'"'"'s domain truth: /'
 python3 "$top/tests/scan/compare_policy.py" "$run/lab/domains.ndjson" "$run/results.ndjson" \
   | tail -1 | sed 's/^/agreement with the lab'"'"'s policy truth (DANE, MTA-STS, TLS-RPT, delivery): /'
-echo "records: $run/results.ndjson   metadata: $run/metadata.json"
+# The report reads the metadata beside the records (results.ndjson -> results.json).
+"$bin/starttls-scan" report -o "$run/report.html" "$run/results.ndjson"
+"$bin/starttls-scan" report --format json "$run/results.ndjson" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+def shares(title, counts, total):
+    print(f"{title} ({total}): " + ", ".join(f"{k} {100.0 * v / max(total, 1):.1f}%"
+                                   for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
+shares("domains", r["domains"]["by_verdict"], r["domains"]["total"])
+shares("hosts", r["hosts"]["by_class"], r["hosts"]["total"])
+clear = {name: c["clear"] for name, c in r["clients"].items() if c["clear"]}
+print("hosts where a client sends in clear text: " +
+      ", ".join(f"{k} {v}" for k, v in sorted(clear.items(), key=lambda kv: -kv[1])))
+p = r.get("policy")
+if p:
+    counts = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1]) if v)
+    print(f"domain policy ({p['domains_with_policy']} domains with one): DANE [{counts(p['dane_state'])}];"
+          f" MTA-STS [{counts(p['mta_sts_mode'])}]; TLS-RPT [{counts(p['tls_rpt_state'])}]")
+    print(f"domains whose policy-enforcing senders defer mail because of STARTTLS misordering:"
+          f" {p['defer_misordered']} (DANE {p['defer_misordered_dane']},"
+          f" MTA-STS {p['defer_misordered_mta_sts']})")'
+echo "records: $run/results.ndjson   metadata: $run/results.json"
+echo "report: $run/report.html"

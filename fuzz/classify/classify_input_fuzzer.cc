@@ -19,7 +19,8 @@
 #include <string>
 #include <string_view>
 
-#include "output/json_reader.h"
+#include <simdjson.h>
+
 #include "output/utf8.h"
 #include "scanner/classify/classify_command.h"
 #include "base/scan_status.h"
@@ -38,21 +39,24 @@ void CheckRecord(const starttls::ClassifiedLine& record, uint64_t number) {
   using namespace starttls;
   FUZZ_CHECK(IsValidUtf8(record.json));
   FUZZ_CHECK(record.json.find('\n') == std::string::npos);
-  absl::StatusOr<JsonValue> parsed = ParseJson(record.json);
-  FUZZ_CHECK(parsed.ok() && parsed->is_object());
-  const JsonValue* line = parsed->Find("line");
-  FUZZ_CHECK(line != nullptr && line->AsUint64() == number);
-  const JsonValue* type = parsed->Find("type");
-  FUZZ_CHECK(type != nullptr);
-  FUZZ_CHECK(record.is_error == (type->string() == "error"));
+  // Read back with simdjson's DOM parser, which validates the whole text.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object parsed;
+  FUZZ_CHECK(parser.parse(record.json).get(parsed) == simdjson::SUCCESS);
+  uint64_t line = 0;
+  FUZZ_CHECK(parsed["line"].get(line) == simdjson::SUCCESS && line == number);
+  std::string_view type;
+  FUZZ_CHECK(parsed["type"].get(type) == simdjson::SUCCESS);
+  FUZZ_CHECK(record.is_error == (type == "error"));
   if (record.is_error) return;
-  FUZZ_CHECK(type->string() == "classify");
-  const JsonValue* status = parsed->Find("status");
-  FUZZ_CHECK(status != nullptr);
-  std::optional<ScanStatus> named = EnumFromName<ScanStatus>(kScanStatusNames, status->string());
+  FUZZ_CHECK(type == "classify");
+  std::string_view status;
+  FUZZ_CHECK(parsed["status"].get(status) == simdjson::SUCCESS);
+  std::optional<ScanStatus> named = EnumFromName<ScanStatus>(kScanStatusNames, status);
   FUZZ_CHECK(named.has_value() && *named != ScanStatus::kBlocklisted);
-  const JsonValue* cls = parsed->Find("class");
-  FUZZ_CHECK(cls != nullptr && cls->is_string() == (*named == ScanStatus::kSuccess));
+  simdjson::dom::element cls;
+  FUZZ_CHECK(parsed["class"].get(cls) == simdjson::SUCCESS);
+  FUZZ_CHECK(cls.is_string() == (*named == ScanStatus::kSuccess));
 }
 
 }  // namespace

@@ -37,21 +37,6 @@ constexpr std::string_view kHelp =
     "\n"
     "flags:\n";
 
-std::vector<std::string> SplitList(std::string_view text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = text.substr(start, comma - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
-
 std::string ListFields(const std::vector<std::string>& types) {
   std::string out;
   for (const RecordTable& table : RecordTables()) {
@@ -87,7 +72,7 @@ std::vector<FlagSpec> ConvertFlagTable(ConvertOptions* o) {
        [o](std::string_view v) { o->fields_text = std::string(v); return std::string(); }},
       {"type", "LIST", "record types to convert (host, domain, error, classify, change, metadata)",
        [o](std::string_view v) {
-         o->types = SplitList(v);
+         o->types = SplitNameList(v);
          for (const std::string& type : o->types) {
            if (FindRecordTable(type) == nullptr) return "unknown record type '" + type + "'";
          }
@@ -128,7 +113,7 @@ int RunConvertCommand(int argc, char** argv, int first) {
   }
   std::optional<CsvLayout> layout;
   if (!options.fields_text.empty()) {
-    auto named = CsvLayout::FromNames(SplitList(options.fields_text), types);
+    auto named = CsvLayout::FromNames(SplitNameList(options.fields_text), types);
     if (!named.ok()) {
       std::cerr << "starttls-scan convert: flag --output-fields: " << named.status().message() << "\n";
       return kExitUsage;

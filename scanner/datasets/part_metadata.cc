@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 
-#include "output/json_reader.h"
+#include <simdjson.h>
+
 #include "output/rfc3339.h"
 
 namespace starttls {
@@ -44,40 +46,73 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   return text;
 }
 
-// Reads the fields of one object; remembers the first missing or mistyped one.
+// Reads the fields of one object (simdjson's DOM: a metadata file is small and read by key);
+// remembers the first missing or mistyped one.
 class FieldReader {
  public:
-  explicit FieldReader(const JsonValue* object) : object_(object) {}
+  explicit FieldReader(std::optional<simdjson::dom::object> object) : object_(object) {}
 
-  const JsonValue* Get(std::string_view key) {
-    const JsonValue* value = object_ != nullptr ? object_->Find(key) : nullptr;
-    if (value == nullptr) Fail(key, "missing");
+  std::optional<simdjson::dom::element> Find(std::string_view key) const {
+    simdjson::dom::element value;
+    if (!object_ || object_->at_key(key).get(value)) return std::nullopt;
+    return value;
+  }
+  std::optional<simdjson::dom::element> Get(std::string_view key) {
+    auto value = Find(key);
+    if (!value) Fail(key, "missing");
     return value;
   }
   uint64_t Uint(std::string_view key) {
-    const JsonValue* value = Get(key);
-    std::optional<uint64_t> number = value != nullptr ? value->AsUint64() : std::nullopt;
-    if (value != nullptr && !number.has_value()) Fail(key, "not a count");
-    return number.value_or(0);
+    auto value = Get(key);
+    uint64_t number = 0;
+    if (value && value->get_uint64().get(number)) Fail(key, "not a count");
+    return number;
   }
-  uint64_t OptionalUint(std::string_view key) {
-    const JsonValue* value = object_ != nullptr ? object_->Find(key) : nullptr;
-    return value != nullptr ? value->AsUint64().value_or(0) : 0;
+  uint64_t OptionalUint(std::string_view key) const {
+    auto value = Find(key);
+    uint64_t number = 0;
+    if (!value || value->get_uint64().get(number)) return 0;
+    return number;
   }
   std::string String(std::string_view key) {
-    const JsonValue* value = Get(key);
-    if (value != nullptr && !value->is_string()) Fail(key, "not a string");
-    return value != nullptr && value->is_string() ? value->string() : std::string();
+    auto value = Get(key);
+    std::string_view text;
+    if (value && value->get_string().get(text)) Fail(key, "not a string");
+    return std::string(text);
+  }
+  std::string OptionalString(std::string_view key) const {
+    auto value = Find(key);
+    std::string_view text;
+    if (!value || value->get_string().get(text)) return {};
+    return std::string(text);
   }
   bool Bool(std::string_view key) {
-    const JsonValue* value = Get(key);
-    if (value != nullptr && !value->is_bool()) Fail(key, "not true or false");
-    return value != nullptr && value->bool_value();
+    auto value = Get(key);
+    bool flag = false;
+    if (value && value->get_bool().get(flag)) Fail(key, "not true or false");
+    return flag;
   }
-  const JsonValue* Object(std::string_view key) {
-    const JsonValue* value = Get(key);
-    if (value != nullptr && !value->is_object()) Fail(key, "not an object");
-    return value != nullptr && value->is_object() ? value : nullptr;
+  bool OptionalBool(std::string_view key) const {
+    auto value = Find(key);
+    bool flag = false;
+    if (!value || value->get_bool().get(flag)) return false;
+    return flag;
+  }
+  std::optional<simdjson::dom::object> Object(std::string_view key) {
+    auto value = Get(key);
+    simdjson::dom::object object;
+    if (value && value->get_object().get(object)) {
+      Fail(key, "not an object");
+      return std::nullopt;
+    }
+    if (!value) return std::nullopt;
+    return object;
+  }
+  std::optional<simdjson::dom::object> OptionalObject(std::string_view key) const {
+    auto value = Find(key);
+    simdjson::dom::object object;
+    if (!value || value->get_object().get(object)) return std::nullopt;
+    return object;
   }
   void Fail(std::string_view key, std::string_view why) {
     if (error_.empty()) error_ = "field " + std::string(key) + ": " + std::string(why);
@@ -85,15 +120,9 @@ class FieldReader {
   const std::string& error() const { return error_; }
 
  private:
-  const JsonValue* object_;
+  std::optional<simdjson::dom::object> object_;
   std::string error_;
 };
-
-int64_t TimeField(const JsonValue& root, std::string_view key) {
-  const JsonValue* value = root.Find(key);
-  if (value == nullptr || !value->is_string()) return 0;
-  return ParseRfc3339UnixMillis(value->string()).value_or(0);
-}
 
 }  // namespace
 
@@ -118,18 +147,21 @@ absl::StatusOr<PartMetadata> ReadPartMetadata(const std::string& path) {
 }
 
 absl::StatusOr<PartMetadata> ParsePartMetadata(std::string_view text) {
-  absl::StatusOr<JsonValue> parsed =
-      ParseJson(text, {.max_input_bytes = kMaxMetadataBytes,
-                        .max_depth = 8,
-                        .max_elements = 4'000'000,
-                        .allow_duplicate_keys = true});  // a flag given twice
-  if (!parsed.ok()) return absl::InvalidArgumentError(parsed.status().message());
-  const JsonValue& root = *parsed;
-  if (!root.is_object() || root.Find("type") == nullptr ||
-      root.Find("type")->string() != "metadata") {
+  if (text.size() > kMaxMetadataBytes) {
+    return absl::InvalidArgumentError("larger than a metadata file can be");
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element parsed;
+  if (auto error = parser.parse(text.data(), text.size()).get(parsed)) {
+    return absl::InvalidArgumentError(std::string("not JSON: ") + simdjson::error_message(error));
+  }
+  simdjson::dom::object root_object;
+  std::string_view type;
+  if (parsed.get_object().get(root_object) || root_object["type"].get_string().get(type) ||
+      type != "metadata") {
     return absl::InvalidArgumentError("not a starttls-scan metadata file");
   }
-  FieldReader top(&root);
+  FieldReader top(root_object);
   PartMetadata meta;
   if (top.Uint("schema") != 2) top.Fail("schema", "not version 2");
   meta.version = top.String("version");
@@ -145,25 +177,22 @@ absl::StatusOr<PartMetadata> ParsePartMetadata(std::string_view text) {
   if (shard >= shards) top.Fail("shard", "not below shards");
   meta.shards = static_cast<uint32_t>(shards);
   meta.shard = static_cast<uint32_t>(shard);
-  meta.start_unix_ms = TimeField(root, "start");
-  meta.end_unix_ms = TimeField(root, "end");
+  meta.start_unix_ms = ParseRfc3339UnixMillis(top.OptionalString("start")).value_or(0);
+  meta.end_unix_ms = ParseRfc3339UnixMillis(top.OptionalString("end")).value_or(0);
   meta.parts = static_cast<uint32_t>(std::min<uint64_t>(top.Uint("parts"), UINT32_MAX));
-  meta.running = root.Find("running") != nullptr && root.Find("running")->bool_value();
+  meta.running = top.OptionalBool("running");
   meta.completed = top.Bool("completed");
-  if (const JsonValue* reason = root.Find("stop_reason"); reason != nullptr) {
-    meta.stop_reason = reason->string();
-  }
+  meta.stop_reason = top.OptionalString("stop_reason");
   meta.input_lines_read = top.OptionalUint("input_lines_read");
-  if (const JsonValue* flags = top.Object("flags")) {
-    for (const auto& [name, value] : flags->object()) {
-      if (!value.is_string()) top.Fail("flags", "a value is not a string");
-      meta.flags.emplace_back(name, value.string());
+  if (auto flags = top.Object("flags")) {
+    for (auto [name, value] : *flags) {
+      std::string_view text_value;
+      if (value.get_string().get(text_value)) top.Fail("flags", "a value is not a string");
+      meta.flags.emplace_back(std::string(name), std::string(text_value));
     }
   }
   FieldReader input(top.Object("input"));
-  if (const JsonValue* sha = root.Find("input") ? root.Find("input")->Find("sha256") : nullptr) {
-    meta.input_sha256 = sha->string();
-  }
+  meta.input_sha256 = input.OptionalString("sha256");
   meta.input.lines = input.Uint("lines");
   meta.input.skipped = input.Uint("skipped");
   meta.input.invalid = input.Uint("invalid");
@@ -176,14 +205,19 @@ absl::StatusOr<PartMetadata> ParsePartMetadata(std::string_view text) {
   meta.records.host_from_mx = records.Uint("host_from_mx");
   meta.records.domain = records.Uint("domain");
   meta.records.error = records.Uint("error");
-  FieldReader dns(root.Find("dns"));
+  FieldReader dns(top.OptionalObject("dns"));
   meta.domain_work.queries = dns.OptionalUint("queries");
   meta.domain_work.query_timeouts = dns.OptionalUint("query_timeouts");
   meta.domain_work.policy_fetches = dns.OptionalUint("policy_fetches");
-  meta.domain_work.ad_seen = FieldReader(root.Find("dnssec")).OptionalUint("ad_seen");
-  if (const JsonValue* unstarted = root.Find("not_started");
-      unstarted != nullptr && unstarted->is_array()) {
-    for (const JsonValue& target : unstarted->array()) meta.not_started.push_back(target.string());
+  meta.domain_work.ad_seen = FieldReader(top.OptionalObject("dnssec")).OptionalUint("ad_seen");
+  if (auto unstarted = top.Find("not_started")) {
+    simdjson::dom::array items;
+    if (!unstarted->get_array().get(items)) {
+      for (simdjson::dom::element target : items) {
+        std::string_view name;
+        if (!target.get_string().get(name)) meta.not_started.emplace_back(name);
+      }
+    }
   }
   for (const FieldReader* reader : {&top, &input, &records}) {
     if (!reader->error().empty()) return absl::InvalidArgumentError(reader->error());

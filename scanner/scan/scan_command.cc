@@ -37,8 +37,8 @@ constexpr std::string_view kHelp =
     "distinct (ip, port): connect, read the banner, EHLO (HELO if refused), classify the\n"
     "reply (compliant / starttls_misordered / no_starttls), STARTTLS and a TLS handshake\n"
     "when offered (as a probe when misordered), EHLO again over TLS, QUIT. One NDJSON record\n"
-    "per target: `host` for addresses, `domain` for names. Never sends MAIL, RCPT, DATA,\n"
-    "AUTH, VRFY or EXPN.\n"
+    "(or CSV row, --output-format) per target: `host` for addresses, `domain` for names.\n"
+    "Never sends MAIL, RCPT, DATA, AUTH, VRFY or EXPN.\n"
     "Targets come from the arguments or --input-file (default stdin), not both. A status\n"
     "line goes to stderr each second; SIGINT/SIGTERM stop starting sessions and let open\n"
     "ones finish (a second signal cuts them short), then flush and write the metadata.\n"
@@ -117,6 +117,8 @@ int RunScanCommand(int argc, char** argv, int first) {
   EngineConfig config = MakeEngineConfig(options);
   std::unique_ptr<TlsClientContext> tls_context;
   if (error = SetUpTls(options, &tls_context, &config.session); !error.empty()) return Fail(error);
+  std::optional<RecordFormat> format = MakeRecordFormat(options, &error);
+  if (!format.has_value()) return Fail(error);
   std::optional<ResumeLoad> resume;
   if (options.resume) {
     absl::StatusOr<ResumeLoad> loaded = LoadResumeState(options.output_file);
@@ -125,7 +127,7 @@ int RunScanCommand(int argc, char** argv, int first) {
   }
   int output_fd = OpenOutput(options, &error);
   if (output_fd < 0) return Fail(error);
-  RecordSink sink(output_fd, output_fd != STDOUT_FILENO);
+  RecordSink sink(output_fd, output_fd != STDOUT_FILENO, std::move(*format));
   std::unique_ptr<FILE, int (*)(FILE*)> status_csv(nullptr, &std::fclose);
   if (!options.status_updates_file.empty()) {
     status_csv.reset(std::fopen(options.status_updates_file.c_str(), "w"));

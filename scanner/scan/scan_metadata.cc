@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "output/json_reader.h"
+#include "output/ndjson_reader.h"
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
 
@@ -46,19 +46,26 @@ std::optional<EarlierParts> ReadEarlierParts(const std::string& path) {
   if (!file) return std::nullopt;
   std::stringstream text;
   text << file.rdbuf();
-  absl::StatusOr<JsonValue> parsed = ParseJson(text.str());
-  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
-  const JsonValue* type = parsed->Find("type");
-  if (type == nullptr || type->string() != "metadata") return std::nullopt;
-  EarlierParts earlier;
-  const JsonValue* parts = parsed->Find("parts");
-  earlier.parts = parts != nullptr && parts->AsUint64() ? static_cast<uint32_t>(*parts->AsUint64())
-                                                        : 1;
-  if (const JsonValue* start = parsed->Find("start"); start != nullptr) {
-    if (std::optional<int64_t> ms = ParseRfc3339UnixMillis(start->string())) {
-      earlier.start_unix_ms = *ms;
+  std::optional<EarlierParts> earlier;
+  ParseOneJsonText(text.str(), [&](simdjson::ondemand::document_reference doc) -> std::string {
+    std::string_view type;
+    simdjson::ondemand::object object;
+    if (doc.get_object().get(object) || object["type"].get_string().get(type) ||
+        type != "metadata") {
+      return "";
     }
-  }
+    earlier.emplace();
+    earlier->parts = 1;
+    uint64_t parts = 0;
+    std::string_view start;
+    if (!object.find_field_unordered("parts").get_uint64().get(parts)) {
+      earlier->parts = static_cast<uint32_t>(parts);
+    }
+    if (!object.find_field_unordered("start").get_string().get(start)) {
+      if (std::optional<int64_t> ms = ParseRfc3339UnixMillis(start)) earlier->start_unix_ms = *ms;
+    }
+    return "";
+  });
   return earlier;
 }
 

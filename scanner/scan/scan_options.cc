@@ -111,7 +111,14 @@ std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
            "targets, one per line: IP, CIDR, 'ip,name', domain, or ZMap CSV (default: stdin)",
            Text(&o->input_file, &o->input_file_given)),
       Flag(o, 'o', "output-file", "FILE",
-           "NDJSON records (default: stdout)", Text(&o->output_file)),
+           "records (default: stdout); a name ending .zst or .gz is written compressed",
+           Text(&o->output_file)),
+      Flag(o, 0, "output-format", "ndjson|csv",
+           "records as NDJSON lines (default) or CSV rows, a header first (docs/datasets.md)",
+           Choice(&o->output_format, {"ndjson", "csv"})),
+      Flag(o, 0, "output-fields", "a,b.c,...",
+           "CSV columns: dotted field names of host, domain and error records (as convert's)",
+           Text(&o->output_fields)),
       Flag(o, 'm', "metadata-file", "FILE",
            "write the run's summary (flags, seed, accounting, counts) here; - for stderr",
            Text(&o->metadata_file)),
@@ -252,6 +259,14 @@ std::string ValidateScanOptions(const ScanOptions& o) {
   }
   if (o.resume && o.output_file == "-") {
     return "flag --resume: needs --output-file (the file of the run to continue)";
+  }
+  // The output is --resume's journal, read back as NDJSON; a CSV scan is resumed by scanning
+  // to NDJSON and converting (`starttls-scan convert --to csv`).
+  if (o.resume && o.output_format != "ndjson") {
+    return "flag --resume: needs --output-format ndjson (convert the finished scan to CSV)";
+  }
+  if (!o.output_fields.empty() && o.output_format != "csv") {
+    return "flag --output-fields: needs --output-format csv";
   }
   if (o.resume && o.dryrun) return "flag --dryrun: cannot be combined with --resume";
   if (o.banner_timeout_s > o.session_timeout_s || o.connect_timeout_s > o.session_timeout_s) {

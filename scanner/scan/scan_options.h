@@ -15,7 +15,9 @@ namespace starttls {
 struct ScanOptions {
   std::string input_file = "-";   // "-" is stdin
   bool input_file_given = false;
-  std::string output_file = "-";  // "-" is stdout
+  std::string output_file = "-";  // "-" is stdout; .gz / .zst: compressed frames
+  std::string output_format = "ndjson";  // or "csv"
+  std::string output_fields;             // CSV columns, comma-separated (default: the table's)
   std::string metadata_file;      // "-" is stderr (ZGrab2's meaning)
   std::string status_updates_file;  // ZMap's per-second CSV
   std::string log_file;             // diagnostics instead of stderr

@@ -127,6 +127,25 @@ int OpenOutput(const ScanOptions& options, std::string* error) {
   return fd;
 }
 
+std::optional<RecordFormat> MakeRecordFormat(const ScanOptions& options, std::string* error) {
+  RecordFormat format;
+  format.compression = CompressionForFileName(options.output_file);
+  if (options.output_format != "csv") return format;
+  const std::vector<std::string> types = {"host", "domain", "error"};
+  if (options.output_fields.empty()) {
+    format.csv = CsvLayout::Default(types);
+    return format;
+  }
+  absl::StatusOr<CsvLayout> layout =
+      CsvLayout::FromNames(SplitNameList(options.output_fields), types);
+  if (!layout.ok()) {
+    *error = "flag --output-fields: " + std::string(layout.status().message());
+    return std::nullopt;
+  }
+  format.csv = std::move(*layout);
+  return format;
+}
+
 std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* error) {
   CidrSet blocklist;
   std::optional<CidrSet> allowlist;

@@ -10,6 +10,7 @@
 
 #include "scanner/engine/scan_engine.h"
 #include "scanner/scan/domain_targets.h"
+#include "scanner/scan/record_sink.h"
 #include "scanner/scan/scan_options.h"
 #include "scanner/targets/target_line.h"
 #include "scanner/targets/target_policy.h"
@@ -31,6 +32,9 @@ std::unique_ptr<TargetReader> OpenInput(const ScanOptions& options, std::string*
 std::string CheckSourceAddresses(const ScanOptions& options);
 // -1 with *error on failure.
 int OpenOutput(const ScanOptions& options, std::string* error);
+// How records are written: --output-format, --output-fields (each name checked against the
+// field table) and the compression --output-file's name asks for.
+std::optional<RecordFormat> MakeRecordFormat(const ScanOptions& options, std::string* error);
 std::optional<TargetPolicy> LoadPolicy(const ScanOptions& options, std::string* error);
 EngineConfig MakeEngineConfig(const ScanOptions& options);
 

@@ -6,13 +6,19 @@
 
 #include <gtest/gtest.h>
 
-#include "output/json_reader.h"
+#include <simdjson.h>
+
+#include "output/raw_bytes.h"
 #include "scanner/classify/raw_explanation.h"
 
 namespace starttls {
 namespace {
 
-std::vector<JsonValue> RunOn(const std::string& input, size_t* errors) {
+using Record = simdjson::dom::document;
+
+// The records `classify` writes for `input`, each line parsed with simdjson (as the tools
+// read them back).
+std::vector<Record> RunOn(const std::string& input, size_t* errors) {
   FILE* in = fmemopen(const_cast<char*>(input.data()), input.size(), "r");
   char* buffer = nullptr;
   size_t size = 0;
@@ -22,13 +28,17 @@ std::vector<JsonValue> RunOn(const std::string& input, size_t* errors) {
   std::fclose(out);
   std::string text(buffer, size);
   free(buffer);
-  std::vector<JsonValue> records;
+  std::vector<Record> records;
+  simdjson::dom::parser parser;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    auto parsed = ParseJson(std::string_view(text).substr(start, end - start));
-    EXPECT_TRUE(parsed.ok()) << parsed.status();
-    if (parsed.ok()) records.push_back(*parsed);
+    simdjson::padded_string line(std::string_view(text).substr(start, end - start));
+    Record record;
+    simdjson::dom::element root;
+    auto error = parser.parse_into_document(record, line.data(), line.size()).get(root);
+    EXPECT_EQ(error, simdjson::SUCCESS) << simdjson::error_message(error);
+    if (!error) records.push_back(std::move(record));
     start = end + 1;
   }
   return records;
@@ -44,47 +54,47 @@ TEST(ClassifyCommand, OneRecordPerLineAndErrorsNameTheLine) {
       R"([1,2])" "\n"
       R"({"ehlo":"250-STARTTLS\r\n250 mx\r\n"})";  // no final newline
   size_t errors = 0;
-  std::vector<JsonValue> records = RunOn(input, &errors);
+  std::vector<Record> records = RunOn(input, &errors);
   ASSERT_EQ(records.size(), 6u) << "the blank line yields nothing, every other line one record";
   EXPECT_EQ(errors, 4u);
-  EXPECT_EQ(records[0].Find("type")->string(), "classify");
-  EXPECT_EQ(records[0].Find("class")->string(), "compliant");
-  EXPECT_EQ(*records[0].Find("line")->AsInt64(), 1);
-  EXPECT_EQ(records[1].Find("type")->string(), "error");
-  EXPECT_EQ(*records[1].Find("line")->AsInt64(), 2);
-  EXPECT_TRUE(records[1].Find("error")->string().starts_with("line 2: "));
-  EXPECT_EQ(records[1].Find("input")->string(), "not json at all");
-  EXPECT_NE(records[2].Find("error")->string().find("ehlo"), std::string::npos);
-  EXPECT_EQ(*records[2].Find("line")->AsInt64(), 4);
-  EXPECT_NE(records[3].Find("error")->string().find("U+00FF"), std::string::npos)
-      << records[3].Find("error")->string();
-  EXPECT_EQ(records[4].Find("type")->string(), "error");
-  EXPECT_EQ(records[5].Find("class")->string(), "starttls_misordered");
-  EXPECT_EQ(*records[5].Find("line")->AsInt64(), 7);
-  for (const JsonValue& record : records) EXPECT_EQ(*record.Find("schema")->AsInt64(), 1);
+  EXPECT_EQ(std::string_view(records[0].root()["type"]), "classify");
+  EXPECT_EQ(std::string_view(records[0].root()["class"]), "compliant");
+  EXPECT_EQ(int64_t(records[0].root()["line"]), 1);
+  EXPECT_EQ(std::string_view(records[1].root()["type"]), "error");
+  EXPECT_EQ(int64_t(records[1].root()["line"]), 2);
+  EXPECT_TRUE(std::string_view(records[1].root()["error"]).starts_with("line 2: "));
+  EXPECT_EQ(std::string_view(records[1].root()["input"]), "not json at all");
+  EXPECT_NE(std::string_view(records[2].root()["error"]).find("ehlo"), std::string::npos);
+  EXPECT_EQ(int64_t(records[2].root()["line"]), 4);
+  EXPECT_NE(std::string_view(records[3].root()["error"]).find("U+00FF"), std::string::npos)
+      << std::string_view(records[3].root()["error"]);
+  EXPECT_EQ(std::string_view(records[4].root()["type"]), "error");
+  EXPECT_EQ(std::string_view(records[5].root()["class"]), "starttls_misordered");
+  EXPECT_EQ(int64_t(records[5].root()["line"]), 7);
+  for (const Record& record : records) EXPECT_EQ(int64_t(record.root()["schema"]), 1);
 }
 
 TEST(ClassifyCommand, OverlongLineIsAnErrorAndTheRunGoesOn) {
   std::string input = std::string(3 << 20, 'x') + "\n" +
                       R"({"ehlo":"250-mx\r\n250 STARTTLS\r\n"})" + "\n";
   size_t errors = 0;
-  std::vector<JsonValue> records = RunOn(input, &errors);
+  std::vector<Record> records = RunOn(input, &errors);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(errors, 1u);
-  EXPECT_EQ(records[0].Find("type")->string(), "error");
-  EXPECT_EQ(records[1].Find("class")->string(), "compliant");
-  EXPECT_EQ(*records[1].Find("line")->AsInt64(), 2);
+  EXPECT_EQ(std::string_view(records[0].root()["type"]), "error");
+  EXPECT_EQ(std::string_view(records[1].root()["class"]), "compliant");
+  EXPECT_EQ(int64_t(records[1].root()["line"]), 2);
 }
 
 TEST(ClassifyCommand, RawBytesSurviveInGreetingAndKeywords) {
   size_t errors = 0;
-  std::vector<JsonValue> records =
+  std::vector<Record> records =
       RunOn(R"({"ehlo":"250-m\u00e9x\u0001\r\n250 AUTH=PLAIN LOGIN\r\n"})" "\n", &errors);
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(*DecodeRawBytes(records[0].Find("greeting")->string()), "m\xe9x\x01");
-  const JsonValue& keyword = records[0].Find("keywords")->array().at(0);
-  EXPECT_EQ(keyword.Find("keyword")->string(), "AUTH");
-  EXPECT_EQ(keyword.Find("params")->string(), "PLAIN LOGIN");
+  EXPECT_EQ(*DecodeRawBytes(std::string_view(records[0].root()["greeting"])), "m\xe9x\x01");
+  simdjson::dom::element keyword = records[0].root()["keywords"].at(0);
+  EXPECT_EQ(std::string_view(keyword["keyword"]), "AUTH");
+  EXPECT_EQ(std::string_view(keyword["params"]), "PLAIN LOGIN");
 }
 
 TEST(ClassifyRaw, ExplainsTheMisorderedSeed) {

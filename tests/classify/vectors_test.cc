@@ -7,7 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "output/json_reader.h"
+#include <simdjson.h>
+
 #include "scanner/classify/classify_command.h"
 
 namespace starttls {
@@ -25,46 +26,55 @@ std::vector<Vector> LoadVectors(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    auto parsed = ParseJson(line);
-    EXPECT_TRUE(parsed.ok()) << path << ": " << parsed.status();
-    if (!parsed.ok()) continue;
-    const JsonValue* id = parsed->Find("id");
-    vectors.push_back({id ? id->string() : "?", line});
+    simdjson::dom::parser parser;
+    simdjson::dom::element parsed;
+    auto error = parser.parse(line).get(parsed);
+    EXPECT_EQ(error, simdjson::SUCCESS) << path << ": " << simdjson::error_message(error);
+    if (error) continue;
+    std::string_view id;
+    if (parsed["id"].get(id)) id = "?";
+    vectors.push_back({std::string(id), line});
   }
   return vectors;
 }
 
 void CheckVector(const Vector& vector) {
   SCOPED_TRACE(vector.id);
-  JsonValue input = *ParseJson(vector.line);
-  const JsonValue* expected = input.Find("expected");
-  ASSERT_NE(expected, nullptr);
+  simdjson::dom::parser input_parser;
+  simdjson::dom::parser output_parser;
+  simdjson::dom::element expected;
+  ASSERT_EQ(input_parser.parse(vector.line)["expected"].get(expected), simdjson::SUCCESS);
   ClassifiedLine classified = ClassifyTranscriptLine(vector.line, 1);
   ASSERT_FALSE(classified.is_error) << classified.json;
-  auto actual = ParseJson(classified.json);
-  ASSERT_TRUE(actual.ok()) << actual.status();
+  simdjson::dom::element actual;
+  auto error = output_parser.parse(classified.json).get(actual);
+  ASSERT_EQ(error, simdjson::SUCCESS) << simdjson::error_message(error);
 
-  EXPECT_EQ(actual->Find("status")->string(), expected->Find("status")->string());
-  const JsonValue* expected_class = expected->Find("class");
-  const JsonValue* actual_class = actual->Find("class");
-  if (expected_class == nullptr || expected_class->is_null()) {
-    EXPECT_TRUE(actual_class->is_null()) << classified.json;
+  EXPECT_EQ(std::string_view(actual["status"]), std::string_view(expected["status"]));
+  simdjson::dom::element expected_class;
+  if (expected["class"].get(expected_class) || expected_class.is_null()) {
+    EXPECT_TRUE(actual["class"].is_null()) << classified.json;
   } else {
-    EXPECT_EQ(actual_class->string(), expected_class->string());
+    EXPECT_EQ(std::string_view(actual["class"]), std::string_view(expected_class));
   }
-  EXPECT_EQ(*actual->Find("anomalies"), *expected->Find("anomalies")) << classified.json;
-  const JsonValue* expected_clients = expected->Find("clients");
-  const JsonValue* actual_clients = actual->Find("clients");
-  if (expected_clients == nullptr || expected_clients->is_null()) {
-    EXPECT_EQ(actual_clients, nullptr) << classified.json;
+  EXPECT_EQ(simdjson::minify(actual["anomalies"]), simdjson::minify(expected["anomalies"]))
+      << classified.json;
+  simdjson::dom::element expected_clients;
+  simdjson::dom::element actual_clients_value;
+  bool has_actual = !actual["clients"].get(actual_clients_value);
+  if (expected["clients"].get(expected_clients) || expected_clients.is_null()) {
+    EXPECT_FALSE(has_actual) << classified.json;
     return;
   }
-  ASSERT_NE(actual_clients, nullptr) << classified.json;
-  ASSERT_EQ(actual_clients->object().size(), expected_clients->object().size());
-  for (const auto& [client, sees] : expected_clients->object()) {
-    const JsonValue* got = actual_clients->Find(client);
-    ASSERT_NE(got, nullptr) << client;
-    EXPECT_EQ(got->bool_value(), sees.bool_value()) << client;
+  ASSERT_TRUE(has_actual) << classified.json;
+  simdjson::dom::object actual_clients;
+  ASSERT_EQ(actual_clients_value.get(actual_clients), simdjson::SUCCESS) << classified.json;
+  simdjson::dom::object expected_object = expected_clients;
+  ASSERT_EQ(actual_clients.size(), expected_object.size());
+  for (auto [client, sees] : expected_object) {
+    bool got = false;
+    ASSERT_EQ(actual_clients[client].get(got), simdjson::SUCCESS) << client;
+    EXPECT_EQ(got, bool(sees)) << client;
   }
 }
 

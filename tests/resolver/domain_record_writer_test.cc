@@ -11,7 +11,7 @@
 
 #include "gtest/gtest.h"
 #include "output/error_record.h"
-#include "output/json_reader.h"
+#include "output/ndjson_reader.h"
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
 
@@ -45,8 +45,7 @@ TEST(DomainRecordWriterTest, FieldsReadBack) {
   AppendDomainRecord(Sample(), 7, 1700000000123, &line);
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.back(), '\n');
-  auto value = ParseJson(line);
-  ASSERT_TRUE(value.ok()) << value.status() << line;
+  EXPECT_EQ(ParseOneJsonText(line, [](auto) { return std::string(); }), "") << line;
   EXPECT_NE(line.find("\"type\":\"domain\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"dns\":\"NOERROR\",\"mx_kind\":\"mx\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"line\":7"), std::string::npos) << line;
