@@ -12,8 +12,9 @@ cd "$top"
 
 echo "== build (Release, -Werror)"
 "$top/scripts/build.sh" "$top/build"
-echo "== unit tests (Release)"
-(cd "$top/build" && ctest --output-on-failure -j2 -L unit --timeout 900)
+echo "== unit tests and the package (Release: the .deb is built from this tree, installed, purged)"
+(cd "$top/build" && ctest --output-on-failure -j2 -L unit --timeout 900 && \
+  ctest --output-on-failure -R '^package\.deb$' --timeout 900)
 
 echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer, -Werror)"
 cmake -S "$top" -B "$top/build-asan" -DSANITIZE=ON -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -22,7 +23,7 @@ echo "== the whole suite under ASan + UBSan + LSan"
 # Leaks fail a test (LSan is on with ASan; exitcode makes the process fail, not just print).
 (cd "$top/build-asan" && \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure -j2 --timeout 900)
+  ctest --output-on-failure -j2 -E '^package\.deb$' --timeout 900)
 
 echo "== fuzzing (${FUZZ_SECONDS:-30}s per target)"
 "$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}"
