@@ -123,15 +123,10 @@ std::string_view ClassifyHelpText() { return kHelp; }
 int RunClassifyCommand(int argc, char** argv, int first) {
   ClassifyOptions options;
   const std::vector<FlagSpec> flags = ClassifyFlagTable(&options);
-  auto positional = ParseFlags(flags, argc, argv, first);
-  if (!positional.ok()) {
-    std::cerr << "starttls-scan classify: " << positional.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (options.help) {
-    std::cout << kHelp << FlagHelp(flags);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto positional =
+      ParseCommandLine("classify", kHelp, flags, options.help, argc, argv, first, &exit_code);
+  if (!positional) return exit_code;
   if (options.raw) {
     if (!positional->empty()) {
       std::cerr << "starttls-scan classify: --raw reads standard input, not '" << positional->front() << "'\n";

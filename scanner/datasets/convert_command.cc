@@ -90,15 +90,10 @@ int RunConvertCommand(int argc, char** argv, int first) {
   ConvertOptions options;
   const std::vector<FlagSpec> flags = ConvertFlagTable(&options);
   const std::vector<std::string>& types = options.types;
-  auto positional = ParseFlags(flags, argc, argv, first);
-  if (!positional.ok()) {
-    std::cerr << "starttls-scan convert: " << positional.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (options.help) {
-    std::cout << kHelp << FlagHelp(flags);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto positional =
+      ParseCommandLine("convert", kHelp, flags, options.help, argc, argv, first, &exit_code);
+  if (!positional) return exit_code;
   if (options.list_fields) {
     std::cout << ListFields(types);
     return kExitOk;

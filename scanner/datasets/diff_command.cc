@@ -49,15 +49,10 @@ int RunDiffCommand(int argc, char** argv, int first) {
   DiffOptions options;
   const std::vector<FlagSpec> flags = DiffFlagTable(&options);
   const std::string& format = options.format;
-  auto positional = ParseFlags(flags, argc, argv, first);
-  if (!positional.ok()) {
-    std::cerr << "starttls-scan diff: " << positional.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (options.help) {
-    std::cout << kHelp << FlagHelp(flags);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto positional =
+      ParseCommandLine("diff", kHelp, flags, options.help, argc, argv, first, &exit_code);
+  if (!positional) return exit_code;
   if (positional->size() != 2) {
     std::cerr << "starttls-scan diff: name two scans, OLD and NEW (see --help)\n";
     return kExitUsage;

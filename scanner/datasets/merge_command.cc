@@ -67,15 +67,10 @@ std::string_view MergeHelpText() { return kHelp; }
 int RunMergeCommand(int argc, char** argv, int first) {
   MergeOptions options;
   const std::vector<FlagSpec> flags = MergeFlagTable(&options);
-  auto positional = ParseFlags(flags, argc, argv, first);
-  if (!positional.ok()) {
-    std::cerr << "starttls-scan merge: " << positional.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (options.help) {
-    std::cout << kHelp << FlagHelp(flags);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto positional =
+      ParseCommandLine("merge", kHelp, flags, options.help, argc, argv, first, &exit_code);
+  if (!positional) return exit_code;
   const std::string& output = options.output;
   const std::string& metadata = options.metadata;
   const bool allow_partial = options.allow_partial;

@@ -63,15 +63,10 @@ std::string_view ReportHelpText() { return kHelp; }
 int RunReportCommand(int argc, char** argv, int first) {
   ReportOptions options;
   const std::vector<FlagSpec> flags = ReportFlagTable(&options);
-  auto positional = ParseFlags(flags, argc, argv, first);
-  if (!positional.ok()) {
-    std::cerr << "starttls-scan report: " << positional.status().message() << "\n";
-    return kExitUsage;
-  }
-  if (options.help) {
-    std::cout << kHelp << FlagHelp(flags);
-    return kExitOk;
-  }
+  int exit_code = kExitOk;
+  auto positional =
+      ParseCommandLine("report", kHelp, flags, options.help, argc, argv, first, &exit_code);
+  if (!positional) return exit_code;
   if (positional->empty()) {
     std::cerr << "starttls-scan report: name at least one scan (see --help)\n";
     return kExitUsage;

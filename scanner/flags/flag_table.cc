@@ -3,6 +3,9 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <iostream>
+
+#include "scanner/flags/exit_codes.h"
 
 namespace starttls {
 namespace {
@@ -197,6 +200,25 @@ std::string ParseDuration(std::string_view value, double min_s, double max_s, do
   }
   *seconds = total;
   return "";
+}
+
+std::optional<std::vector<std::string>> ParseCommandLine(std::string_view command,
+                                                         std::string_view help_text,
+                                                         std::span<const FlagSpec> flags,
+                                                         const bool& help, int argc, char** argv,
+                                                         int first, int* exit_code) {
+  absl::StatusOr<std::vector<std::string>> positional = ParseFlags(flags, argc, argv, first);
+  if (!positional.ok()) {
+    std::cerr << "starttls-scan " << command << ": " << positional.status().message() << "\n";
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  if (help) {
+    std::cout << help_text << FlagHelp(flags);
+    *exit_code = kExitOk;
+    return std::nullopt;
+  }
+  return std::move(*positional);
 }
 
 }  // namespace starttls

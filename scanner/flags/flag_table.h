@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,16 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(std::span<const FlagSpec> fl
 
 // One line per flag: "  -p, --port N   help".
 std::string FlagHelp(std::span<const FlagSpec> flags);
+
+// How every subcommand but scan starts: parses its flags. A usage error prints
+// "starttls-scan COMMAND: why" and --help (`help`, set by the table's own flag) prints
+// `help_text` and the flags; both return nothing with *exit_code set (kExitUsage, kExitOk).
+// Otherwise the positional arguments, and the subcommand runs.
+std::optional<std::vector<std::string>> ParseCommandLine(std::string_view command,
+                                                         std::string_view help_text,
+                                                         std::span<const FlagSpec> flags,
+                                                         const bool& help, int argc, char** argv,
+                                                         int first, int* exit_code);
 
 // Value parsers for the table's setters; each returns an error text or "".
 std::string ParseUint(std::string_view value, uint64_t min, uint64_t max, uint64_t* out);

@@ -23,28 +23,11 @@ bool IsStsId(std::string_view id) {
 
 MtaStsTxt ParseMtaStsTxt(std::span<const std::string> records) {
   MtaStsTxt result;
-  const std::string* record = nullptr;
-  size_t count = 0;
-  for (const std::string& candidate : records) {
-    if (!TxtRecordHasVersion(candidate, kVersion)) continue;
-    if (++count == 1) record = &candidate;
-  }
-  if (count == 0) return result;
-  result.state = MtaStsTxtState::kError;
-  if (count > 1) {
-    result.error = "more than one v=STSv1 TXT record";
-    return result;
-  }
   std::vector<TxtTag> tags;
-  std::string error;
-  if (!SplitTxtTags(*record, &tags, &error)) {
-    result.error = "TXT record: " + error;
-    return result;
-  }
-  if (tags[0].value != "STSv1") {  // e.g. "v=STSv1 x;"
-    result.error = "TXT record: bad version field";
-    return result;
-  }
+  const VersionedTxt found = FindVersionedTxt(records, kVersion, &tags, &result.error);
+  if (found == VersionedTxt::kNone) return result;
+  result.state = MtaStsTxtState::kError;
+  if (found == VersionedTxt::kError) return result;
   bool have_id = false;
   std::string_view id;
   for (size_t i = 1; i < tags.size(); ++i) {

@@ -39,28 +39,11 @@ UriKind ClassifyUri(std::string_view uri) {
 
 TlsRptTxt ParseTlsRptTxt(std::span<const std::string> records) {
   TlsRptTxt result;
-  const std::string* record = nullptr;
-  size_t count = 0;
-  for (const std::string& candidate : records) {
-    if (!TxtRecordHasVersion(candidate, kVersion)) continue;
-    if (++count == 1) record = &candidate;
-  }
-  if (count == 0) return result;
-  result.state = TlsRptState::kError;
-  if (count > 1) {
-    result.error = "more than one v=TLSRPTv1 TXT record";
-    return result;
-  }
   std::vector<TxtTag> tags;
-  std::string error;
-  if (!SplitTxtTags(*record, &tags, &error)) {
-    result.error = "TXT record: " + error;
-    return result;
-  }
-  if (tags[0].value != "TLSRPTv1") {
-    result.error = "TXT record: bad version field";
-    return result;
-  }
+  const VersionedTxt found = FindVersionedTxt(records, kVersion, &tags, &result.error);
+  if (found == VersionedTxt::kNone) return result;
+  result.state = TlsRptState::kError;
+  if (found == VersionedTxt::kError) return result;
   bool have_rua = false;
   std::vector<std::string> rua;
   for (size_t i = 1; i < tags.size(); ++i) {

@@ -74,4 +74,31 @@ bool IsTxtExtensionValue(std::string_view value) {
   return true;
 }
 
+VersionedTxt FindVersionedTxt(std::span<const std::string> records, std::string_view version,
+                              std::vector<TxtTag>* tags, std::string* error) {
+  const std::string* record = nullptr;
+  size_t count = 0;
+  for (const std::string& candidate : records) {
+    if (!TxtRecordHasVersion(candidate, version)) continue;
+    if (++count == 1) record = &candidate;
+  }
+  if (count == 0) return VersionedTxt::kNone;
+  if (count > 1) {
+    *error = "more than one " + std::string(version) + " TXT record";
+    return VersionedTxt::kError;
+  }
+  std::string split_error;
+  if (!SplitTxtTags(*record, tags, &split_error)) {
+    *error = "TXT record: " + split_error;
+    return VersionedTxt::kError;
+  }
+  // The version field as a whole value: "v=STSv1x" passed the prefix test above only when a
+  // separator followed, so compare the value the split found (e.g. "v=STSv1 x;").
+  if ("v=" + std::string((*tags)[0].value) != version) {
+    *error = "TXT record: bad version field";
+    return VersionedTxt::kError;
+  }
+  return VersionedTxt::kFound;
+}
+
 }  // namespace starttls

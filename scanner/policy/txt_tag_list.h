@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,19 @@ bool TxtRecordHasVersion(std::string_view record, std::string_view version);
 // false with a short *error for an empty field, a field without '=', a bad field name, or
 // more than kMaxTxtTags fields.
 bool SplitTxtTags(std::string_view record, std::vector<TxtTag>* tags, std::string* error);
+
+// How a domain's TXT records answer for one versioned record (RFC 8461 §3.1, RFC 8460 §3).
+enum class VersionedTxt {
+  kNone,   // no record starts with the version field
+  kFound,  // exactly one; *tags holds its fields, the version first
+  kError,  // several, or the one does not split into fields or its version is not exact
+};
+
+// Finds the one record of `records` that starts with `version` (e.g. "v=STSv1") and splits
+// it into *tags (views into that record). kError comes with a short *error: "more than one
+// v=STSv1 TXT record", or "TXT record: " and what is wrong with its fields or version.
+VersionedTxt FindVersionedTxt(std::span<const std::string> records, std::string_view version,
+                              std::vector<TxtTag>* tags, std::string* error);
 
 // RFC 8461 / RFC 8460 ext-value: 1*(%x21-3A / %x3C / %x3E-7E).
 bool IsTxtExtensionValue(std::string_view value);

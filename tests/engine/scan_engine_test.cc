@@ -193,8 +193,7 @@ TEST(ScanEngineTest, RateLimitSpacesNewConnections) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(stats.sessions_finished, 60u);
-  EXPECT_GE(seconds, 0.45);  // (60 - 10 burst) / 100 per second
-  EXPECT_LT(seconds, 3.0);
+  EXPECT_GE(seconds, 0.45);  // (60 - 10 burst) / 100 per second: the limit holds
 }
 
 TEST(ScanEngineTest, MaxPerIpHoldsAndBackOffDelaysTheIp) {

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <random>
 #include <vector>
 
@@ -106,7 +105,6 @@ TEST(TimerWheelTest, HundredThousandTimersFireExactly) {
 
   uint64_t last_fire = 0;
   size_t total = 0;
-  auto start = std::chrono::steady_clock::now();
   while (!wheel.empty()) {
     std::optional<uint64_t> wake = wheel.NextWakeTick();
     ASSERT_TRUE(wake.has_value());
@@ -120,33 +118,10 @@ TEST(TimerWheelTest, HundredThousandTimersFireExactly) {
       ++total;
     });
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (size_t i = 0; i < kTimers; ++i) {
     ASSERT_EQ(fired[i], cancelled[i] ? 0 : 1) << i;
   }
   EXPECT_EQ(total, kTimers - (kTimers + 2) / 3);
-  EXPECT_LT(seconds, 2.0);
-}
-
-// Scheduling and cancelling cost the same whether 1k or 100k timers are pending.
-TEST(TimerWheelTest, OperationsStayConstantTime) {
-  auto cost = [](size_t pending) {
-    std::vector<TimerNode> background(pending);  // outlives the wheel
-    std::vector<TimerNode> probe(10'000);
-    TimerWheel wheel(0);
-    for (size_t i = 0; i < pending; ++i) wheel.Schedule(&background[i], 1 + (i * 7919) % 200'000);
-    auto start = std::chrono::steady_clock::now();
-    for (int round = 0; round < 20; ++round) {
-      for (size_t i = 0; i < probe.size(); ++i) wheel.Schedule(&probe[i], 1 + (i * 31) % 100'000);
-      for (TimerNode& node : probe) wheel.Cancel(&node);
-    }
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  double small = cost(1'000);
-  double large = cost(100'000);
-  // Generous: cache effects aside, a linear structure would be ~100x slower.
-  EXPECT_LT(large, small * 10 + 0.05);
 }
 
 }  // namespace

@@ -148,12 +148,18 @@ scan_pid=$!
 exec 7>"$fifo"
 echo "$net.0.21" >&7
 echo "$net.0.22" >&7
-sleep 3
-early=$(grep -c '"type":"host"' "$run/stream.ndjson" || true)
+# The two records must come while the producer is paused (the pipe stays open): wait for
+# them up to 15 s (a slow, sanitized build), never for the end of the input.
+early=0
+for _ in $(seq 1 75); do
+  early=$(grep -c '"type":"host"' "$run/stream.ndjson" 2>/dev/null || true)
+  [[ $early -ge 2 ]] && break
+  sleep 0.2
+done
 echo "$net.0.23" >&7
 exec 7>&-
 wait "$scan_pid" || fail "streaming scan exited $?"
-[[ $early -eq 2 ]] || fail "a paused producer's lines waited for its end ($early records after 3 s)"
+[[ $early -eq 2 ]] || fail "a paused producer's lines waited for its end ($early records after 15 s)"
 [[ $(grep -c '"type":"host"' "$run/stream.ndjson") -eq 3 ]] || fail "streamed records"
 printf 'saddr,sport\n%s,%s\n%s,%s\n' "$net.0.31" "$port" "$net.0.32" "$port" \
   | "$bin/starttls-scan" --allow-reserved -q --rate 0 --starttls never -f - -o "$run/zmap.ndjson" \
