@@ -136,15 +136,4 @@ CertificateInfo DescribeCertificate(X509* cert, bool keep_der) {
   return info;
 }
 
-void AppendChainDer(STACK_OF(X509)* chain, size_t max, std::vector<std::string>* out) {
-  size_t count = chain == nullptr ? 0 : sk_X509_num(chain);
-  for (size_t i = 0; i < count && i < max; ++i) {
-    uint8_t* der = nullptr;
-    int length = i2d_X509(sk_X509_value(chain, i), &der);
-    if (length <= 0) break;
-    out->emplace_back(reinterpret_cast<const char*>(der), static_cast<size_t>(length));
-    OPENSSL_free(der);
-  }
-}
-
 }  // namespace starttls

@@ -31,9 +31,6 @@ inline constexpr size_t kMaxNameBytes = 4096;
 
 CertificateInfo DescribeCertificate(X509* cert, bool keep_der);
 
-// Appends the DER of chain's certificates (at most `max`, leaf first) to *out.
-void AppendChainDer(STACK_OF(X509)* chain, size_t max, std::vector<std::string>* out);
-
 // The certificate's validity bound as seconds since the epoch; false if unparsable.
 bool AsnTimeToUnix(const ASN1_TIME* time, int64_t* out);
 
