@@ -57,7 +57,9 @@ CertificateInfo PeerChain::Describe(size_t i, bool keep_der) const {
     }
     return info;
   }
-  return DescribeCertificate(sk_X509_value(stack_.get(), i), keep_der);
+  std::string_view der(reinterpret_cast<const char*>(CRYPTO_BUFFER_data(buffers_[i])),
+                       CRYPTO_BUFFER_len(buffers_[i]));
+  return DescribeCertificate(sk_X509_value(stack_.get(), i), keep_der, der);
 }
 
 void PeerChain::AppendDer(size_t max, std::vector<std::string>* out) const {
