@@ -9,7 +9,9 @@
 // are RSA-2048 for --rsa-percent of the names and ECDSA P-256 otherwise, under the lab's four
 // intermediates, as `smtp-lab --pki intermediates` serves them. No sockets: this is the
 // handshake part of the floor a scan's per-session TLS CPU is compared with.
-//   tls-bench [--handshakes N] [--pki flat|intermediates] [--rsa-percent N]
+//   tls-bench [--handshakes N] [--pki flat|intermediates] [--rsa-percent N] [--only floor|scanner]
+// (--only: run one of the two, e.g. under callgrind --toggle-collect='starttls::TlsConnection::*'
+// to count the client's instructions alone.)
 #include <openssl/ssl.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +129,7 @@ int main(int argc, char** argv) {
   using namespace starttls;
   int handshakes = 5000;
   lab::PkiShape shape;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--handshakes") == 0 && i + 1 < argc) {
       handshakes = std::atoi(argv[++i]);
@@ -134,11 +137,16 @@ int main(int argc, char** argv) {
                (std::strcmp(argv[i + 1], "flat") == 0 ||
                 std::strcmp(argv[i + 1], "intermediates") == 0)) {
       shape.intermediates = std::strcmp(argv[++i], "intermediates") == 0;
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc &&
+               (std::strcmp(argv[i + 1], "floor") == 0 ||
+                std::strcmp(argv[i + 1], "scanner") == 0)) {
+      only = argv[++i];
     } else if (std::strcmp(argv[i], "--rsa-percent") == 0 && i + 1 < argc) {
       shape.rsa_percent = static_cast<unsigned>(std::atoi(argv[++i]));
     } else {
       std::fprintf(stderr,
-                   "usage: tls-bench [--handshakes N] [--pki flat|intermediates] [--rsa-percent N]\n");
+                   "usage: tls-bench [--handshakes N] [--pki flat|intermediates] [--rsa-percent N]"
+                   " [--only floor|scanner]\n");
       return 2;
     }
   }
@@ -175,6 +183,7 @@ int main(int argc, char** argv) {
     OneHandshake(context->ctx(), context.get(), store, next_name(), &warm);
   }
   for (bool extras : {false, true}) {
+    if (!only.empty() && extras != (only == "scanner")) continue;
     Totals totals;
     int64_t wall0 = WallNs();
     for (int i = 0; i < handshakes; ++i) {
