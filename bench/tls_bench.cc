@@ -1,10 +1,17 @@
-// tls-bench: what one TLS handshake costs the scanner. (a) BoringSSL's client handshake over
-// memory BIOs against an in-process server (the lab's PKI; TLS 1.3, ECDSA P-256), with the
-// client's and the server's CPU time measured apart (CLOCK_THREAD_CPUTIME_ID around each
-// side's calls); then the same plus what the session adds per handshake (certificate facts
-// and chain validation). No sockets: this is the floor a scan's per-session TLS CPU is
-// compared with.
-//   tls-bench [--handshakes N]
+// tls-bench: what one TLS handshake costs the scanner. (a) The floor: a bare BoringSSL TLS 1.3
+// client handshake over memory BIOs against an in-process server (the lab's PKI), on a
+// TLS_with_buffers_method() context whose verify callback accepts at once: it checks the
+// CertificateVerify signature (BoringSSL always does) but parses and builds no chain. (b) The
+// scanner's own client (TlsClientContext: its chain parse in the verify callback) plus what the
+// session adds per handshake (certificate facts, trust verdict, validation). The client's and
+// the server's CPU time are measured apart (CLOCK_THREAD_CPUTIME_ID around each side's calls).
+// Every handshake is with a new MX name, so a new leaf; with `--pki intermediates` the leaves
+// are RSA-2048 for --rsa-percent of the names and ECDSA P-256 otherwise, under the lab's four
+// intermediates, as `smtp-lab --pki intermediates` serves them. No sockets: this is the
+// handshake part of the floor a scan's per-session TLS CPU is compared with.
+//   tls-bench [--handshakes N] [--pki flat|intermediates] [--rsa-percent N] [--only floor|scanner]
+// (--only: run one of the two, e.g. under callgrind --toggle-collect='starttls::TlsConnection::*'
+// to count the client's instructions alone.)
 #include <openssl/ssl.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +43,9 @@ int64_t WallNs() {
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// The floor's verify callback: the chain is not looked at.
+enum ssl_verify_result_t AcceptChain(SSL*, uint8_t*) { return ssl_verify_ok; }
+
 struct Totals {
   int64_t client_cpu_ns = 0;
   int64_t server_cpu_ns = 0;
@@ -51,10 +61,10 @@ std::string Drain(BIO* bio) {
   return out;
 }
 
-// One handshake; false on failure.
-bool OneHandshake(const TlsClientContext& client_ctx, lab::CertStore& store, bool extras,
-                  Totals* totals) {
-  const std::string mx = "mx-bench.lab.test";
+// One handshake with `mx`; false on failure. `scanner` null: the floor's bare client on `ctx`.
+bool OneHandshake(SSL_CTX* ctx, const TlsClientContext* scanner, lab::CertStore& store,
+                  const std::string& mx, Totals* totals) {
+  const bool extras = scanner != nullptr;
   int64_t t0 = ThreadCpuNs();
   SSL* server = store.NewSsl(lab::TlsVersions::kTls13Only, lab::CertKind::kValidEcdsa, mx);
   BIO* server_in = BIO_new(BIO_s_mem());
@@ -65,7 +75,7 @@ bool OneHandshake(const TlsClientContext& client_ctx, lab::CertStore& store, boo
 
   t0 = ThreadCpuNs();
   TlsConnection client;
-  bool ok = client.Start(client_ctx.ctx(), mx, 64 * 1024);
+  bool ok = client.Start(ctx, mx, 64 * 1024);
   std::string to_server;
   TlsStep step = client.Handshake();
   client.TakeCiphertext(&to_server);
@@ -97,12 +107,14 @@ bool OneHandshake(const TlsClientContext& client_ctx, lab::CertStore& store, boo
   ok = ok && step == TlsStep::kDone && client.version() == std::string_view("TLSv1.3");
   if (ok && extras) {
     t0 = ThreadCpuNs();
-    STACK_OF(X509)* chain = client.peer_chain();
-    for (size_t i = 0; i < sk_X509_num(chain); ++i) {
-      CertificateInfo info = DescribeCertificate(sk_X509_value(chain, i), false);
+    const PeerChain& chain = client.peer_chain();
+    for (size_t i = 0; i < chain.size(); ++i) {
+      CertificateInfo info = chain.Describe(i, false);
       if (info.sha256.empty()) ok = false;
     }
-    ChainValidation validation = ValidateChain(chain, client.verify_result(), mx, std::time(nullptr));
+    time_t now = std::time(nullptr);
+    long trust = scanner->verifier().Verify(chain, now);
+    ChainValidation validation = ValidateChain(chain.stack(), trust, mx, now);
     if (!validation.trusted) ok = false;
     totals->extras_cpu_ns += ThreadCpuNs() - t0;
   }
@@ -116,11 +128,25 @@ bool OneHandshake(const TlsClientContext& client_ctx, lab::CertStore& store, boo
 int main(int argc, char** argv) {
   using namespace starttls;
   int handshakes = 5000;
+  lab::PkiShape shape;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--handshakes") == 0 && i + 1 < argc) {
       handshakes = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--pki") == 0 && i + 1 < argc &&
+               (std::strcmp(argv[i + 1], "flat") == 0 ||
+                std::strcmp(argv[i + 1], "intermediates") == 0)) {
+      shape.intermediates = std::strcmp(argv[++i], "intermediates") == 0;
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc &&
+               (std::strcmp(argv[i + 1], "floor") == 0 ||
+                std::strcmp(argv[i + 1], "scanner") == 0)) {
+      only = argv[++i];
+    } else if (std::strcmp(argv[i], "--rsa-percent") == 0 && i + 1 < argc) {
+      shape.rsa_percent = static_cast<unsigned>(std::atoi(argv[++i]));
     } else {
-      std::fprintf(stderr, "usage: tls-bench [--handshakes N]\n");
+      std::fprintf(stderr,
+                   "usage: tls-bench [--handshakes N] [--pki flat|intermediates] [--rsa-percent N]"
+                   " [--only floor|scanner]\n");
       return 2;
     }
   }
@@ -128,7 +154,7 @@ int main(int argc, char** argv) {
   std::string dir = mkdtemp(dir_template);
   lab::CertStore store;
   std::string error;
-  if (!store.Init(dir, error)) {
+  if (!store.Init(dir, error, shape)) {
     std::fprintf(stderr, "tls-bench: lab PKI: %s\n", error.c_str());
     return 1;
   }
@@ -137,19 +163,33 @@ int main(int argc, char** argv) {
   options.ca_file_required = true;
   std::unique_ptr<TlsClientContext> context = TlsClientContext::Create(options, &error);
   std::remove((dir + "/ca.pem").c_str());
+  std::remove((dir + "/lab-pki.pem").c_str());
   rmdir(dir.c_str());
   if (!context) {
     std::fprintf(stderr, "tls-bench: %s\n", error.c_str());
     return 1;
   }
-  for (int i = 0; i < 50; ++i) {  // warm-up: leaf minted, caches warm
+  bssl::UniquePtr<SSL_CTX> bare(SSL_CTX_new(TLS_with_buffers_method()));
+  if (!bare || !SSL_CTX_set_min_proto_version(bare.get(), TLS1_3_VERSION)) return 1;
+  SSL_CTX_set_custom_verify(bare.get(), SSL_VERIFY_PEER, AcceptChain);
+  SSL_CTX_set_session_cache_mode(bare.get(), SSL_SESS_CACHE_OFF);
+  // A new name per handshake: a new leaf each time, as in a scan (the names differ between
+  // the two runs too). Warm-up first: code and the intermediates' cache entries.
+  int serial = 0;
+  auto next_name = [&serial] { return "mx-bench-" + std::to_string(++serial) + ".lab.test"; };
+  for (int i = 0; i < 50; ++i) {
     Totals warm;
-    OneHandshake(*context, store, true, &warm);
+    OneHandshake(bare.get(), nullptr, store, next_name(), &warm);
+    OneHandshake(context->ctx(), context.get(), store, next_name(), &warm);
   }
   for (bool extras : {false, true}) {
+    if (!only.empty() && extras != (only == "scanner")) continue;
     Totals totals;
     int64_t wall0 = WallNs();
-    for (int i = 0; i < handshakes; ++i) OneHandshake(*context, store, extras, &totals);
+    for (int i = 0; i < handshakes; ++i) {
+      OneHandshake(extras ? context->ctx() : bare.get(), extras ? context.get() : nullptr, store,
+                   next_name(), &totals);
+    }
     double wall_s = static_cast<double>(WallNs() - wall0) / 1e9;
     if (totals.ok != handshakes) {
       std::fprintf(stderr, "tls-bench: %d of %d handshakes failed\n", handshakes - totals.ok,
@@ -158,16 +198,25 @@ int main(int argc, char** argv) {
     }
     double n = handshakes;
     std::printf(
-        "%s: %d TLS 1.3 ECDSA P-256 handshakes (X25519), one thread, both ends in process\n"
+        "%s: %d TLS 1.3 handshakes (X25519), %s, one thread, both ends in process\n"
         "  handshakes/s (client+server on one core): %.0f\n"
         "  client CPU per handshake: %.1f us  (=> %.0f client handshakes/s per core)\n"
         "  server CPU per handshake: %.1f us\n",
-        extras ? "client + certificate facts + validation" : "handshake only", handshakes,
+        extras ? "scanner client + certificate facts + trust verdict + validation"
+               : "floor: bare client, CertificateVerify checked, no chain built",
+        handshakes,
+        shape.intermediates
+            ? ("leaves under intermediates, " + std::to_string(shape.rsa_percent) +
+               "% RSA-2048, the rest ECDSA P-256").c_str()
+            : "ECDSA P-256 leaves under the CA",
         n / wall_s, totals.client_cpu_ns / n / 1e3, 1e9 / (totals.client_cpu_ns / n),
         totals.server_cpu_ns / n / 1e3);
     if (extras) {
-      std::printf("  certificate facts + chain validation per handshake: %.1f us\n",
-                  totals.extras_cpu_ns / n / 1e3);
+      std::printf("  certificate facts + trust verdict + validation per handshake: %.1f us\n"
+                  "  trust verdicts: %llu by the shortcut, %llu in full\n",
+                  totals.extras_cpu_ns / n / 1e3,
+                  static_cast<unsigned long long>(context->verifier().shortcut_count()),
+                  static_cast<unsigned long long>(context->verifier().full_count()));
     }
   }
   return 0;

@@ -175,7 +175,8 @@ bool CertStore::MakePki(const std::string& pki_path, std::string& error) {
   return SaveLabPki(pki_path, pki, error);
 }
 
-bool CertStore::Init(const std::string& run_dir, std::string& error) {
+bool CertStore::Init(const std::string& run_dir, std::string& error, const PkiShape& shape) {
+  shape_ = shape;
   // The PKI of an earlier start on this run dir is reused (lab_pki_file.h): TLSA digests and
   // policy-lab's certificates computed from it stay true.
   std::string pki_path = LabPkiPath(run_dir);
@@ -257,7 +258,73 @@ bool CertStore::Init(const std::string& run_dir, std::string& error) {
   make(CertKind::kExpired, EncodeValidity(-400 * kDay, -30 * kDay), ecdsa_spki, ecdsa_id, false);
   make(CertKind::kWrongName, valid, ecdsa_spki, ecdsa_id, false);
   make(CertKind::kSelfSigned, valid, ecdsa_spki, ecdsa_id, true);
+  ecdsa_spki_ = ecdsa_spki;
+  ecdsa_key_id_ = ecdsa_id;
+  rsa_spki_ = rsa_spki;
+  rsa_key_id_ = rsa_id;
+  return !shape_.intermediates || MakeIntermediates(error);
+}
+
+bool CertStore::MakeIntermediates(std::string& error) {
+  for (size_t i = 0; i < 2 * kIntermediatesPerKeyType; ++i) {
+    bool rsa = i >= kIntermediatesPerKeyType;
+    Intermediate made;
+    made.key = rsa ? NewRsaKey() : NewEcdsaKey();
+    CertParams p;
+    p.cn = std::string("smtp-lab ") + (rsa ? "RSA" : "ECDSA") + " intermediate " +
+           std::to_string(i % kIntermediatesPerKeyType + 1);
+    p.key = made.key.get();
+    p.issuer = ca_.get();
+    p.issuer_key = ca_key_.get();
+    p.not_after = 3 * 365 * kDay;
+    p.ca = true;
+    p.serial = 100 + i;
+    if (made.key) made.cert = MakeCert(p);
+    if (made.cert) made.buffer = ToBuffer(made.cert.get(), pool_.get());
+    uint8_t* der = nullptr;
+    int len = made.buffer ? i2d_X509_NAME(X509_get_subject_name(made.cert.get()), &der) : 0;
+    std::string spki;
+    if (len <= 0 || !SpkiAndKeyId(made.key.get(), spki, made.key_id)) {
+      OPENSSL_free(der);
+      error = "intermediate certificate generation failed";
+      return false;
+    }
+    made.name_der.assign(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+    OPENSSL_free(der);
+    intermediates_.push_back(std::move(made));
+  }
   return true;
+}
+
+std::vector<X509*> CertStore::intermediates() const {
+  std::vector<X509*> out;
+  for (const Intermediate& i : intermediates_) out.push_back(i.cert.get());
+  return out;
+}
+
+namespace {
+// A stable hash of the name: which key and issuer its leaf gets, the same in every worker.
+uint64_t NameHash(std::string_view name) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
+}  // namespace
+
+bool CertStore::LeafIsRsa(CertKind kind, std::string_view mx) const {
+  if (kind == CertKind::kValidRsa) return true;
+  if (!shape_.intermediates || kind == CertKind::kSelfSigned) return false;
+  return NameHash(mx) % 100 < shape_.rsa_percent;
+}
+
+const CertStore::Intermediate& CertStore::IssuerOf(CertKind kind, std::string_view mx) const {
+  size_t index = (NameHash(mx) >> 32) % kIntermediatesPerKeyType;
+  if (LeafIsRsa(kind, mx)) index += kIntermediatesPerKeyType;
+  return intermediates_[index];
+}
+
+EVP_PKEY* CertStore::LeafKeyFor(CertKind kind, std::string_view mx) const {
+  return LeafIsRsa(kind, mx) ? rsa_key_.get() : ecdsa_key_.get();
 }
 
 CRYPTO_BUFFER* CertStore::Leaf(CertKind kind, std::string_view mx) {
@@ -266,7 +333,17 @@ CRYPTO_BUFFER* CertStore::Leaf(CertKind kind, std::string_view mx) {
   if (auto it = cache_.find(key); it != cache_.end()) return it->second.get();
   if (cache_.size() >= 50000) cache_.clear();  // bounded: re-minting is cheap
   std::string_view name = kind == CertKind::kWrongName ? kWrongName : mx;
-  auto cert = MintLeaf(templates_[static_cast<int>(kind)], name, ++serial_, pool_.get());
+  LeafTemplate t = templates_[static_cast<int>(kind)];
+  if (shape_.intermediates && kind != CertKind::kSelfSigned) {
+    const Intermediate& issuer = IssuerOf(kind, mx);
+    bool rsa = LeafIsRsa(kind, mx);
+    t.issuer_name = issuer.name_der;
+    t.issuer_key_id = issuer.key_id;
+    t.signer = issuer.key.get();
+    t.spki = rsa ? rsa_spki_ : ecdsa_spki_;
+    t.subject_key_id = rsa ? rsa_key_id_ : ecdsa_key_id_;
+  }
+  auto cert = MintLeaf(t, name, ++serial_, pool_.get());
   CRYPTO_BUFFER* raw = cert.get();
   if (cert) cache_.emplace(std::move(key), std::move(cert));
   return raw;
@@ -308,9 +385,12 @@ size_t CertStore::ChainOf(CertKind kind, std::string_view mx, CRYPTO_BUFFER** ch
     chain[n++] = huge_.get();
     return n;
   }
-  chain[n++] = Leaf(kind == CertKind::kChain100 ? CertKind::kValidEcdsa : kind, mx);
+  CertKind leaf_kind = kind == CertKind::kChain100 ? CertKind::kValidEcdsa : kind;
+  chain[n++] = Leaf(leaf_kind, mx);
   if (!chain[0]) return 0;
-  if (kind != CertKind::kSelfSigned) chain[n++] = ca_buffer_.get();
+  if (kind != CertKind::kSelfSigned) {
+    chain[n++] = shape_.intermediates ? IssuerOf(leaf_kind, mx).buffer.get() : ca_buffer_.get();
+  }
   if (kind == CertKind::kChain100) {
     if (fillers_.empty() && !MakeFillers()) return 0;
     for (const auto& f : fillers_) chain[n++] = f.get();
@@ -321,7 +401,9 @@ size_t CertStore::ChainOf(CertKind kind, std::string_view mx, CRYPTO_BUFFER** ch
 bool CertStore::UseLeaf(SSL* ssl, CertKind kind, std::string_view name) {
   CRYPTO_BUFFER* chain[2 + kFillerCertificates];
   size_t n = ChainOf(kind, name, chain);
-  return n > 0 && SSL_set_chain_and_key(ssl, chain, n, leaf_key(kind), nullptr);
+  CertKind leaf_kind = kind == CertKind::kChain100 ? CertKind::kValidEcdsa : kind;
+  EVP_PKEY* key = kind == CertKind::kHuge ? ecdsa_key_.get() : LeafKeyFor(leaf_kind, name);
+  return n > 0 && SSL_set_chain_and_key(ssl, chain, n, key, nullptr);
 }
 
 SSL* CertStore::NewSsl(TlsVersions versions, CertKind kind, std::string_view mx) {

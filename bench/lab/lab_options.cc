@@ -80,6 +80,14 @@ std::string LabHelpText() {
       "  --drip-gap-ms N      gap between bytes of drip (default 2)\n"
       "  --idle-timeout-s N   close a connection idle this long (default 300)\n"
       "\n"
+      "Certificates:\n"
+      "  --pki SHAPE          flat (default): CA-issued leaves straight under the CA, ECDSA\n"
+      "                       P-256 unless the behaviour says RSA; intermediates: under two\n"
+      "                       ECDSA and two RSA intermediates, served leaf + intermediate, the\n"
+      "                       leaf key per MX name RSA-2048 or ECDSA (needs --no-truth: the\n"
+      "                       truth's key fields are flat's)\n"
+      "  --rsa-percent N      with --pki intermediates: MX names with an RSA leaf (default 80)\n"
+      "\n"
       "Process:\n"
       "  --run-dir DIR        where ca.pem, truth.ndjson, lab.test.zone, domains.ndjson,\n"
       "                       lab.pid and ready are written (default .)\n"
@@ -160,6 +168,11 @@ bool ParseLabOptions(int argc, char** argv, LabOptions& o, bool& help, std::stri
     else if (flag("--idle-timeout-s")) ok = ParseNumber<uint32_t>(value, o.idle_timeout_s, 1, 86400);
     else if (flag("--processes")) ok = ParseNumber<uint32_t>(value, o.processes, 1, 64);
     else if (flag("--stats-file")) o.stats_file = value;
+    else if (flag("--pki")) {
+      ok = value == "flat" || value == "intermediates";
+      o.pki.intermediates = value == "intermediates";
+    }
+    else if (flag("--rsa-percent")) ok = ParseNumber<unsigned>(value, o.pki.rsa_percent, 0, 100);
     else if (flag("--domains")) ok = ParseNumber<uint32_t>(value, o.domains, 0, 10000000);
     else if (flag("--dns-address")) o.dns_address = value;
     else if (flag("--lame-ns")) o.lame_ns = value;
@@ -176,6 +189,10 @@ bool ParseLabOptions(int argc, char** argv, LabOptions& o, bool& help, std::stri
       error = "bad value '" + value + "' for " + name + " (see --help)";
       return false;
     }
+  }
+  if (o.pki.intermediates && !o.no_truth) {
+    error = "--pki intermediates needs --no-truth (the truth's key fields are --pki flat's)";
+    return false;
   }
   return true;
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/lab/lab_certs.h"
+
 namespace starttls::lab {
 
 struct LabOptions {
@@ -30,6 +32,7 @@ struct LabOptions {
   std::string lame_ns = "127.53.53.53";
   std::string policy_address;      // non-empty: write the domain-policy cases (policy_domains.h)
   bool no_truth = false;           // serve: skip truth/zone files (huge ranges)
+  PkiShape pki;                    // --pki, --rsa-percent
   std::vector<std::string> args;   // positional (addresses for `truth`)
 };
 

@@ -4,6 +4,8 @@
 #include <openssl/ec_key.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
+#include <openssl/nid.h>
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 #include <time.h>
 
@@ -14,6 +16,7 @@ namespace {
 
 // DER object identifiers (contents octets only).
 constexpr uint8_t kOidEcdsaSha256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+constexpr uint8_t kOidRsaSha256[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b};
 constexpr uint8_t kOidOrganization[] = {0x55, 0x04, 0x0a};
 constexpr uint8_t kOidCommonName[] = {0x55, 0x04, 0x03};
 constexpr uint8_t kOidSubjectKeyId[] = {0x55, 0x1d, 0x0e};
@@ -33,10 +36,18 @@ bool AddBytes(CBB* cbb, std::string_view der) {
   return CBB_add_bytes(cbb, reinterpret_cast<const uint8_t*>(der.data()), der.size());
 }
 
-bool AddAlgorithm(CBB* cbb) {
-  CBB seq;
-  return CBB_add_asn1(cbb, &seq, CBS_ASN1_SEQUENCE) && AddOid(&seq, kOidEcdsaSha256) &&
-         CBB_flush(cbb);
+bool SignsWithRsa(const EVP_PKEY* signer) { return EVP_PKEY_id(signer) == EVP_PKEY_RSA; }
+
+// ecdsa-with-SHA256 (no parameters), or sha256WithRSAEncryption (NULL parameters, RFC 4055).
+bool AddAlgorithm(CBB* cbb, bool rsa) {
+  CBB seq, null;
+  if (!CBB_add_asn1(cbb, &seq, CBS_ASN1_SEQUENCE)) return false;
+  if (rsa) {
+    if (!AddOid(&seq, kOidRsaSha256) || !CBB_add_asn1(&seq, &null, CBS_ASN1_NULL)) return false;
+  } else if (!AddOid(&seq, kOidEcdsaSha256)) {
+    return false;
+  }
+  return CBB_flush(cbb);
 }
 
 // O=smtp-lab, CN=name.
@@ -69,7 +80,7 @@ bool AddTbs(CBB* cbb, const LeafTemplate& t, std::string_view name, uint64_t ser
   if (!CBB_add_asn1(cbb, &tbs, CBS_ASN1_SEQUENCE) ||
       !CBB_add_asn1(&tbs, &version, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 0) ||
       !CBB_add_asn1_uint64(&version, 2) || !CBB_add_asn1_uint64(&tbs, serial) ||
-      !AddAlgorithm(&tbs))
+      !AddAlgorithm(&tbs, SignsWithRsa(t.signer)))
     return false;
   if (t.issuer_name.empty() ? !AddName(&tbs, name) : !AddBytes(&tbs, t.issuer_name)) return false;
   if (!AddBytes(&tbs, t.validity) || !AddName(&tbs, name) || !AddBytes(&tbs, t.spki)) return false;
@@ -145,19 +156,27 @@ bssl::UniquePtr<CRYPTO_BUFFER> MintLeaf(const LeafTemplate& t, std::string_view 
   OpenSslBytes tbs_owner(tbs);
   uint8_t digest[SHA256_DIGEST_LENGTH];
   SHA256(tbs, tbs_len, digest);
-  const EC_KEY* key = EVP_PKEY_get0_EC_KEY(t.signer);
-  uint8_t sig[160];  // a P-256 DER signature is at most 72 bytes
+  const bool rsa = SignsWithRsa(t.signer);
+  uint8_t sig[512];  // a P-256 DER signature is at most 72 bytes, an RSA-2048 one 256
   unsigned sig_len = 0;
-  if (!key || ECDSA_size(key) > sizeof sig ||
-      !ECDSA_sign(0, digest, sizeof digest, sig, &sig_len, key))
-    return nullptr;
+  if (rsa) {
+    const RSA* key = EVP_PKEY_get0_RSA(t.signer);
+    if (!key || RSA_size(key) > sizeof sig ||
+        !RSA_sign(NID_sha256, digest, sizeof digest, sig, &sig_len, const_cast<RSA*>(key)))
+      return nullptr;
+  } else {
+    const EC_KEY* key = EVP_PKEY_get0_EC_KEY(t.signer);
+    if (!key || ECDSA_size(key) > sizeof sig ||
+        !ECDSA_sign(0, digest, sizeof digest, sig, &sig_len, key))
+      return nullptr;
+  }
 
   bssl::ScopedCBB cbb;
   CBB cert, bits;
   uint8_t* der = nullptr;
   size_t len = 0;
   if (!CBB_init(cbb.get(), tbs_len + 100) || !CBB_add_asn1(cbb.get(), &cert, CBS_ASN1_SEQUENCE) ||
-      !CBB_add_bytes(&cert, tbs, tbs_len) || !AddAlgorithm(&cert) ||
+      !CBB_add_bytes(&cert, tbs, tbs_len) || !AddAlgorithm(&cert, rsa) ||
       !CBB_add_asn1(&cert, &bits, CBS_ASN1_BITSTRING) || !CBB_add_u8(&bits, 0) ||
       !CBB_add_bytes(&bits, sig, sig_len) || !CBB_finish(cbb.get(), &der, &len))
     return nullptr;

@@ -3,7 +3,8 @@
 // TLS host has a new name, so a leaf is minted per handshake; building it through the X509 object
 // API (extension strings parsed each time) cost as much again as the ECDSA signature itself.
 // The certificate is the one bench/README.md documents: O=smtp-lab, CN={name}, SAN DNS:{name},
-// SKI, AKI keyid, basicConstraints critical CA:FALSE, EKU serverAuth, ecdsa-with-SHA256.
+// SKI, AKI keyid, basicConstraints critical CA:FALSE, EKU serverAuth, signed ecdsa-with-SHA256
+// or, under an RSA issuer (the lab's RSA intermediates), sha256WithRSAEncryption.
 #pragma once
 #include <openssl/base.h>
 #include <openssl/mem.h>
@@ -28,7 +29,7 @@ struct LeafTemplate {
   std::string spki;         // DER SubjectPublicKeyInfo of the leaf key
   std::string subject_key_id;
   std::string issuer_key_id;  // for self-signed: the same as subject_key_id
-  EVP_PKEY* signer = nullptr;  // an ECDSA P-256 key: the CA's, or the leaf's own
+  EVP_PKEY* signer = nullptr;  // ECDSA P-256 or RSA: the CA's, an intermediate's, or the leaf's own
 };
 
 // DER Validity from `not_before` to `not_after` (seconds relative to now).

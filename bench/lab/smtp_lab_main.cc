@@ -176,7 +176,7 @@ int Serve(const LabOptions& opt, const Population& pop, const std::vector<uint32
   }
   std::string error;
   CertStore certs;  // first: the zone's TLSA records are digests of its keys
-  if (!certs.Init(opt.run_dir, error)) return Fail(error);
+  if (!certs.Init(opt.run_dir, error, opt.pki)) return Fail(error);
   if (!opt.no_truth) {
     if (addrs.size() > kMaxTruthAddresses) return Fail("too many addresses for a truth file; use --no-truth");
     if (!WriteTruth(opt, pop, addrs, error)) return Fail(error);

@@ -126,14 +126,16 @@ SessionActions PolicyFetchSession::OnBytes(const SessionEvent& event) {
 // RFC 8461 §3.3: the policy host's certificate must be valid for `mta-sts.<domain>` under the
 // WebPKI (here: the trust anchors the scan uses), unexpired.
 SessionActions PolicyFetchSession::OnHandshakeDone(int64_t now_ns) {
-  STACK_OF(X509)* chain = tls_->peer_chain();
-  X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
+  const PeerChain& chain = tls_->peer_chain();
+  X509* leaf = chain.leaf();
   time_t now = std::time(nullptr);
-  bool trusted = tls_->verify_result() == X509_V_OK;
+  long trust = leaf == nullptr ? X509_V_ERR_UNSPECIFIED
+                               : config_->tls().context->verifier().Verify(chain, now);
+  bool trusted = trust == X509_V_OK;
   bool named = leaf != nullptr && MatchesHostname(ExtractCertificateNames(leaf), host_);
   bool expired = leaf != nullptr && X509_cmp_time(X509_get0_notAfter(leaf), &now) < 0;
   if (!trusted || !named || expired) {
-    std::string why = !trusted ? X509_verify_cert_error_string(tls_->verify_result())
+    std::string why = !trusted ? X509_verify_cert_error_string(trust)
                       : expired ? "certificate has expired"
                                 : "certificate is not valid for " + host_;
     return Finish(now_ns, "certificate: " + why);

@@ -160,16 +160,17 @@ SessionActions Session::OnHandshakeDone(int64_t now_ns) {
   record.cipher = std::string(tls_->cipher());
   record.cipher_standard = std::string(tls_->cipher_standard());
   record.group = std::string(tls_->group());
-  STACK_OF(X509)* chain = tls_->peer_chain();
-  size_t count = chain == nullptr ? 0 : sk_X509_num(chain);
-  for (size_t i = 0; i < count && i < settings.max_chain_certificates; ++i) {
+  const PeerChain& chain = tls_->peer_chain();
+  for (size_t i = 0; i < chain.size() && i < settings.max_chain_certificates; ++i) {
     bool keep_der = settings.chain_der == TlsChainDer::kFull ||
                     (settings.chain_der == TlsChainDer::kLeaf && i == 0);
-    record.chain.push_back(DescribeCertificate(sk_X509_value(chain, i), keep_der));
+    record.chain.push_back(chain.Describe(i, keep_der));
   }
-  record.validation =
-      ValidateChain(chain, tls_->verify_result(), server_name_, std::time(nullptr));
-  if (settings.keep_chain_for_policy) AppendChainDer(chain, kMaxDaneChain, &record.chain_der);
+  time_t now = std::time(nullptr);
+  long trust = chain.size() == 0 ? X509_V_ERR_UNSPECIFIED
+                                 : settings.context->verifier().Verify(chain, now);
+  record.validation = ValidateChain(chain.stack(), trust, server_name_, now);
+  if (settings.keep_chain_for_policy) chain.AppendDer(kMaxDaneChain, &record.chain_der);
 
   // EHLO again, now over TLS (RFC 3207 §4.2: the server forgets what it said before).
   framer_.Reset();

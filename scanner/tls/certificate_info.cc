@@ -2,11 +2,11 @@
 
 #include <openssl/bn.h>
 #include <openssl/bytestring.h>
-#include <openssl/digest.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/mem.h>
 #include <openssl/obj.h>
+#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
 namespace starttls {
@@ -107,7 +107,7 @@ bool AsnTimeToUnix(const ASN1_TIME* time, int64_t* out) {
   return true;
 }
 
-CertificateInfo DescribeCertificate(X509* cert, bool keep_der) {
+CertificateInfo DescribeCertificate(X509* cert, bool keep_der, std::string_view der) {
   CertificateInfo info;
   info.subject = NameText(X509_get_subject_name(cert));
   info.issuer = NameText(X509_get_issuer_name(cert));
@@ -120,31 +120,20 @@ CertificateInfo DescribeCertificate(X509* cert, bool keep_der) {
   const char* algorithm = nid == NID_undef ? nullptr : OBJ_nid2ln(nid);
   info.signature_algorithm = algorithm != nullptr ? algorithm : "unknown";
 
-  uint8_t* der = nullptr;
-  int der_length = i2d_X509(cert, &der);
-  if (der_length > 0) {
-    uint8_t digest[EVP_MAX_MD_SIZE];
-    unsigned digest_length = 0;
-    if (EVP_Digest(der, static_cast<size_t>(der_length), digest, &digest_length, EVP_sha256(),
-                   nullptr)) {
-      info.sha256 = HexOf(digest, digest_length);
-    }
-    if (keep_der) info.der.assign(reinterpret_cast<const char*>(der), static_cast<size_t>(der_length));
-    OPENSSL_free(der);
+  uint8_t* encoded = nullptr;
+  if (der.empty()) {  // re-encoded only when the caller does not hold the bytes received
+    int length = i2d_X509(cert, &encoded);
+    if (length > 0) der = std::string_view(reinterpret_cast<const char*>(encoded), static_cast<size_t>(length));
   }
+  if (!der.empty()) {
+    uint8_t digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const uint8_t*>(der.data()), der.size(), digest);
+    info.sha256 = HexOf(digest, sizeof digest);
+    if (keep_der) info.der.assign(der);
+  }
+  OPENSSL_free(encoded);
   ERR_clear_error();
   return info;
-}
-
-void AppendChainDer(STACK_OF(X509)* chain, size_t max, std::vector<std::string>* out) {
-  size_t count = chain == nullptr ? 0 : sk_X509_num(chain);
-  for (size_t i = 0; i < count && i < max; ++i) {
-    uint8_t* der = nullptr;
-    int length = i2d_X509(sk_X509_value(chain, i), &der);
-    if (length <= 0) break;
-    out->emplace_back(reinterpret_cast<const char*>(der), static_cast<size_t>(length));
-    OPENSSL_free(der);
-  }
 }
 
 }  // namespace starttls

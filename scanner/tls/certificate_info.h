@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace starttls {
@@ -29,10 +30,8 @@ struct CertificateInfo {
 inline constexpr size_t kMaxDnsNames = 256;
 inline constexpr size_t kMaxNameBytes = 4096;
 
-CertificateInfo DescribeCertificate(X509* cert, bool keep_der);
-
-// Appends the DER of chain's certificates (at most `max`, leaf first) to *out.
-void AppendChainDer(STACK_OF(X509)* chain, size_t max, std::vector<std::string>* out);
+// `der`: the certificate's bytes as received, when the caller has them (else re-encoded).
+CertificateInfo DescribeCertificate(X509* cert, bool keep_der, std::string_view der = {});
 
 // The certificate's validity bound as seconds since the epoch; false if unparsable.
 bool AsnTimeToUnix(const ASN1_TIME* time, int64_t* out);

@@ -4,11 +4,10 @@
 // check follows RFC 6125 as BoringSSL's X509_check_host implements it (certificate_names.h,
 // which keeps the leaf's names for the domain records too).
 //
-// Why the trust verdict comes in: BoringSSL's client handshake already runs exactly that
-// chain verification (X509_verify_cert, purpose "ssl_server", the context's store) even under
-// SSL_VERIFY_NONE, and keeps its result (SSL_get_verify_result). Verifying again cost a
-// second signature check per session (a fifth of a TLS session's CPU), so the session takes
-// the handshake's verdict; tests/tls/chain_validation_test.cc holds the two equal.
+// Why the trust verdict comes in: it is the ChainVerifier's (chain_verifier.h), which gives
+// X509_verify_cert's verdict (purpose "ssl_server", the context's anchors) at the cost of the
+// leaf's own checks once the path above it is known; tests/tls/chain_verifier_test.cc holds
+// the two equal.
 #pragma once
 
 #include <openssl/x509.h>
@@ -32,7 +31,7 @@ struct ChainValidation {
 };
 
 // Every verdict for `chain` (leaf first) given its trust verdict `verify_result` (X509_V_OK
-// when trusted; SSL_get_verify_result of the handshake). `now` judges the leaf's expiry.
+// when trusted; ChainVerifier::Verify). `now` judges the leaf's expiry.
 ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
                               std::string_view hostname, time_t now);
 

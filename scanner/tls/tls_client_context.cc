@@ -37,12 +37,27 @@ long LoadAnchors(X509_STORE* store, const std::string& path) {
 
 }  // namespace
 
+// Never fails the handshake over trust (that is a verdict of its own); only a certificate that
+// does not parse ends it, as it did when BoringSSL parsed the chain itself (decode_error).
+enum ssl_verify_result_t TlsClientContext::LoadPeerChain(SSL* ssl, uint8_t* out_alert) {
+  const auto* context = static_cast<const TlsClientContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  PeerChain* slot = ChainSlot(ssl);
+  PeerChain scratch;
+  if (!context->verifier_->Load(SSL_get0_peer_certificates(ssl), slot != nullptr ? slot : &scratch)) {
+    *out_alert = SSL_AD_DECODE_ERROR;
+    return ssl_verify_invalid;
+  }
+  return ssl_verify_ok;
+}
+
 std::unique_ptr<TlsClientContext> TlsClientContext::Create(const TlsClientOptions& options,
                                                            std::string* error) {
   auto context = std::unique_ptr<TlsClientContext>(new TlsClientContext());
-  context->ctx_.reset(SSL_CTX_new(TLS_method()));
+  context->pool_.reset(CRYPTO_BUFFER_POOL_new());
+  context->store_.reset(X509_STORE_new());
+  context->ctx_.reset(SSL_CTX_new(TLS_with_buffers_method()));
   SSL_CTX* ctx = context->ctx_.get();
-  if (ctx == nullptr) {
+  if (ctx == nullptr || !context->pool_ || !context->store_) {
     *error = "SSL_CTX_new: " + LastSslError();
     return nullptr;
   }
@@ -53,11 +68,14 @@ std::unique_ptr<TlsClientContext> TlsClientContext::Create(const TlsClientOption
     *error = "TLS client setup: " + LastSslError();
     return nullptr;
   }
-  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set0_buffer_pool(ctx, context->pool_.get());
+  SSL_CTX_set_app_data(ctx, context.get());
+  SSL_CTX_set_custom_verify(ctx, SSL_VERIFY_PEER, LoadPeerChain);
   // No session cache: the context stays read-only while rings share it.
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_max_cert_list(ctx, options.max_cert_list_bytes);
-  long anchors = LoadAnchors(SSL_CTX_get_cert_store(ctx), options.ca_file);
+  context->verifier_ = std::make_unique<ChainVerifier>(context->store_.get());
+  long anchors = LoadAnchors(context->store_.get(), options.ca_file);
   if (anchors < 0 && options.ca_file_required) {
     *error = "flag --ca-file: " + options.ca_file + ": cannot be read";
     return nullptr;

@@ -24,6 +24,7 @@ bool TlsConnection::Start(SSL_CTX* ctx, std::string_view server_name,
     return false;
   }
   SSL_set_bio(ssl_.get(), rbio_, wbio_);  // ssl_ owns both now
+  SSL_set_app_data(ssl_.get(), &peer_chain_);  // filled by the context's verify callback
   SSL_set_connect_state(ssl_.get());
   if (!server_name.empty() &&
       !SSL_set_tlsext_host_name(ssl_.get(), std::string(server_name).c_str())) {
@@ -123,10 +124,6 @@ std::string_view TlsConnection::group() const {
   if (id == 0) return {};
   const char* name = SSL_get_curve_name(id);
   return name == nullptr ? std::string_view() : std::string_view(name);
-}
-
-STACK_OF(X509)* TlsConnection::peer_chain() const {
-  return SSL_get_peer_full_cert_chain(ssl_.get());
 }
 
 }  // namespace starttls

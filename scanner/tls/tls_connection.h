@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "scanner/tls/chain_verifier.h"
+
 namespace starttls {
 
 enum class TlsStep : uint8_t {
@@ -48,11 +50,9 @@ class TlsConnection {
   std::string_view cipher() const;           // OpenSSL name, as `openssl s_client` prints it
   std::string_view cipher_standard() const;  // IANA / RFC name
   std::string_view group() const;            // key-exchange group; empty when none
-  // The certificates as the peer sent them, leaf first (not owned; may be nullptr).
-  STACK_OF(X509)* peer_chain() const;
-  // The handshake's own chain verification against the context's store (X509_V_OK when
-  // trusted); chain_validation.h says why the session uses it.
-  long verify_result() const { return SSL_get_verify_result(ssl_.get()); }
+  // The certificates as the peer sent them, leaf first (empty when it sent none), parsed
+  // during the handshake by the context's verify callback (tls_client_context.h).
+  const PeerChain& peer_chain() const { return peer_chain_; }
 
  private:
   TlsStep Fail(int ssl_result, std::string_view what);
@@ -63,6 +63,7 @@ class TlsConnection {
   size_t max_buffered_ = 0;
   std::string error_;
   bool alert_received_ = false;
+  PeerChain peer_chain_;
 };
 
 }  // namespace starttls

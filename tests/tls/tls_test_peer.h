@@ -19,6 +19,7 @@
 #include "bench/lab/lab_certs.h"
 #include "scanner/session/smtp_session.h"
 #include "scanner/tls/tls_client_context.h"
+#include "scanner/tls/tls_connection.h"
 
 namespace starttls::testing {
 
@@ -34,11 +35,11 @@ inline std::string DrainBio(BIO* bio) {
 // The lab CA in a temporary directory and a TLS client context trusting it.
 class TestPki {
  public:
-  TestPki() {
+  explicit TestPki(const lab::PkiShape& shape = {}) {
     char tmpl[] = "/tmp/starttls-tls-test.XXXXXX";
     dir_ = mkdtemp(tmpl);
     std::string error;
-    ok_ = store_.Init(dir_, error);
+    ok_ = store_.Init(dir_, error, shape);
     TlsClientOptions options;
     options.ca_file = dir_ + "/ca.pem";
     options.ca_file_required = true;
@@ -46,6 +47,7 @@ class TestPki {
   }
   ~TestPki() {
     std::remove((dir_ + "/ca.pem").c_str());
+    std::remove((dir_ + "/lab-pki.pem").c_str());
     rmdir(dir_.c_str());
   }
   bool ok() const { return ok_ && context_ != nullptr; }
@@ -58,6 +60,23 @@ class TestPki {
   lab::CertStore store_;
   std::unique_ptr<TlsClientContext> context_;
 };
+
+// Runs `client` against `server` over memory BIOs until the client's handshake ends.
+inline TlsStep HandshakeWith(TlsConnection& client, SSL* server) {
+  BIO* server_in = BIO_new(BIO_s_mem());
+  BIO* server_out = BIO_new(BIO_s_mem());
+  SSL_set_bio(server, server_in, server_out);
+  TlsStep step = client.Handshake();
+  for (int round = 0; round < 8 && step == TlsStep::kWantRead; ++round) {
+    std::string to_server;
+    client.TakeCiphertext(&to_server);
+    BIO_write(server_in, to_server.data(), static_cast<int>(to_server.size()));
+    SSL_do_handshake(server);
+    if (!client.FeedCiphertext(DrainBio(server_out))) return TlsStep::kError;
+    step = client.Handshake();
+  }
+  return step;
+}
 
 // Plays the server's side of one session.
 class ScriptedPeer {
