@@ -7,7 +7,8 @@
 #
 # Environment: STARTTLS=never (classification only, the default) or offered (STARTTLS + TLS on
 # every offering host; targets then carry the MX name for SNI), SAMPLE=10000 (addresses checked
-# against `smtp-lab truth`), THREADS=1 (scanner rings), LAB_PROCESSES=4 (a process may hold
+# against `smtp-lab truth`), THREADS=1 (scanner rings), RATE=0 (new connections/s, 0: no cap),
+# LAB_PROCESSES=4 (a process may hold
 # 20,000 descriptors here), PERF=1 (perf record -e cpu-clock -g of the scanner; report in the
 # run dir), KEEP_RUN=1 (keep the run dir), BIN (default build/bin).
 #
@@ -20,7 +21,7 @@ source "$top/bench/survey/survey_lib.sh"
 in_own_netns "$@"
 
 hosts=${1:-5800000} concurrency=${2:-50000}
-starttls=${STARTTLS:-never} sample=${SAMPLE:-10000} threads=${THREADS:-1}
+starttls=${STARTTLS:-never} sample=${SAMPLE:-10000} threads=${THREADS:-1} rate=${RATE:-0}
 lab_processes=${LAB_PROCESSES:-4}
 bin=${BIN:-$top/build/bin}
 run=$(mktemp -d /tmp/starttls-survey-internet.XXXXXX)
@@ -49,7 +50,7 @@ lab_pid=$(cat "$run/lab/lab.started.pid")
 lab_cpu_before=$(lab_cpu_s "$lab_pid")
 
 scan=("$bin/starttls-scan" --allow-reserved --port "$port" --starttls "$starttls"
-      --max-per-ip 0 --max-per-prefix 0 --concurrency "$concurrency" --rate 0 -T "$threads"
+      --max-per-ip 0 --max-per-prefix 0 --concurrency "$concurrency" --rate "$rate" -T "$threads"
       --ca-file "$run/lab/ca.pem" --seed 42 -f "$run/targets" -o "$run/records.ndjson"
       -m "$run/metadata.json" -u "$run/status.csv")
 load_before=$(load_now)
@@ -57,8 +58,8 @@ echo "scan: ${scan[*]}  (load $load_before)" >&2
 if [[ -n ${PERF:-} ]]; then
   perf record -e cpu-clock -g -o "$run/perf.data" -- \
     /usr/bin/time -v -o "$run/scan.time" "${scan[@]}" 2>"$run/scan.err" || fail "scan exited $?"
-  perf report -i "$run/perf.data" --no-children --sort symbol --stdio 2>/dev/null |
-    grep -E '^ +[0-9]' | head -40 >"$run/perf.top"
+  { perf report -i "$run/perf.data" --no-children --sort dso,symbol --stdio -g none \
+      --percent-limit 0.7 2>/dev/null || true; } | grep -E '^ +[0-9]' >"$run/perf.top" || true
 else
   /usr/bin/time -v -o "$run/scan.time" "${scan[@]}" 2>"$run/scan.err" || fail "scan exited $?"
 fi
@@ -124,9 +125,9 @@ fi
 [[ $wrong_timeouts -eq 0 ]] || fail "$wrong_timeouts timeouts on addresses that answer"
 
 python3 - "$run" "$hosts" "$concurrency" "$starttls" "$lab_cpu" "$load_before" "$load_after" \
-  "$sample" "$threads" "$lab_processes" <<'PY'
+  "$sample" "$threads" "$lab_processes" "$rate" <<'PY'
 import json, sys
-run, hosts, conc, starttls, lab_cpu, load0, load1, sample, threads, procs = sys.argv[1:]
+run, hosts, conc, starttls, lab_cpu, load0, load1, sample, threads, procs, rate = sys.argv[1:]
 hosts = int(hosts)
 t = {}
 for line in open(f"{run}/scan.time"):
@@ -140,7 +141,7 @@ meta = json.load(open(f"{run}/metadata.json"))
 counts = json.load(open(f"{run}/counts.json"))
 lag = meta.get("loop_lag_ms", {})
 print(json.dumps({
-    "hosts": hosts, "concurrency": int(conc), "starttls": starttls, "threads": int(threads),
+    "hosts": hosts, "concurrency": int(conc), "starttls": starttls, "threads": int(threads), "rate": int(rate),
     "lab_processes": int(procs),
     "wall_s": round(wall(t["Elapsed (wall clock) time (h:mm:ss or m:ss)"]), 1),
     "scanner_cpu_s": round(cpu, 1), "scanner_user_s": float(t["User time (seconds)"]),

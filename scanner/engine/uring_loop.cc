@@ -32,11 +32,16 @@ bool UringLoop::Init(const UringOptions& options, std::string* error) {
   }
   io_uring_params params{};
   params.cq_entries = options.cq_entries;
-  // Fewer interrupts and task-work runs only when we wait: this thread alone drives the ring.
+  // Fewer interrupts (COOP_TASKRUN); this thread alone drives the ring. Not DEFER_TASKRUN:
+  // since Linux 6.13 a wait runs at most 20 deferred completions (IO_LOCAL_TW_DEFAULT_MAX)
+  // per io_uring_enter, so at 50,000 sessions the backlog grew until connects that the kernel
+  // had completed reached us after their 10 s deadline (bench/README.md, survey benchmark:
+  // 7% of sessions `connection-timeout` against 0 with COOP_TASKRUN, which runs every
+  // pending completion on the way back from any io_uring_enter).
   unsigned base = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
-  params.flags = base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  params.flags = base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
   int rc = io_uring_queue_init_params(options.sq_entries, &ring_, &params);
-  if (rc == -EINVAL) {
+  if (rc == -EINVAL) {  // before Linux 6.0: no SINGLE_ISSUER
     params = io_uring_params{};
     params.cq_entries = options.cq_entries;
     params.flags = base | IORING_SETUP_COOP_TASKRUN;
@@ -152,7 +157,11 @@ void UringLoop::PrepSend(unsigned file, std::string_view bytes, uint64_t user_da
 
 void UringLoop::PrepCancel(uint64_t target, uint64_t cancel_data) {
   io_uring_sqe* sqe = GetSqe();
-  io_uring_prep_cancel64(sqe, target, IORING_ASYNC_CANCEL_ALL);
+  // Not IORING_ASYNC_CANCEL_ALL: a cookie names at most one pending request (a receive is
+  // re-armed only after its last shot), and ALL walks the hash bucket once more to find no
+  // other, which at 50,000 armed receives (256 buckets at most) was 5-7% of a survey's CPU
+  // (bench/README.md).
+  io_uring_prep_cancel64(sqe, target, 0);
   io_uring_sqe_set_data64(sqe, cancel_data);
 }
 
