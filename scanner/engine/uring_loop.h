@@ -96,6 +96,11 @@ class UringLoop {
   unsigned files() const { return options_.files; }
 
  private:
+  // SubmitAndWait's drain of deferred completions: each run takes at most 20 of them; stop
+  // once a pass's worth of completions is ready.
+  static constexpr int kMaxDrainRuns = 1024;
+  static constexpr unsigned kDrainUntilReady = 8192;
+
   void CommitRecycledBuffers();
   void ReserveSqes(unsigned count);
 
