@@ -193,10 +193,11 @@ void UringLoop::WakeNoLaterThan(int64_t at_ns, uint64_t timer_data, uint64_t upd
 
 int UringLoop::SubmitAndWait() {
   int rc = io_uring_submit_and_wait(&ring_, 1);
-  // Since Linux 6.13 a wait runs at most 20 deferred completions (IO_LOCAL_TW_DEFAULT_MAX).
-  // At 50,000 sessions more arrive per pass than that, the backlog grew, and connects the
-  // kernel had completed reached us after their 10 s deadline (bench/README.md, survey
-  // benchmark: 7% `connection-timeout`). Run what is pending, up to a batch the pass can take.
+  // Recent kernels (6.18 here) run at most a batch of 20 deferred completions per wait
+  // (IO_LOCAL_TW_DEFAULT_MAX). At 50,000 sessions more arrive per pass, the backlog grew,
+  // and connects the kernel had completed reached us after their 10 s deadline
+  // (bench/README.md, survey benchmark: 7% `connection-timeout`). Run what is pending, up
+  // to a batch the pass can take.
   for (int runs = 0; runs < kMaxDrainRuns &&
                      (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0 &&
                      io_uring_cq_ready(&ring_) < kDrainUntilReady;
