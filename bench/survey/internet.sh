@@ -56,6 +56,7 @@ scan=("$bin/starttls-scan" --allow-reserved --port "$port" --starttls "$starttls
 load_before=$(load_now)
 echo "scan: ${scan[*]}  (load $load_before)" >&2
 if [[ -n ${PERF:-} ]]; then
+  command -v perf >/dev/null || apt-get install -y -q linux-perf >/dev/null || fail "perf: apt-get install linux-perf"
   perf record -e cpu-clock -g -o "$run/perf.data" -- \
     /usr/bin/time -v -o "$run/scan.time" "${scan[@]}" 2>"$run/scan.err" || fail "scan exited $?"
   { perf report -i "$run/perf.data" --no-children --sort dso,symbol --stdio -g none \

@@ -53,12 +53,3 @@ PY
 
 # load_now: the 1-minute load average, recorded beside every figure (the machine is shared).
 load_now() { cut -d' ' -f1 /proc/loadavg; }
-
-# time_field FILE NAME: one figure of a `/usr/bin/time -v` report.
-time_field() { grep -F "$2" "$1" | head -1 | awk -F': ' '{print $2}'; }
-
-# wall_seconds FILE: the elapsed time of a `/usr/bin/time -v` report, in seconds.
-wall_seconds() {
-  time_field "$1" "Elapsed (wall clock)" |
-    awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }'
-}
