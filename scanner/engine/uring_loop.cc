@@ -157,8 +157,8 @@ void UringLoop::PrepCancel(uint64_t target, uint64_t cancel_data) {
   io_uring_sqe* sqe = GetSqe();
   // Not IORING_ASYNC_CANCEL_ALL: a cookie names at most one pending request (a receive is
   // re-armed only after its last shot), and ALL walks the hash bucket once more to find no
-  // other, which at 50,000 armed receives (256 buckets at most) was 5-7% of a survey's CPU
-  // (bench/README.md).
+  // other; at 50,000 armed receives (256 buckets at most) these walks were 5-7% of a
+  // survey's CPU (bench/README.md).
   io_uring_prep_cancel64(sqe, target, 0);
   io_uring_sqe_set_data64(sqe, cancel_data);
 }
