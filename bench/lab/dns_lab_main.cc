@@ -32,6 +32,7 @@ constexpr std::string_view kHelp =
     "                  hostile-domains.txt, dns-lab.pid and, once listening, dns-lab.ready\n"
     "  --hosts FILE    read the lab hosts from FILE instead of RUN_DIR/truth.ndjson\n"
     "  --late-ms N     delay of the right answer after a wrong one (default 200)\n"
+    "  --copies N      serve N copies of the names (copy k > 0 under kK.hostile.test; default 1)\n"
     "  --truth-only    write the truth files and exit\n"
     "  --help          this text\n"
     "The lab must have a compliant, a misordered and a no_starttls host (smtp-lab --assign).\n"
@@ -43,6 +44,7 @@ struct Options {
   std::string run_dir = ".";
   std::string hosts_file;
   uint32_t late_ms = 200;
+  uint32_t copies = 1;
   bool truth_only = false;
 };
 
@@ -86,6 +88,7 @@ int Main(int argc, char** argv) {
     else if (a == "--run-dir") o.run_dir = v;
     else if (a == "--hosts") o.hosts_file = v;
     else if (a == "--late-ms") ok = Number<uint32_t>(v, o.late_ms, 1, 60000);
+    else if (a == "--copies") ok = Number<uint32_t>(v, o.copies, 1, 1000000);
     else return Fail("unknown flag " + std::string(a) + " (see --help)");
     if (!ok) return Fail("bad value '" + std::string(v) + "' for " + std::string(a));
   }
@@ -98,7 +101,7 @@ int Main(int argc, char** argv) {
   std::vector<LabHost> hosts;
   if (!ReadLabHosts(o.hosts_file, hosts, error)) return Fail(error);
   HostileZone zone;
-  if (!zone.Init(std::move(hosts), o.late_ms, error)) return Fail(error);
+  if (!zone.Init(std::move(hosts), o.late_ms, error, o.copies)) return Fail(error);
   mkdir(o.run_dir.c_str(), 0755);
   if (!WriteFile(o.run_dir + "/hostile.ndjson", zone.TruthNdjson()) ||
       !WriteFile(o.run_dir + "/hostile-domains.txt", zone.DomainList()))

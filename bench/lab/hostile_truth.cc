@@ -27,16 +27,25 @@ struct Row {
 
 std::string HostileZone::DomainList() const {
   std::string out;
-  for (std::string_view label :
-       {"ok", "multi", "implicit", "nxdomain", "servfail", "silent", "ptr-loop", "ptr-cycle",
-        "long-name", "long-name-ptr", "ancount-lie", "mx1000", "tc", "cname-chain", "cname-hop",
-        "cname-loop", "mx-ip", "mx-bracket", "wrong-question", "wrong-question-then-right",
-        "wrong-id", "wrong-id-then-right", "bad-host"})
-    out += std::string(label) + "." + std::string(kHostileOrigin) + "\n";
+  for (uint32_t copy = 0; copy < copies_; ++copy) {
+    const std::string origin = HostileOrigin(copy);
+    for (std::string_view label :
+         {"ok", "multi", "implicit", "nxdomain", "servfail", "silent", "ptr-loop", "ptr-cycle",
+          "long-name", "long-name-ptr", "ancount-lie", "mx1000", "tc", "cname-chain", "cname-hop",
+          "cname-loop", "mx-ip", "mx-bracket", "wrong-question", "wrong-question-then-right",
+          "wrong-id", "wrong-id-then-right", "bad-host"})
+      out += std::string(label) + "." + origin + "\n";
+  }
   return out;
 }
 
 std::string HostileZone::TruthNdjson() const {
+  std::string out;
+  for (uint32_t copy = 0; copy < copies_; ++copy) out += TruthNdjson(HostileOrigin(copy));
+  return out;
+}
+
+std::string HostileZone::TruthNdjson(const std::string& origin) const {
   std::vector<Row> rows;
   auto host_exchange = [](Row& r, std::string_view name, int pref, const LabHost* h) {
     if (!r.exchanges.empty()) r.exchanges += ',';
@@ -75,7 +84,7 @@ std::string HostileZone::TruthNdjson() const {
     Row r;
     r.label = "implicit";
     r.mx_kind = "implicit";
-    host_exchange(r, "implicit." + std::string(kHostileOrigin), 0, compliant_);
+    host_exchange(r, "implicit." + origin, 0, compliant_);
     r.note = "control: no MX, an A record: RFC 5321 5.1 implicit MX";
     add(std::move(r));
   }
@@ -95,8 +104,8 @@ std::string HostileZone::TruthNdjson() const {
     // Record i has preference 1000 - i, so the best 32 are the last records of the message.
     for (int pref = 1; pref <= static_cast<int>(32); ++pref) {
       char name[64];
-      std::snprintf(name, sizeof name, "mx-%04d.mx1000.%s", 1000 - pref, kHostileOrigin.data());
-      host_exchange(r, name, pref, compliant_);
+      std::snprintf(name, sizeof name, "mx-%04d.mx1000.", 1000 - pref);
+      host_exchange(r, name + origin, pref, compliant_);
     }
     r.note = "1,000 MX records, only over TCP (the UDP answer is TC with no records); every "
              "exchange has the compliant host's address; a sender sorts by preference (RFC 5321 "
@@ -142,7 +151,7 @@ std::string HostileZone::TruthNdjson() const {
   {
     Row r;
     r.label = "bad-host";
-    host_exchange(r, "badaddr." + std::string(kHostileOrigin), 10, nullptr);
+    host_exchange(r, "badaddr." + origin, 10, nullptr);
     r.note = "the MX answer is fine; the exchange's A answer has an owner name that points at "
              "itself (BADRESP for that host): the exchange has no address, the domain is unreachable";
     add(std::move(r));
@@ -151,7 +160,7 @@ std::string HostileZone::TruthNdjson() const {
   std::string out;
   for (const Row& r : rows) {
     std::string verdict = r.verdict.empty() ? std::string(VerdictOfRank(r.weakest)) : r.verdict;
-    out += "{\"domain\":" + JsonString(r.label + "." + std::string(kHostileOrigin)) +
+    out += "{\"domain\":" + JsonString(r.label + "." + origin) +
            ",\"kind\":" + JsonString(r.label) + ",\"dns\":" + JsonString(r.dns);
     if (!r.dns_also.empty()) out += ",\"dns_also\":[" + JsonString(r.dns_also) + "]";
     out += ",\"mx_kind\":" + (r.mx_kind.empty() ? std::string("null") : JsonString(r.mx_kind)) +

@@ -38,8 +38,8 @@ constexpr int kChainLength = 20;   // CNAMEs of cname-chain and cname-hop
 constexpr int kBigMxCount = 1000;  // MX records of mx1000
 constexpr size_t kMaxUdpAnswer = 1232;      // never more over UDP (DNS flag day 2020)
 
-std::string Fqdn(std::string_view rel) {
-  return rel.empty() ? std::string(kHostileOrigin) : std::string(rel) + "." + std::string(kHostileOrigin);
+std::string Fqdn(std::string_view rel, std::string_view origin) {
+  return rel.empty() ? std::string(origin) : std::string(rel) + "." + std::string(origin);
 }
 
 bool ParseIpv4Bytes(std::string_view ip, uint8_t out[4]) {
@@ -155,9 +155,9 @@ int ChainIndex(std::string_view rel, std::string_view base, char prefix, int n) 
   return (v >= 1 && v <= n && std::to_string(v) == digits) ? v : -1;
 }
 
-std::string ChainName(std::string_view base, char prefix, int i) {
-  if (i == 0) return Fqdn(base);
-  return std::string(1, prefix) + std::to_string(i) + "." + Fqdn(base);
+std::string ChainName(std::string_view base, char prefix, int i, std::string_view origin) {
+  if (i == 0) return Fqdn(base, origin);
+  return std::string(1, prefix) + std::to_string(i) + "." + Fqdn(base, origin);
 }
 
 // mx1000's exchange i: "mx-0042.mx1000.hostile.test".
@@ -170,9 +170,16 @@ uint16_t BigMxPreference(int i) { return static_cast<uint16_t>(kBigMxCount - i);
 
 }  // namespace
 
-bool HostileZone::Init(std::vector<LabHost> hosts, uint32_t late_ms, std::string& error) {
+std::string HostileOrigin(uint32_t copy) {
+  if (copy == 0) return std::string(kHostileOrigin);
+  return "k" + std::to_string(copy) + "." + std::string(kHostileOrigin);
+}
+
+bool HostileZone::Init(std::vector<LabHost> hosts, uint32_t late_ms, std::string& error,
+                       uint32_t copies) {
   hosts_ = std::move(hosts);
   late_ms_ = late_ms;
+  copies_ = copies == 0 ? 1 : copies;
   compliant_ = FindHostByBehaviour(hosts_, "compliant");
   misordered_ = FindHostByBehaviour(hosts_, "misordered");
   no_starttls_ = FindHostByBehaviour(hosts_, "no_starttls");
@@ -199,16 +206,30 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     send(r.Finish(tcp));
     return;
   }
-  std::string_view name = q.qname, origin = kHostileOrigin;
+  std::string_view name = q.qname, base = kHostileOrigin;
   std::string_view rel;
-  if (name == origin) {
+  if (name == base) {
     rel = "";
-  } else if (name.size() > origin.size() && name.substr(name.size() - origin.size()) == origin &&
-             name[name.size() - origin.size() - 1] == '.') {
-    rel = name.substr(0, name.size() - origin.size() - 1);
+  } else if (name.size() > base.size() && name.substr(name.size() - base.size()) == base &&
+             name[name.size() - base.size() - 1] == '.') {
+    rel = name.substr(0, name.size() - base.size() - 1);
   } else {
     send(Reply(q, kRcodeRefused).Finish(tcp));  // not ours: a resolver that refuses recursion
     return;
+  }
+  // Copy k > 0 of the names lives under kK.hostile.test: its last label before the origin.
+  std::string origin(base);
+  {
+    size_t dot = rel.rfind('.');
+    std::string_view last = dot == std::string_view::npos ? rel : rel.substr(dot + 1);
+    uint32_t copy = 0;
+    bool digits = last.size() >= 2 && last.size() <= 8 && last[0] == 'k' && last[1] != '0';
+    for (char ch : last.substr(digits ? 1 : last.size()))
+      if (ch < '0' || ch > '9') digits = false; else copy = copy * 10 + static_cast<uint32_t>(ch - '0');
+    if (digits && copy >= 1 && copy < copies_) {
+      origin = HostileOrigin(copy);
+      rel = dot == std::string_view::npos ? std::string_view() : rel.substr(0, dot);
+    }
   }
 
   const bool mx = q.qtype == kTypeMx;
@@ -226,14 +247,14 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
   // Chains first: their names have several labels.
   if (int i = ChainIndex(rel, "cname-chain", 'c', kChainLength); i >= 0) {
     Reply r(q);  // the whole chain from here, as a recursive resolver returns it
-    for (int k = i; k < kChainLength; ++k) r.Cname(ChainName("cname-chain", 'c', k), ChainName("cname-chain", 'c', k + 1));
-    if (mx) r.Mx(ChainName("cname-chain", 'c', kChainLength), 10, compliant_->mx);
+    for (int k = i; k < kChainLength; ++k) r.Cname(ChainName("cname-chain", 'c', k, origin), ChainName("cname-chain", 'c', k + 1, origin));
+    if (mx) r.Mx(ChainName("cname-chain", 'c', kChainLength, origin), 10, compliant_->mx);
     send(r.Finish(tcp));
     return;
   }
   if (int i = ChainIndex(rel, "cname-hop", 'h', kChainLength); i >= 0) {
     Reply r(q);  // one link per answer, as when every link lives in another zone
-    if (i < kChainLength) r.Cname(q.qname, ChainName("cname-hop", 'h', i + 1));
+    if (i < kChainLength) r.Cname(q.qname, ChainName("cname-hop", 'h', i + 1, origin));
     else if (mx) r.Mx(q.qname, 10, compliant_->mx);
     else r.Soa();
     send(r.Finish(tcp));
@@ -241,8 +262,8 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
   }
   if (int i = ChainIndex(rel, "cname-loop", 'l', 1); i >= 0) {
     Reply r(q);  // L0 -> L1 -> L0
-    r.Cname(ChainName("cname-loop", 'l', i), ChainName("cname-loop", 'l', 1 - i));
-    r.Cname(ChainName("cname-loop", 'l', 1 - i), ChainName("cname-loop", 'l', i));
+    r.Cname(ChainName("cname-loop", 'l', i, origin), ChainName("cname-loop", 'l', 1 - i, origin));
+    r.Cname(ChainName("cname-loop", 'l', 1 - i, origin), ChainName("cname-loop", 'l', i, origin));
     send(r.Finish(tcp));
     return;
   }
@@ -299,7 +320,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     case Case::kSilent: return;
     case Case::kBadHost: {
       Reply r(q);
-      if (mx) r.Mx(q.qname, 10, Fqdn("badaddr")); else r.Soa();
+      if (mx) r.Mx(q.qname, 10, Fqdn("badaddr", origin)); else r.Soa();
       send(r.Finish(tcp));
       return;
     }
@@ -356,7 +377,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     case Case::kLongName: {  // 4 labels of 63 octets + hostile.test: 270 octets
       Reply r(q);
       std::string label(63, 'x');
-      r.Mx(q.qname, 10, label + "." + label + "." + label + "." + label + "." + std::string(kHostileOrigin));
+      r.Mx(q.qname, 10, label + "." + label + "." + label + "." + label + "." + origin);
       send(r.Finish(tcp));
       return;
     }
@@ -429,11 +450,11 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     case Case::kWrongQuestionThenRight: {
       DnsQuery other = q;
       DnsWriter qw;
-      qw.Name(Fqdn("other"));
+      qw.Name(Fqdn("other", origin));
       qw.U16(kTypeMx);
       qw.U16(1);
       other.question = qw.bytes();
-      other.qname = Fqdn("other");
+      other.qname = Fqdn("other", origin);
       Reply wrong(other);
       wrong.Mx(other.qname, 10, no_starttls_->mx);
       send(wrong.Finish(tcp));

@@ -21,6 +21,10 @@ namespace starttls::lab {
 
 inline constexpr std::string_view kHostileOrigin = "hostile.test";
 
+// Copies of the names, for benchmarks that need many domains: copy 0 is under hostile.test,
+// copy k > 0 under kK.hostile.test (ok.k12.hostile.test), each answered as copy 0 is.
+std::string HostileOrigin(uint32_t copy);
+
 // One message to send in answer to a query, `delay_ms` after it arrived (0: at once).
 struct DnsSend {
   std::string bytes;
@@ -30,8 +34,9 @@ struct DnsSend {
 class HostileZone {
  public:
   // Picks the control hosts from the lab's hosts: a compliant, a misordered and a no_starttls
-  // one must exist. `late_ms`: how long after a bad answer the good one follows.
-  bool Init(std::vector<LabHost> hosts, uint32_t late_ms, std::string& error);
+  // one must exist. `late_ms`: how long after a bad answer the good one follows. `copies`:
+  // how many copies of the names are served (and listed in the truth).
+  bool Init(std::vector<LabHost> hosts, uint32_t late_ms, std::string& error, uint32_t copies = 1);
 
   // The messages answering `q` (none: silence). `tcp`: no size limit, TC never set.
   void Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out) const;
@@ -43,12 +48,15 @@ class HostileZone {
   std::string DomainList() const;
 
  private:
+  std::string TruthNdjson(const std::string& origin) const;  // one copy's rows
+
   std::vector<LabHost> hosts_;
   const LabHost* compliant_ = nullptr;  // point into hosts_
   const LabHost* misordered_ = nullptr;
   const LabHost* no_starttls_ = nullptr;
   std::unordered_map<std::string, const LabHost*> by_mx_;
   uint32_t late_ms_ = 200;
+  uint32_t copies_ = 1;
 };
 
 }  // namespace starttls::lab

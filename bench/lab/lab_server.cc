@@ -86,8 +86,12 @@ bool LabServer::AddListener(int family, const void* addr, size_t len, int behavi
     close(fd);
     return false;
   }
+  // A wildcard listener takes every host's connections: a survey's burst of 50,000 SYNs
+  // overflows 4096 and the dropped ones look like connect timeouts. The kernel clamps the
+  // backlog to net.core.somaxconn (bench/survey raises it in its own namespace).
+  const int backlog = bind_lo ? 65535 : 4096;
   if (bind(fd, static_cast<const sockaddr*>(addr), static_cast<socklen_t>(len)) != 0 ||
-      listen(fd, 4096) != 0) {
+      listen(fd, backlog) != 0) {
     error = std::string("bind/listen: ") + strerror(errno);
     close(fd);
     return false;

@@ -51,8 +51,9 @@ class UringLoop {
                    uint64_t connect_data);
   void PrepRecvMultishot(unsigned file, uint64_t user_data);
   void PrepSend(unsigned file, std::string_view bytes, uint64_t user_data);
-  // Cancels the request submitted with user_data `target` (all its shots). By user_data, not
-  // by file: the kernel finds it by hash, where a by-file cancel walks every pending request.
+  // Cancels the request submitted with user_data `target` (a multishot one with all its
+  // shots). By user_data, not by file: the kernel finds it by hash, where a by-file cancel
+  // walks every pending request.
   void PrepCancel(uint64_t target, uint64_t cancel_data);
   // Closes registered file `file` (pending requests keep their own reference until done).
   void PrepCloseDirect(unsigned file, uint64_t close_data);
@@ -95,6 +96,11 @@ class UringLoop {
   unsigned files() const { return options_.files; }
 
  private:
+  // SubmitAndWait's drain of deferred completions: each run takes at most 20 of them; stop
+  // once a pass's worth of completions is ready.
+  static constexpr int kMaxDrainRuns = 1024;
+  static constexpr unsigned kDrainUntilReady = 8192;
+
   void CommitRecycledBuffers();
   void ReserveSqes(unsigned count);
 

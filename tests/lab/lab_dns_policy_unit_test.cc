@@ -4,6 +4,7 @@
 // request parser and answers per site mode; the sites file round trip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 
@@ -97,10 +98,10 @@ TEST_F(HostileZoneTest, NeedsTheControlBehaviours) {
   EXPECT_NE(error.find("misordered"), std::string::npos);
 }
 
-TEST_F(HostileZoneTest, ScannerParserRejectsExactlyTheBadrespRows) {
-  // Every truth row that says BADRESP must fail the scanner's parser; every NOERROR MX row
-  // must parse (over TCP where UDP is truncated).
-  std::string truth = zone_.TruthNdjson();
+// Every truth row that says BADRESP must fail the scanner's parser; every NOERROR MX row
+// must parse (over TCP where UDP is truncated). Returns the number of rows.
+size_t CheckBadrespRows(const HostileZone& zone) {
+  std::string truth = zone.TruthNdjson();
   size_t rows = 0;
   for (size_t at = 0; at < truth.size();) {
     size_t end = truth.find('\n', at);
@@ -112,17 +113,53 @@ TEST_F(HostileZoneTest, ScannerParserRejectsExactlyTheBadrespRows) {
       return line.substr(p + key.size() + 4, line.find('"', p + key.size() + 4) - p - key.size() - 4);
     };
     std::string domain = field("domain"), dns = field("dns");
-    auto sends = Ask(domain, kTypeMx, /*tcp=*/true);
+    DnsQuery q;
+    EXPECT_EQ(ParseDnsQuery(Query(domain, kTypeMx, 0x1234), q), QueryParse::kOk);
+    std::vector<DnsSend> sends;
+    zone.Answer(q, /*tcp=*/true, sends);
     if (dns == "TIMEOUT") continue;
-    ASSERT_FALSE(sends.empty()) << domain;
+    EXPECT_FALSE(sends.empty()) << domain;
+    if (sends.empty()) continue;
     const std::string& bytes = sends.back().bytes;  // the right answer comes last
     DnsAnswer answer;
     std::string error;
     bool parsed = ParseDnsAnswer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), domain,
                                  kDnsTypeMx, 4096, &answer, &error);
     EXPECT_EQ(parsed, dns != "BADRESP") << domain << ": " << error;
+    // A chain followed to its end stays among the asked copy's names.
+    std::string origin = domain.substr(domain.find('.'));
+    if (parsed) {
+      size_t tail = std::min(answer.final_name.size(), origin.size());
+      EXPECT_EQ(answer.final_name.substr(answer.final_name.size() - tail), origin)
+          << domain << " ended at " << answer.final_name;
+    }
   }
-  EXPECT_EQ(rows, 23u);
+  return rows;
+}
+
+TEST_F(HostileZoneTest, ScannerParserRejectsExactlyTheBadrespRows) {
+  EXPECT_EQ(CheckBadrespRows(zone_), 23u);
+}
+
+TEST_F(HostileZoneTest, CopiesAnswerAsTheFirst) {
+  // --copies 3: names under hostile.test, k1.hostile.test and k2.hostile.test, each copy's
+  // rows as the first's; a name of a copy not served is NXDOMAIN.
+  HostileZone z;
+  std::string error;
+  ASSERT_TRUE(z.Init({{"127.9.0.1", 25, "mx-127-9-0-1.lab.test", "compliant"},
+                      {"127.9.0.2", 25, "mx-127-9-0-2.lab.test", "misordered"},
+                      {"127.9.0.3", 25, "mx-127-9-0-3.lab.test", "no_starttls"}},
+                     200, error, 3)) << error;
+  EXPECT_EQ(CheckBadrespRows(z), 69u);
+  std::string list = z.DomainList();
+  EXPECT_NE(list.find("cname-chain.k2.hostile.test\n"), std::string::npos);
+  EXPECT_EQ(list.find(".k3."), std::string::npos);
+  DnsQuery q;
+  ASSERT_EQ(ParseDnsQuery(Query("ok.k3.hostile.test", kTypeMx, 1), q), QueryParse::kOk);
+  std::vector<DnsSend> out;
+  z.Answer(q, false, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(static_cast<uint8_t>(out[0].bytes[3]) & 0x0f, kRcodeNxDomain);
 }
 
 TEST_F(HostileZoneTest, BigMxSetOnlyOverTcp) {
