@@ -119,7 +119,7 @@ echo "== a second signal cuts open sessions short, each with a record"
 "$scan" "${common[@]}" --allow-reserved --input-file "$run/slow-targets" --concurrency 50 \
   --output-file "$run/cut.ndjson" &
 scan_pid=$!
-sleep 2  # sessions are open by then, even in a sanitized build; the slow greetings last longer
+sleep 1  # mid-greeting: the lab greets 2 s after accepting
 kill -TERM "$scan_pid"; sleep 0.3; kill -TERM "$scan_pid"
 set +e; wait "$scan_pid"; code=$?; set -e
 [[ $code -eq 1 ]] || fail "twice-interrupted scan exited $code"
