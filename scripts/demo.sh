@@ -46,15 +46,17 @@ echo "== scanning $domains domains (--allow-reserved: the lab lives on loopback,
 echo "   built-in blocklist refuses by default; --mx-port: the lab's MX hosts listen on 2525;"
 echo "   --max-per-prefix 64: the lab packs 256 hosts into each /24, a real survey keeps 8)"
 "$bin/starttls-scan" --allow-reserved --mx-port 2525 --max-per-prefix 64 --input-file "$run/domains.txt" \
-  --resolver 127.77.250.3:5353 --mta-sts-port 8443 --dns-timeout 1 --ca-file "$run/lab/ca.pem" \
+  --resolver 127.77.250.3:5353 --mta-sts-port 8443 --dns-timeout 3 --dns-tries 3 --dns-queries-in-flight 200 \
+  --ca-file "$run/lab/ca.pem" \
   --output-file "$run/results.ndjson" --metadata-file "$run/results.json" \
   --concurrency 10000 --rate 5000 --seed 1
 cleanup
 
 echo
-python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/results.ndjson" unbound \
+# The agreement lines report; a disagreement is printed, it does not stop the demo.
+{ python3 "$top/tests/scan/compare_domains.py" "$run/lab/domains.ndjson" "$run/results.ndjson" unbound || true; } \
   | tail -1 | sed 's/^/agreement with the lab'"'"'s domain truth: /'
-python3 "$top/tests/scan/compare_policy.py" "$run/lab/domains.ndjson" "$run/results.ndjson" \
+{ python3 "$top/tests/scan/compare_policy.py" "$run/lab/domains.ndjson" "$run/results.ndjson" || true; } \
   | tail -1 | sed 's/^/agreement with the lab'"'"'s policy truth (DANE, MTA-STS, TLS-RPT, delivery): /'
 # The report reads the metadata beside the records (results.ndjson -> results.json).
 "$bin/starttls-scan" report -o "$run/report.html" "$run/results.ndjson"
