@@ -87,7 +87,7 @@ driver_up() {
 }
 driver_port=
 for attempt in 1 2 3; do
-  port_try=$((35000 + RANDOM % 5000))
+  port_try=$((32000 + RANDOM % 700))  # below the ephemeral range (32768+): no client socket holds it
   setsid chromedriver --port="$port_try" --allowed-ips=127.0.0.1 >>"$run/chromedriver.log" 2>&1 &
   driver_pid=$!
   for _ in $(seq 1 300); do
