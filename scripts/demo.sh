@@ -11,9 +11,14 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-"$top/scripts/install-deps.sh"
-"$top/scripts/build.sh" "$top/build"
-bin=$top/build/bin
+# DEMO_BIN: run on programs already built (the demo's own test); otherwise install and build.
+if [[ -n ${DEMO_BIN:-} ]]; then
+  bin=$DEMO_BIN
+else
+  "$top/scripts/install-deps.sh"
+  "$top/scripts/build.sh" "$top/build"
+  bin=$top/build/bin
+fi
 
 run=$(mktemp -d /tmp/starttls-demo.XXXXXX)
 cleanup() {
@@ -60,24 +65,6 @@ echo
   | tail -1 | sed 's/^/agreement with the lab'"'"'s policy truth (DANE, MTA-STS, TLS-RPT, delivery): /'
 # The report reads the metadata beside the records (results.ndjson -> results.json).
 "$bin/starttls-scan" report -o "$run/report.html" "$run/results.ndjson"
-"$bin/starttls-scan" report --format json "$run/results.ndjson" | python3 -c '
-import json, sys
-r = json.load(sys.stdin)
-def shares(title, counts, total):
-    print(f"{title} ({total}): " + ", ".join(f"{k} {100.0 * v / max(total, 1):.1f}%"
-                                   for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
-shares("domains", r["domains"]["by_verdict"], r["domains"]["total"])
-shares("hosts", r["hosts"]["by_class"], r["hosts"]["total"])
-clear = {name: c["clear"] for name, c in r["clients"].items() if c["clear"]}
-print("hosts where a client sends in clear text: " +
-      ", ".join(f"{k} {v}" for k, v in sorted(clear.items(), key=lambda kv: -kv[1])))
-p = r.get("policy")
-if p:
-    counts = lambda c: ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1]) if v)
-    print(f"domain policy ({p['domains_with_policy']} domains with one): DANE [{counts(p['dane_state'])}];"
-          f" MTA-STS [{counts(p['mta_sts_mode'])}]; TLS-RPT [{counts(p['tls_rpt_state'])}]")
-    print(f"domains whose policy-enforcing senders defer mail because of STARTTLS misordering:"
-          f" {p['defer_misordered']} (DANE {p['defer_misordered_dane']},"
-          f" MTA-STS {p['defer_misordered_mta_sts']})")'
+"$bin/starttls-scan" report --format json "$run/results.ndjson" | python3 "$top/scripts/demo_summary.py"
 echo "records: $run/results.ndjson   metadata: $run/results.json"
 echo "report: $run/report.html"
