@@ -81,8 +81,8 @@ std::string IpAddress::ToString() const {
 }
 
 uint32_t IpAddress::v4_value() const {
-  return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) |
-         (uint32_t{bytes_[2]} << 8) | uint32_t{bytes_[3]};
+  return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) | (uint32_t{bytes_[2]} << 8) |
+         uint32_t{bytes_[3]};
 }
 
 Uint128 IpAddress::value() const {

@@ -21,10 +21,11 @@ class TokenBucket {
   TokenBucket(double rate_per_s, double burst) {
     if (!(rate_per_s > 0)) return;  // unlimited (also NaN)
     double interval = 1e9 / rate_per_s;
-    interval_ns_ = std::max<int64_t>(1, static_cast<int64_t>(std::llround(std::min(interval, 1e18))));
+    interval_ns_ =
+        std::max<int64_t>(1, static_cast<int64_t>(std::llround(std::min(interval, 1e18))));
     double b = std::max(1.0, std::min(burst, 1e9));
-    tolerance_ns_ = static_cast<int64_t>(std::llround(
-        std::min((b - 1.0) * static_cast<double>(interval_ns_), 4e18)));
+    tolerance_ns_ = static_cast<int64_t>(
+        std::llround(std::min((b - 1.0) * static_cast<double>(interval_ns_), 4e18)));
   }
 
   bool unlimited() const { return interval_ns_ == 0; }

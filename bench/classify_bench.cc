@@ -47,8 +47,8 @@ const Corpus& LoadCorpus() {
   static const Corpus corpus = [] {
     Corpus loaded;
     simdjson::dom::parser parser;
-    for (const char* path : {STARTTLS_VECTORS_DIR "/ehlo.jsonl",
-                             STARTTLS_TESTS_DIR "/classify/extra_vectors.jsonl"}) {
+    for (const char* path :
+         {STARTTLS_VECTORS_DIR "/ehlo.jsonl", STARTTLS_TESTS_DIR "/classify/extra_vectors.jsonl"}) {
       std::ifstream in(path);
       if (!in) std::fprintf(stderr, "classify-bench: cannot read %s\n", path);
       std::string line;
@@ -78,8 +78,8 @@ void BM_FrameAndJudge(benchmark::State& state) {
     }
     replies += raw.size();
   }
-  state.counters["replies/s"] = benchmark::Counter(static_cast<double>(replies),
-                                                   benchmark::Counter::kIsRate);
+  state.counters["replies/s"] =
+      benchmark::Counter(static_cast<double>(replies), benchmark::Counter::kIsRate);
   // Seconds per transcript (printed with an SI prefix: "1.5u" is 1.5 microseconds).
   state.counters["time/reply"] = benchmark::Counter(
       static_cast<double>(replies), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
@@ -96,8 +96,8 @@ void BM_ClassifyJsonLine(benchmark::State& state) {
     }
     lines += corpus.lines.size();
   }
-  state.counters["lines/s"] = benchmark::Counter(static_cast<double>(lines),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["lines/s"] =
+      benchmark::Counter(static_cast<double>(lines), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ClassifyJsonLine);
 

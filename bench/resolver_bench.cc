@@ -19,8 +19,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "benchmark/benchmark.h"
 #include "resolver/mx_resolver.h"
-#include "tests/resolver/poll_driver.h"
 #include "tests/resolver/nsd_server.h"
+#include "tests/resolver/poll_driver.h"
 #include "tests/resolver/test_zone.h"
 
 namespace starttls {
@@ -65,13 +65,20 @@ void BM_MxResolver(benchmark::State& state) {
     queries += (*resolver)->stats().queries_sent;
     retries += (*resolver)->stats().try_timeouts;
   }
-  state.counters["domains/s"] = benchmark::Counter(static_cast<double>(kDomains) * state.iterations(),
-                                                   benchmark::Counter::kIsRate);
-  state.counters["queries/s"] = benchmark::Counter(static_cast<double>(queries), benchmark::Counter::kIsRate);
+  state.counters["domains/s"] = benchmark::Counter(
+      static_cast<double>(kDomains) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["queries/s"] =
+      benchmark::Counter(static_cast<double>(queries), benchmark::Counter::kIsRate);
   state.counters["resolved"] = benchmark::Counter(static_cast<double>(ok) / state.iterations());
   state.counters["retries"] = benchmark::Counter(static_cast<double>(retries) / state.iterations());
 }
-BENCHMARK(BM_MxResolver)->Arg(256)->Arg(1000)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_MxResolver)
+    ->Arg(256)
+    ->Arg(1000)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 // The raw loop's state: a window of in-flight domains and the sockets c-ares watches.
 struct RawLoop {
@@ -89,7 +96,8 @@ void RawStart(RawLoop* loop);
 void RawOnA(void* arg, int status, int, unsigned char* abuf, int alen) {
   auto* loop = static_cast<RawLoop*>(arg);
   hostent* host = nullptr;
-  if (status == ARES_SUCCESS && ares_parse_a_reply(abuf, alen, &host, nullptr, nullptr) == ARES_SUCCESS) {
+  if (status == ARES_SUCCESS &&
+      ares_parse_a_reply(abuf, alen, &host, nullptr, nullptr) == ARES_SUCCESS) {
     ++loop->ok;
     ares_free_hostent(host);
   }
@@ -100,7 +108,8 @@ void RawOnA(void* arg, int status, int, unsigned char* abuf, int alen) {
 void RawOnMx(void* arg, int status, int, unsigned char* abuf, int alen) {
   auto* loop = static_cast<RawLoop*>(arg);
   ares_mx_reply* mx = nullptr;
-  if (status == ARES_SUCCESS && ares_parse_mx_reply(abuf, alen, &mx) == ARES_SUCCESS && mx != nullptr) {
+  if (status == ARES_SUCCESS && ares_parse_mx_reply(abuf, alen, &mx) == ARES_SUCCESS &&
+      mx != nullptr) {
     ++loop->queries;
     ares_query(loop->channel, mx->host, ns_c_in, ns_t_a, &RawOnA, loop);
     ares_free_data(mx);
@@ -163,7 +172,8 @@ void BM_RawCares(benchmark::State& state) {
       const int ms = t ? static_cast<int>(t->tv_sec * 1000 + t->tv_usec / 1000) + 1 : 1000;
       if (poll(fds.data(), fds.size(), ms) > 0) {
         for (const pollfd& p : fds) {
-          if (p.revents & (POLLIN | POLLERR | POLLHUP)) ares_process_fd(loop.channel, p.fd, ARES_SOCKET_BAD);
+          if (p.revents & (POLLIN | POLLERR | POLLHUP))
+            ares_process_fd(loop.channel, p.fd, ARES_SOCKET_BAD);
           if (p.revents & POLLOUT) ares_process_fd(loop.channel, ARES_SOCKET_BAD, p.fd);
         }
       } else {
@@ -174,12 +184,19 @@ void BM_RawCares(benchmark::State& state) {
     queries += loop.queries;
     ok += loop.ok;
   }
-  state.counters["domains/s"] = benchmark::Counter(static_cast<double>(kDomains) * state.iterations(),
-                                                   benchmark::Counter::kIsRate);
-  state.counters["queries/s"] = benchmark::Counter(static_cast<double>(queries), benchmark::Counter::kIsRate);
+  state.counters["domains/s"] = benchmark::Counter(
+      static_cast<double>(kDomains) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["queries/s"] =
+      benchmark::Counter(static_cast<double>(queries), benchmark::Counter::kIsRate);
   state.counters["resolved"] = benchmark::Counter(static_cast<double>(ok) / state.iterations());
 }
-BENCHMARK(BM_RawCares)->Arg(256)->Arg(1000)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_RawCares)
+    ->Arg(256)
+    ->Arg(1000)
+    ->Arg(4096)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
 
 }  // namespace
 }  // namespace starttls
@@ -196,7 +213,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   g_nsd = std::move(*server);
-  for (int i = 0; i < kDomains; ++i) g_domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
+  for (int i = 0; i < kDomains; ++i)
+    g_domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

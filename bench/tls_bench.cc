@@ -205,18 +205,19 @@ int main(int argc, char** argv) {
         extras ? "scanner client + certificate facts + trust verdict + validation"
                : "floor: bare client, CertificateVerify checked, no chain built",
         handshakes,
-        shape.intermediates
-            ? ("leaves under intermediates, " + std::to_string(shape.rsa_percent) +
-               "% RSA-2048, the rest ECDSA P-256").c_str()
-            : "ECDSA P-256 leaves under the CA",
+        shape.intermediates ? ("leaves under intermediates, " + std::to_string(shape.rsa_percent) +
+                               "% RSA-2048, the rest ECDSA P-256")
+                                  .c_str()
+                            : "ECDSA P-256 leaves under the CA",
         n / wall_s, totals.client_cpu_ns / n / 1e3, 1e9 / (totals.client_cpu_ns / n),
         totals.server_cpu_ns / n / 1e3);
     if (extras) {
-      std::printf("  certificate facts + trust verdict + validation per handshake: %.1f us\n"
-                  "  trust verdicts: %llu by the shortcut, %llu in full\n",
-                  totals.extras_cpu_ns / n / 1e3,
-                  static_cast<unsigned long long>(context->verifier().shortcut_count()),
-                  static_cast<unsigned long long>(context->verifier().full_count()));
+      std::printf(
+          "  certificate facts + trust verdict + validation per handshake: %.1f us\n"
+          "  trust verdicts: %llu by the shortcut, %llu in full\n",
+          totals.extras_cpu_ns / n / 1e3,
+          static_cast<unsigned long long>(context->verifier().shortcut_count()),
+          static_cast<unsigned long long>(context->verifier().full_count()));
     }
   }
   return 0;

@@ -105,7 +105,8 @@ class GzipSource final : public ByteSource {
       if (rc == Z_STREAM_END) {
         member_done_ = true;
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        Fail(std::string("gzip data is corrupt: ") + (stream_.msg ? stream_.msg : "inflate failed"));
+        Fail(std::string("gzip data is corrupt: ") +
+             (stream_.msg ? stream_.msg : "inflate failed"));
         break;
       }
     }
@@ -184,9 +185,12 @@ class ZstdSource final : public ByteSource {
 
 std::unique_ptr<ByteSource> Wrap(std::unique_ptr<FileSource> file) {
   switch (DetectCompression(file->Peek())) {
-    case Compression::kGzip: return std::make_unique<GzipSource>(std::move(file));
-    case Compression::kZstd: return std::make_unique<ZstdSource>(std::move(file));
-    case Compression::kNone: break;
+    case Compression::kGzip:
+      return std::make_unique<GzipSource>(std::move(file));
+    case Compression::kZstd:
+      return std::make_unique<ZstdSource>(std::move(file));
+    case Compression::kNone:
+      break;
   }
   return std::make_unique<PlainSource>(std::move(file));
 }
@@ -195,9 +199,12 @@ std::unique_ptr<ByteSource> Wrap(std::unique_ptr<FileSource> file) {
 
 std::string_view CompressionName(Compression compression) {
   switch (compression) {
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
-    case Compression::kNone: break;
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
+    case Compression::kNone:
+      break;
   }
   return "none";
 }

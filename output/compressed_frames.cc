@@ -146,7 +146,8 @@ std::string FrameEncoder::AppendFrame(std::string_view data, std::string* out) {
     if (contexts_->zstd == nullptr) return "zstd: cannot create a compressor";
     size_t bound = ZSTD_compressBound(data.size());
     out->resize(old + bound);
-    size_t written = ZSTD_compress2(contexts_->zstd, out->data() + old, bound, data.data(), data.size());
+    size_t written =
+        ZSTD_compress2(contexts_->zstd, out->data() + old, bound, data.data(), data.size());
     if (ZSTD_isError(written)) {
       out->resize(old);
       return std::string("zstd: ") + ZSTD_getErrorName(written);
@@ -194,9 +195,9 @@ absl::Status ReadWholeFrames(
       pos += consumed;
       if (step == Step::kStop) return absl::OkStatus();
       if (step == Step::kTooLarge) {
-        return absl::ResourceExhaustedError(
-            "the frame at offset " + std::to_string(frame_start) + " holds more than " +
-            std::to_string(max_frame_bytes) + " bytes: not written by a scan");
+        return absl::ResourceExhaustedError("the frame at offset " + std::to_string(frame_start) +
+                                            " holds more than " + std::to_string(max_frame_bytes) +
+                                            " bytes: not written by a scan");
       }
       if (step == Step::kNeedMore) break;
       frame_start = chunk_offset + pos;

@@ -48,10 +48,10 @@ void AppendListString(std::string_view decoded, FieldFormat format, std::string*
 struct CsvLayout::Tree {
   struct Node {
     std::string key;
-    int column = -1;               // >= 0 when this path is a column
+    int column = -1;  // >= 0 when this path is a column
     FieldFormat format = FieldFormat::kText;
-    bool object_list = false;      // an array of objects: its items are walked
-    bool list = false;             // a column that is a list of scalars
+    bool object_list = false;  // an array of objects: its items are walked
+    bool list = false;         // a column that is a list of scalars
     std::vector<int> children;
     std::vector<int> columns_below;  // columns under an object list
   };
@@ -74,7 +74,8 @@ struct CsvLayout::Tree {
     std::string prefix;
     while (true) {
       const size_t dot = name.find('.', start);
-      const std::string key = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      const std::string key =
+          name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       prefix = name.substr(0, dot);
       int child = Child(node, key);
       if (child < 0) {
@@ -83,7 +84,8 @@ struct CsvLayout::Tree {
         created.key = key;
         for (const RecordTable* table : tables) {
           const FieldSpec* along = FindField(*table, prefix);
-          if (along != nullptr && along->shape == FieldShape::kObjectList) created.object_list = true;
+          if (along != nullptr && along->shape == FieldShape::kObjectList)
+            created.object_list = true;
         }
         nodes.push_back(std::move(created));
         nodes[static_cast<size_t>(node)].children.push_back(child);
@@ -106,9 +108,11 @@ struct CsvLayout::Tree {
     start = 0;
     while (true) {
       const size_t dot = name.find('.', start);
-      walk = Child(walk, name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      walk = Child(walk,
+                   name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
       if (dot == std::string::npos) break;
-      if (nodes[static_cast<size_t>(walk)].object_list) nodes[static_cast<size_t>(walk)].columns_below.push_back(column);
+      if (nodes[static_cast<size_t>(walk)].object_list)
+        nodes[static_cast<size_t>(walk)].columns_below.push_back(column);
       start = dot + 1;
     }
   }
@@ -147,9 +151,10 @@ struct CsvLayout::Tree {
       case kJsonInteger:
       case kJsonNumber: {
         std::string_view token = value.raw_json_token();
-        while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
-                                  token.back() == '\t' || token.back() == ',' || token.back() == '}' ||
-                                  token.back() == ']')) {
+        while (!token.empty() &&
+               (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                token.back() == '\t' || token.back() == ',' || token.back() == '}' ||
+                token.back() == ']')) {
           token.remove_suffix(1);
         }
         text = token;
@@ -202,7 +207,8 @@ struct CsvLayout::Tree {
         if (object) WalkMembers(node, *object, true);
         // Line the columns of this list up: one item each, empty where the member is absent.
         for (int column : node.columns_below) {
-          if (cells[static_cast<size_t>(column)].item_generation < item_generation) Append(column, "", true);
+          if (cells[static_cast<size_t>(column)].item_generation < item_generation)
+            Append(column, "", true);
         }
       });
       return;
@@ -240,7 +246,8 @@ std::vector<const RecordTable*> TablesFor(const std::vector<std::string>& types)
   return tables;
 }
 
-const FieldSpec* FindInTables(const std::vector<const RecordTable*>& tables, std::string_view name) {
+const FieldSpec* FindInTables(const std::vector<const RecordTable*>& tables,
+                              std::string_view name) {
   for (const RecordTable* table : tables) {
     if (const FieldSpec* spec = FindField(*table, name)) return spec;
   }

@@ -10,8 +10,8 @@ constexpr size_t kMaxEchoedInput = 256;
 
 }  // namespace
 
-void AppendInputErrorRecord(uint64_t line_number, std::string_view raw_line,
-                            std::string_view error, std::string* out) {
+void AppendInputErrorRecord(uint64_t line_number, std::string_view raw_line, std::string_view error,
+                            std::string* out) {
   JsonWriter w(out);
   w.BeginObject();
   w.StringField("type", "error");

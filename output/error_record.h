@@ -1,5 +1,5 @@
-// The `error` record (docs/rules.md §6): an input line that yields no target or transcript, with its
-// line number, its bytes (raw, at most a prefix) and why. Shared by `scan` and `classify`.
+// The `error` record (docs/rules.md §6): an input line that yields no target or transcript, with
+// its line number, its bytes (raw, at most a prefix) and why. Shared by `scan` and `classify`.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +11,7 @@ namespace starttls {
 inline constexpr int kRecordSchemaVersion = 1;
 
 // Appends one whole NDJSON line. `error` should already name the line ("line 7: ...").
-void AppendInputErrorRecord(uint64_t line_number, std::string_view raw_line,
-                            std::string_view error, std::string* out);
+void AppendInputErrorRecord(uint64_t line_number, std::string_view raw_line, std::string_view error,
+                            std::string* out);
 
 }  // namespace starttls

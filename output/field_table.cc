@@ -50,7 +50,8 @@ constexpr FieldSpec kMetadata[] = {
     Required(Text("type", "record type: metadata")),
     Required(Int("schema", "metadata schema version (2)")),
     Required(Text("version", "starttls-scan version")),
-    Required(Map("flags", kJsonString, "effective flags, long name (without --) to value as given")),
+    Required(
+        Map("flags", kJsonString, "effective flags, long name (without --) to value as given")),
     Required(Text("seed", "the order's seed, a decimal string so that no JSON reader rounds it")),
     Required(Int("shards", "number of shards")),
     Int("shard", "this shard (0-based); absent in a merge of several"),
@@ -70,7 +71,8 @@ constexpr FieldSpec kMetadata[] = {
     Required(Int("input.duplicates", "targets named again after their first line")),
     Required(Int("input.targets", "distinct targets of the whole input (all shards)")),
     Required(Int("input.other_shards", "targets left to other shards")),
-    Required(Int("input.expanded", "targets lines name beyond their first (CIDR addresses, extra ports)")),
+    Required(Int("input.expanded",
+                 "targets lines name beyond their first (CIDR addresses, extra ports)")),
     Object("loop_lag_ms", "how late deadlines fired and how long a loop turn worked, in ms"),
     Required(Number("loop_lag_ms.timer_max", "latest deadline")),
     Required(Number("loop_lag_ms.timer_p99", "99th percentile of deadline lateness")),
@@ -99,8 +101,9 @@ constexpr FieldSpec kMetadata[] = {
     Required(Int("counts.targets.not_started", "targets never started")),
     Int("counts.targets.input_errors", "input lines that name no target"),
     Int("counts.targets.domains", "domain targets"),
-    Required(List("not_started", kJsonString, FieldFormat::kText,
-                  "targets taken in but never scanned (ip:port, or a domain): --resume scans them")),
+    Required(
+        List("not_started", kJsonString, FieldFormat::kText,
+             "targets taken in but never scanned (ip:port, or a domain): --resume scans them")),
     List("merged_from", kJsonString, FieldFormat::kText,
          "starttls-scan merge: the parts merged (file names as given), in shard order"),
     List("missing_shards", kJsonInteger, FieldFormat::kNone,
@@ -164,8 +167,8 @@ bool IsCsvLeaf(const FieldSpec& field) {
 std::string DescribeTypes(const FieldSpec& field) {
   auto names = [](JsonTypes types) {
     static constexpr std::pair<JsonTypes, std::string_view> kNames[] = {
-        {kJsonString, "string"}, {kJsonInteger, "integer"}, {kJsonNumber, "number"},
-        {kJsonBoolean, "boolean"}, {kJsonArray, "array"},   {kJsonObject, "object"},
+        {kJsonString, "string"},   {kJsonInteger, "integer"}, {kJsonNumber, "number"},
+        {kJsonBoolean, "boolean"}, {kJsonArray, "array"},     {kJsonObject, "object"},
         {kJsonNull, "null"}};
     std::string out;
     for (const auto& [bit, name] : kNames) {

@@ -44,11 +44,11 @@ enum class FieldFormat : uint8_t {
 
 // How a field nests.
 enum class FieldShape : uint8_t {
-  kScalar,        // string, number, boolean or null
-  kList,          // array of scalars (`items` says of which types)
-  kObject,        // object whose members are the fields named "<this>.<member>" below it
-  kObjectList,    // array of objects whose members are the fields "<this>.<member>"
-  kMap,           // object with free member names (flags, counts.by_status): one value
+  kScalar,      // string, number, boolean or null
+  kList,        // array of scalars (`items` says of which types)
+  kObject,      // object whose members are the fields named "<this>.<member>" below it
+  kObjectList,  // array of objects whose members are the fields "<this>.<member>"
+  kMap,         // object with free member names (flags, counts.by_status): one value
 };
 
 struct FieldSpec {
@@ -56,14 +56,14 @@ struct FieldSpec {
   JsonTypes types;        // types of the value itself
   FieldShape shape = FieldShape::kScalar;
   FieldFormat format = FieldFormat::kNone;  // for strings and lists of strings
-  JsonTypes items = 0;    // kList / kMap: types of each item or member value
-  bool required = false;  // must be present whenever its parent is
-  bool csv = true;        // a default CSV column (leaves only; see IsCsvLeaf)
+  JsonTypes items = 0;                      // kList / kMap: types of each item or member value
+  bool required = false;                    // must be present whenever its parent is
+  bool csv = true;                          // a default CSV column (leaves only; see IsCsvLeaf)
   std::string_view doc;
 };
 
 struct RecordTable {
-  std::string_view type;  // the record's "type" value
+  std::string_view type;         // the record's "type" value
   std::string_view schema_file;  // output/schema/<file>
   std::string_view schema_def;   // the $defs entry holding its fields ("" = top level)
   std::span<const FieldSpec> fields;

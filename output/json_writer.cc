@@ -13,10 +13,10 @@ namespace {
 // Per-byte action for the escapers. Built once at compile time so the inner loops are a
 // table lookup per byte and a bulk append per run of plain bytes.
 enum ByteAction : uint8_t {
-  kPlain = 0,     // printable ASCII, copied as is
-  kShort = 1,     // \" \\ \n \r \t
-  kUnicode = 2,   // other control bytes and DEL: \u00XX
-  kHigh = 3,      // 0x80..0xFF: raw mode maps to U+0080..U+00FF; text mode decodes UTF-8
+  kPlain = 0,    // printable ASCII, copied as is
+  kShort = 1,    // \" \\ \n \r \t
+  kUnicode = 2,  // other control bytes and DEL: \u00XX
+  kHigh = 3,     // 0x80..0xFF: raw mode maps to U+0080..U+00FF; text mode decodes UTF-8
 };
 
 constexpr std::array<uint8_t, 256> MakeActionTable() {
@@ -44,11 +44,21 @@ constexpr char kHex[] = "0123456789abcdef";
 // Appends the escape for an ASCII byte whose action is kShort or kUnicode.
 inline void AppendEscape(unsigned char b, std::string* out) {
   switch (b) {
-    case '"': out->append("\\\"", 2); return;
-    case '\\': out->append("\\\\", 2); return;
-    case '\n': out->append("\\n", 2); return;
-    case '\r': out->append("\\r", 2); return;
-    case '\t': out->append("\\t", 2); return;
+    case '"':
+      out->append("\\\"", 2);
+      return;
+    case '\\':
+      out->append("\\\\", 2);
+      return;
+    case '\n':
+      out->append("\\n", 2);
+      return;
+    case '\r':
+      out->append("\\r", 2);
+      return;
+    case '\t':
+      out->append("\\t", 2);
+      return;
     default: {
       const char buf[6] = {'\\', 'u', '0', '0', kHex[b >> 4], kHex[b & 0xF]};
       out->append(buf, 6);
@@ -81,7 +91,8 @@ void JsonWriter::AppendQuotedRawBytes(std::string_view bytes, std::string* out) 
     const unsigned char b = p[i++];
     if (kAction[b] == kHigh) {
       // U+0080..U+00FF in UTF-8: C2 80..C2 BF for 0x80..0xBF, C3 80..C3 BF for 0xC0..0xFF.
-      const char buf[2] = {static_cast<char>(0xC0 | (b >> 6)), static_cast<char>(0x80 | (b & 0x3F))};
+      const char buf[2] = {static_cast<char>(0xC0 | (b >> 6)),
+                           static_cast<char>(0x80 | (b & 0x3F))};
       out->append(buf, 2);
     } else {
       AppendEscape(b, out);

@@ -52,13 +52,34 @@ class JsonWriter {
   void Null();
 
   // Shorthands for `Key(k); Value(v);`.
-  void StringField(std::string_view key, std::string_view utf8_text) { Key(key); String(utf8_text); }
-  void RawBytesField(std::string_view key, std::string_view bytes) { Key(key); RawBytes(bytes); }
-  void IntField(std::string_view key, int64_t value) { Key(key); Int(value); }
-  void UintField(std::string_view key, uint64_t value) { Key(key); Uint(value); }
-  void DoubleField(std::string_view key, double value) { Key(key); Double(value); }
-  void BoolField(std::string_view key, bool value) { Key(key); Bool(value); }
-  void NullField(std::string_view key) { Key(key); Null(); }
+  void StringField(std::string_view key, std::string_view utf8_text) {
+    Key(key);
+    String(utf8_text);
+  }
+  void RawBytesField(std::string_view key, std::string_view bytes) {
+    Key(key);
+    RawBytes(bytes);
+  }
+  void IntField(std::string_view key, int64_t value) {
+    Key(key);
+    Int(value);
+  }
+  void UintField(std::string_view key, uint64_t value) {
+    Key(key);
+    Uint(value);
+  }
+  void DoubleField(std::string_view key, double value) {
+    Key(key);
+    Double(value);
+  }
+  void BoolField(std::string_view key, bool value) {
+    Key(key);
+    Bool(value);
+  }
+  void NullField(std::string_view key) {
+    Key(key);
+    Null();
+  }
 
   // Ends one NDJSON record: appends '\n'. Only valid when a complete top-level value has
   // been written; the writer is then ready for the next record.

@@ -73,8 +73,8 @@ absl::Status NdjsonReader::Run(const RecordFn& on_record, const BadLineFn& on_ba
   on_record_ = &on_record;
   on_bad_ = &on_bad;
   const size_t chunk = std::max<size_t>(options_.chunk_bytes, 64);
-  size_t size = 0;          // bytes held: the start of a line not yet complete
-  bool skipping = false;    // inside an overlong line, dropping its bytes
+  size_t size = 0;        // bytes held: the start of a line not yet complete
+  bool skipping = false;  // inside an overlong line, dropping its bytes
   for (;;) {
     Reserve(size + chunk);
     char* data = buffer_.get();
@@ -129,8 +129,9 @@ void NdjsonReader::ProcessRegion(const char* data, size_t size) {
   size_t pos = 0;  // the first line not yet handled starts here
   while (pos < size) {
     od::document_stream stream;
-    auto error = stream_parser_.iterate_many(reinterpret_cast<const uint8_t*>(data + pos), size - pos,
-                                             options_.batch_bytes)
+    auto error = stream_parser_
+                     .iterate_many(reinterpret_cast<const uint8_t*>(data + pos), size - pos,
+                                   options_.batch_bytes)
                      .get(stream);
     if (error) break;
     const size_t base = pos;
@@ -140,14 +141,16 @@ void NdjsonReader::ProcessRegion(const char* data, size_t size) {
       std::string_view text;
       if (!it.error()) {
         text = it.source();
-        const auto low = reinterpret_cast<uintptr_t>(data + base), high = reinterpret_cast<uintptr_t>(data + size);
+        const auto low = reinterpret_cast<uintptr_t>(data + base),
+                   high = reinterpret_cast<uintptr_t>(data + size);
         const auto at = reinterpret_cast<uintptr_t>(text.data());
         if (at < low || at > high || text.size() > high - at) text = std::string_view();
       }
       if (it.error() || text.empty()) {
         // A stage-1 error covers its whole batch: re-read that stretch line by line.
         const size_t bad = std::min(size, base + it.current_index());
-        const size_t until = std::min(size, LineEnd(data, std::min(size, bad + options_.batch_bytes), size) + 1);
+        const size_t until =
+            std::min(size, LineEnd(data, std::min(size, bad + options_.batch_bytes), size) + 1);
         // (When the stretch ends before `pos`, lines already handled, the new stream starts
         // at `pos`, past this stream's start: the loop always moves on.)
         if (until > pos) {
@@ -229,10 +232,13 @@ void NdjsonReader::DeliverLine(const char* text, size_t size, uint64_t line) {
     return;
   }
   od::document doc;
-  auto error = line_parser_.iterate(simdjson::padded_string_view(text, size, size + simdjson::SIMDJSON_PADDING))
-                   .get(doc);
+  auto error =
+      line_parser_
+          .iterate(simdjson::padded_string_view(text, size, size + simdjson::SIMDJSON_PADDING))
+          .get(doc);
   if (error) {
-    ReportBad(line, view, "line " + std::to_string(line) + ": not JSON: " + simdjson::error_message(error));
+    ReportBad(line, view,
+              "line " + std::to_string(line) + ": not JSON: " + simdjson::error_message(error));
     return;
   }
   NdjsonRecord record{line, view, od::document_reference(doc)};
@@ -255,7 +261,8 @@ std::string ParseOneJsonText(std::string_view text,
   return fn(od::document_reference(doc));
 }
 
-absl::StatusOr<std::unique_ptr<NdjsonReader>> OpenNdjson(const std::string& path, NdjsonOptions options) {
+absl::StatusOr<std::unique_ptr<NdjsonReader>> OpenNdjson(const std::string& path,
+                                                         NdjsonOptions options) {
   auto source = OpenByteSource(path);
   if (!source.ok()) return source.status();
   return std::make_unique<NdjsonReader>(std::move(*source), options);

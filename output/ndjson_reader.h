@@ -35,8 +35,8 @@ struct NdjsonOptions {
 };
 
 struct NdjsonRecord {
-  uint64_t line = 0;       // 1-based
-  std::string_view text;   // the line, line end excluded (valid during the callback)
+  uint64_t line = 0;      // 1-based
+  std::string_view text;  // the line, line end excluded (valid during the callback)
   simdjson::ondemand::document_reference doc;
 };
 

@@ -47,11 +47,16 @@ inline JsonTypes TypeOf(od::value& value) {
   od::json_type type;
   if (value.type().get(type)) return 0;
   switch (type) {
-    case od::json_type::array: return kJsonArray;
-    case od::json_type::object: return kJsonObject;
-    case od::json_type::string: return kJsonString;
-    case od::json_type::boolean: return kJsonBoolean;
-    case od::json_type::null: return kJsonNull;
+    case od::json_type::array:
+      return kJsonArray;
+    case od::json_type::object:
+      return kJsonObject;
+    case od::json_type::string:
+      return kJsonString;
+    case od::json_type::boolean:
+      return kJsonBoolean;
+    case od::json_type::null:
+      return kJsonNull;
     case od::json_type::number: {
       bool integer = false;
       if (value.is_integer().get(integer)) return kJsonNumber;

@@ -19,10 +19,12 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
   days += 719468;  // days from 0000-03-01 to 1970-01-01
   const int64_t era = FloorDiv(days, 146097);
-  const int64_t day_of_era = days - era * 146097;                                   // [0, 146096]
+  const int64_t day_of_era = days - era * 146097;  // [0, 146096]
   const int64_t year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;  // [0, 399]
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) /
+      365;  // [0, 399]
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t month_from_march = (5 * day_of_year + 2) / 153;  // [0, 11], 0 = March
   *day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
   *month = static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
@@ -33,8 +35,8 @@ void CivilFromDays(int64_t days, int64_t* year, int* month, int* day) {
 int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day) {
   year -= month <= 2 ? 1 : 0;
   const int64_t era = FloorDiv(year, 400);
-  const int64_t year_of_era = year - era * 400;                          // [0, 399]
-  const int64_t month_from_march = (month + 9) % 12;                     // [0, 11], 0 = March
+  const int64_t year_of_era = year - era * 400;                            // [0, 399]
+  const int64_t month_from_march = (month + 9) % 12;                       // [0, 11], 0 = March
   const int64_t day_of_year = (153 * month_from_march + 2) / 5 + day - 1;  // [0, 365]
   const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + day_of_era - 719468;
@@ -93,17 +95,18 @@ std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view t) {
     }
     return value;
   };
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' ||
-      t[16] != ':') {
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
+      t[13] != ':' || t[16] != ':') {
     return std::nullopt;
   }
   auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
   auto hour = number(11, 2), minute = number(14, 2), second = number(17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 || *day < 1 ||
-      *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+  if (!year || !month || !day || !hour || !minute || !second || *month < 1 || *month > 12 ||
+      *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
     return std::nullopt;
   }
-  int64_t ms = (DaysFromCivil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second) * 1000;
+  int64_t ms =
+      (DaysFromCivil(*year, *month, *day) * 86400 + *hour * 3600 + *minute * 60 + *second) * 1000;
   size_t i = 19;
   if (i < t.size() && t[i] == '.') {
     int64_t scale = 100;

@@ -70,7 +70,8 @@ inline void AppendUtf8(uint32_t cp, std::string* out) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
-    const char buf[2] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    const char buf[2] = {static_cast<char>(0xC0 | (cp >> 6)),
+                         static_cast<char>(0x80 | (cp & 0x3F))};
     out->append(buf, 2);
   } else if (cp < 0x10000) {
     const char buf[3] = {static_cast<char>(0xE0 | (cp >> 12)),
@@ -78,10 +79,9 @@ inline void AppendUtf8(uint32_t cp, std::string* out) {
                          static_cast<char>(0x80 | (cp & 0x3F))};
     out->append(buf, 3);
   } else {
-    const char buf[4] = {static_cast<char>(0xF0 | (cp >> 18)),
-                         static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
-                         static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-                         static_cast<char>(0x80 | (cp & 0x3F))};
+    const char buf[4] = {
+        static_cast<char>(0xF0 | (cp >> 18)), static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+        static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
     out->append(buf, 4);
   }
 }

@@ -16,7 +16,9 @@ constexpr int kMaxCnameHops = 8;
 // Answer RRs looked at; a real answer has a few, a hostile one may claim 65,535.
 constexpr size_t kMaxAnswerRecords = 1024;
 
-char LowerAscii(uint8_t c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c); }
+char LowerAscii(uint8_t c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : static_cast<char>(c);
+}
 
 std::string_view AsText(const uint8_t* msg, size_t len) {
   return {reinterpret_cast<const char*>(msg), len};

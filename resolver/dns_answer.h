@@ -1,7 +1,8 @@
 // A bounded parser for the raw DNS answers c-ares hands back (RFC 1035 §4): the rcode, the AD
 // bit, and the MX, address, TLSA (RFC 6698) or TXT records of the queried name, following
-// CNAMEs inside the answer section (RFC 7672 §2.2.3 wants TLSA lookups to follow them too) (a recursive resolver returns the whole chain; an authoritative one only the part
-// in its zones, so the caller re-queries the chain's end when `cname_unresolved`).
+// CNAMEs inside the answer section (RFC 7672 §2.2.3 wants TLSA lookups to follow them too) (a
+// recursive resolver returns the whole chain; an authoritative one only the part in its zones, so
+// the caller re-queries the chain's end when `cname_unresolved`).
 //
 // Why our own parser: ares_parse_*_reply drop the rcode and the CNAME target of an
 // unfinished chain, and allocate per record. This one reads the message once through a
@@ -15,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "scanner/policy/tlsa_record.h"
 #include "base/ip_address.h"
+#include "scanner/policy/tlsa_record.h"
 
 namespace starttls {
 
@@ -29,7 +30,7 @@ inline constexpr uint16_t kDnsTypeTlsa = 52;
 
 struct MxRecord {
   uint16_t preference = 0;
-  std::string exchange;  // lower case, no trailing dot; "" is the root (null MX)
+  std::string exchange;            // lower case, no trailing dot; "" is the root (null MX)
   bool exchange_printable = true;  // false: a label held '.', a space or a non-ASCII byte
 };
 
@@ -48,15 +49,14 @@ struct DnsAnswer {
   // concatenated (RFC 7208 §3.3's reading, also RFC 8461's and RFC 8460's). Each is at most
   // its RDLENGTH, so all of them together at most the message.
   std::vector<std::string> txt;
-  std::string final_name;  // the name the records belong to (qname when no CNAME)
+  std::string final_name;         // the name the records belong to (qname when no CNAME)
   bool cname_unresolved = false;  // the chain ends at final_name with no record of qtype here
 };
 
 // Reads a (possibly compressed) name at *offset into *out (lower case, labels joined by '.',
 // no trailing dot). On success *offset moves past the name as it sits at *offset. Sets
 // *printable false when a label holds a byte outside 0x21..0x7E or a '.'.
-bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* out,
-                 bool* printable);
+bool ReadDnsName(const uint8_t* msg, size_t len, size_t* offset, std::string* out, bool* printable);
 
 // Parses `msg` as the answer to (qname, qtype); qname lower case without trailing dot.
 // Returns false with *error set when the message is malformed.

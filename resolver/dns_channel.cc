@@ -1,7 +1,7 @@
 #include "resolver/dns_channel.h"
 
-#include <arpa/inet.h>
 #include <ares.h>
+#include <arpa/inet.h>
 #include <sys/random.h>
 
 #include <algorithm>
@@ -32,8 +32,8 @@ constexpr size_t kMaxSpare = 4096;
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<DnsChannel>> DnsChannel::Create(const ResolverOptions& options,
-                                                              AnswerFn on_answer,
-                                                              SocketFn on_socket) {
+                                                               AnswerFn on_answer,
+                                                               SocketFn on_socket) {
   static const int library_status = ares_library_init(ARES_LIB_INIT_ALL);
   if (library_status != ARES_SUCCESS) {
     return absl::InternalError(std::string("c-ares: ") + ares_strerror(library_status));
@@ -134,7 +134,8 @@ void DnsChannel::SendNow(const Pending& pending) {
   std::string error;
   uint16_t id = TakeId();
   DnsQueryOptions query_options;
-  query_options.udp_payload_bytes = static_cast<uint16_t>(std::max(512, options_.edns_payload_bytes));
+  query_options.udp_payload_bytes =
+      static_cast<uint16_t>(std::max(512, options_.edns_payload_bytes));
   std::unique_ptr<InFlight> record;
   if (spare_.empty()) {
     record = std::make_unique<InFlight>();
@@ -175,8 +176,7 @@ void DnsChannel::Pump(int64_t now_ns) {
   }
 }
 
-void DnsChannel::AnswerThunk(void* arg, int status, int timeouts, unsigned char* abuf,
-                             int alen) {
+void DnsChannel::AnswerThunk(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
   std::unique_ptr<InFlight> record(static_cast<InFlight*>(arg));
   DnsChannel* self = record->channel;
   if (self->destroying_) {

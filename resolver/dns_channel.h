@@ -26,9 +26,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "resolver/resolver_options.h"
 #include "base/seeded_random.h"
 #include "base/token_bucket.h"
+#include "resolver/resolver_options.h"
 
 struct ares_channeldata;
 
@@ -40,19 +40,18 @@ struct DnsChannelStats {
   uint64_t query_timeouts = 0;    // queries that gave up (ARES_ETIMEOUT)
   uint64_t try_timeouts = 0;      // tries that timed out, retried ones included
   uint64_t peak_in_flight = 0;
-  uint64_t authenticated = 0;     // answers whose AD bit was set (metadata dnssec.ad_seen)
+  uint64_t authenticated = 0;  // answers whose AD bit was set (metadata dnssec.ad_seen)
 };
 
 class DnsChannel {
  public:
-  using AnswerFn = std::function<void(void* token, int status, const uint8_t* answer,
-                                      size_t length)>;
+  using AnswerFn =
+      std::function<void(void* token, int status, const uint8_t* answer, size_t length)>;
   using SocketFn = std::function<void(int fd, bool want_read, bool want_write)>;
 
   // Fails when c-ares cannot start (e.g. no server known).
   static absl::StatusOr<std::unique_ptr<DnsChannel>> Create(const ResolverOptions& options,
-                                                            AnswerFn on_answer,
-                                                            SocketFn on_socket);
+                                                            AnswerFn on_answer, SocketFn on_socket);
   ~DnsChannel();
   DnsChannel(const DnsChannel&) = delete;
   DnsChannel& operator=(const DnsChannel&) = delete;

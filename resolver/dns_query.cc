@@ -6,8 +6,8 @@ namespace starttls {
 namespace {
 
 bool IsNameByte(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
 }
 
 void Put16(uint16_t v, std::vector<uint8_t>* out) {
@@ -66,16 +66,15 @@ bool AppendDnsName(std::string_view name, std::vector<uint8_t>* out, std::string
 }
 
 bool BuildDnsQuery(uint16_t id, std::string_view name, uint16_t qtype,
-                   const DnsQueryOptions& options, std::vector<uint8_t>* out,
-                   std::string* error) {
+                   const DnsQueryOptions& options, std::vector<uint8_t>* out, std::string* error) {
   out->clear();
   Put16(id, out);
   // Byte 2: QR=0, OPCODE=0 (QUERY), AA=0, TC=0, RD. Byte 3: RA=0, Z=0, AD, CD=0, RCODE=0.
   out->push_back(options.recursion_desired ? 0x01 : 0x00);
   out->push_back(options.authenticated_data ? 0x20 : 0x00);
-  Put16(1, out);                   // QDCOUNT
-  Put16(0, out);                   // ANCOUNT
-  Put16(0, out);                   // NSCOUNT
+  Put16(1, out);                     // QDCOUNT
+  Put16(0, out);                     // ANCOUNT
+  Put16(0, out);                     // NSCOUNT
   Put16(options.edns ? 1 : 0, out);  // ARCOUNT
   if (!AppendDnsName(name, out, error)) {
     out->clear();

@@ -35,10 +35,10 @@ inline constexpr uint16_t kDnsTypeOpt = 41;
 inline constexpr size_t kDnsOptRecordOctets = 11;
 
 struct DnsQueryOptions {
-  bool recursion_desired = true;   // RD
-  bool authenticated_data = true;  // AD
-  bool edns = true;                // an OPT record in the additional section
-  bool dnssec_ok = true;           // DO, in the OPT record (needs `edns`)
+  bool recursion_desired = true;      // RD
+  bool authenticated_data = true;     // AD
+  bool edns = true;                   // an OPT record in the additional section
+  bool dnssec_ok = true;              // DO, in the OPT record (needs `edns`)
   uint16_t udp_payload_bytes = 1232;  // the OPT record's CLASS; 512 at least
 };
 
@@ -50,7 +50,6 @@ bool AppendDnsName(std::string_view name, std::vector<uint8_t>* out, std::string
 // The whole query for (name, qtype, class IN) with `id` in its header, into *out (replaced).
 // Returns false with *error set when the name is not valid (see AppendDnsName).
 bool BuildDnsQuery(uint16_t id, std::string_view name, uint16_t qtype,
-                   const DnsQueryOptions& options, std::vector<uint8_t>* out,
-                   std::string* error);
+                   const DnsQueryOptions& options, std::vector<uint8_t>* out, std::string* error);
 
 }  // namespace starttls

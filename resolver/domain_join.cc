@@ -55,17 +55,20 @@ void DomainJoin::AddDomain(DomainResolution resolution, std::vector<Endpoint>* t
       fetch_pending = true;
     }
   }
-  const bool scannable = resolution.rcode == "NOERROR" &&
-                         (resolution.kind == DomainResolution::kMx ||
-                          resolution.kind == DomainResolution::kImplicit);
+  const bool scannable =
+      resolution.rcode == "NOERROR" &&
+      (resolution.kind == DomainResolution::kMx || resolution.kind == DomainResolution::kImplicit);
   std::vector<JoinedEndpoint> endpoints;
   if (scannable) {
     for (const Exchange& exchange : resolution.exchanges) {
       for (const IpAddress& ip : exchange.addresses) {
         const Endpoint endpoint{ip, port_};
-        const bool seen = std::any_of(endpoints.begin(), endpoints.end(),
-                                      [&](const JoinedEndpoint& j) { return j.endpoint == endpoint; });
-        if (!seen) endpoints.push_back(JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt, nullptr});
+        const bool seen =
+            std::any_of(endpoints.begin(), endpoints.end(),
+                        [&](const JoinedEndpoint& j) { return j.endpoint == endpoint; });
+        if (!seen)
+          endpoints.push_back(
+              JoinedEndpoint{endpoint, ScanStatus::kSuccess, std::nullopt, nullptr});
       }
     }
   }
@@ -154,9 +157,8 @@ SharedEndpointTls DomainJoin::WithDaneMatches(
     auto d = domains_.find(id);
     if (d == domains_.end()) continue;
     for (const Exchange& exchange : d->second.resolution.exchanges) {
-      if (exchange.tlsa.empty() ||
-          std::find(exchange.addresses.begin(), exchange.addresses.end(), endpoint.ip) ==
-              exchange.addresses.end()) {
+      if (exchange.tlsa.empty() || std::find(exchange.addresses.begin(), exchange.addresses.end(),
+                                             endpoint.ip) == exchange.addresses.end()) {
         continue;
       }
       if (tls == nullptr) tls = std::make_shared<EndpointTls>(*outcome.tls);

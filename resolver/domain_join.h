@@ -10,8 +10,8 @@
 // Verdict: dns_error when the rcode is not NOERROR or there is neither MX nor address;
 // no_mail for a null MX; otherwise the weakest class (no_starttls < starttls_misordered <
 // compliant) among REACHED endpoints, or unreachable when none was reached — including MX
-// records none of whose exchanges has an address (DNS answered; no server to reach). Reached means the scan's
-// status is `success` (an SMTP dialogue that got a class); `rejected`, `rate-limited`,
+// records none of whose exchanges has an address (DNS answered; no server to reach). Reached means
+// the scan's status is `success` (an SMTP dialogue that got a class); `rejected`, `rate-limited`,
 // `blocklisted` and every network failure count as not reached, since they tell nothing
 // about how this domain's mail would be protected.
 //
@@ -33,16 +33,16 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <span>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "resolver/domain_resolution.h"
-#include "base/scan_status.h"
 #include "base/ip_address.h"
+#include "base/scan_status.h"
+#include "resolver/domain_resolution.h"
 #include "scanner/tls/endpoint_tls.h"
 
 namespace starttls {
@@ -69,7 +69,7 @@ struct PolicyFetchKey {
 
 // What a domain record needs of a fetch (the session's PolicyFetchResult, compactly).
 struct PolicyFetchOutcome {
-  std::string fetch;   // docs/rules.md §8 `fetch` name
+  std::string fetch;  // docs/rules.md §8 `fetch` name
   int status_code = 0;
   std::string policy;  // the body of a complete 200 response
   std::string error;

@@ -45,15 +45,16 @@ DomainPolicyView JudgeDomainPolicy(const DomainVerdict& verdict) {
     for (const Exchange& exchange : r.exchanges) {
       if (!exchange.error.empty() && exchange.addresses.empty() && !exchange.tlsa_asked) continue;
       hosts.push_back(&exchange);
-      dane_input.hosts.push_back(
-          DaneMxInput{exchange.name, exchange.addresses_secure, exchange.tlsa_lookup, exchange.tlsa});
+      dane_input.hosts.push_back(DaneMxInput{exchange.name, exchange.addresses_secure,
+                                             exchange.tlsa_lookup, exchange.tlsa});
     }
   }
   view.dane = JudgeDane(dane_input);
 
   // Per MX: its endpoints' facts, DANE match, MTA-STS coverage.
   MtaStsTxt txt = ParseMtaStsTxt(r.mta_sts_txt.records);
-  if (txt.state != MtaStsTxtState::kNone) view.mta_sts_id = txt.id.empty() ? std::nullopt : std::optional(txt.id);
+  if (txt.state != MtaStsTxtState::kNone)
+    view.mta_sts_id = txt.id.empty() ? std::nullopt : std::optional(txt.id);
   const PolicyFetchOutcome* fetch = verdict.policy_fetch.get();
   if (txt.state == MtaStsTxtState::kFound) {
     if (fetch != nullptr) {
@@ -64,7 +65,7 @@ DomainPolicyView JudgeDomainPolicy(const DomainVerdict& verdict) {
   }
   bool policy_ok = fetch != nullptr && fetch->fetch == "ok";
   if (policy_ok) view.mta_sts_policy = ParseMtaStsPolicy(fetch->policy);
-  view.mta_sts_state = txt.state == MtaStsTxtState::kNone ? MtaStsState::kNone
+  view.mta_sts_state = txt.state == MtaStsTxtState::kNone        ? MtaStsState::kNone
                        : policy_ok && view.mta_sts_policy.usable ? MtaStsState::kOk
                                                                  : MtaStsState::kError;
 
@@ -91,8 +92,8 @@ DomainPolicyView JudgeDomainPolicy(const DomainVerdict& verdict) {
     mx.dane_match = match.value_or(false);
     mx.sts_covered = view.mta_sts_state == MtaStsState::kOk &&
                      MxCoveredByPolicy(view.mta_sts_policy.mx, exchange.name);
-    view.dane_hosts.push_back(DaneHostView{exchange.name, exchange.tlsa,
-                                           view.dane.hosts[h].secure, match});
+    view.dane_hosts.push_back(
+        DaneHostView{exchange.name, exchange.tlsa, view.dane.hosts[h].secure, match});
     if (view.mta_sts_state == MtaStsState::kOk) {
       view.mta_sts_hosts.push_back(
           MtaStsHostView{exchange.name, mx.sts_covered, MtaStsMxValid(mx.endpoints)});
@@ -142,11 +143,23 @@ void AppendPolicyFields(const DomainPolicyView& view, std::string* out) {
   JsonWriter s(&object);
   s.BeginObject();
   s.StringField("state", MtaStsStateName(view.mta_sts_state));
-  if (view.mta_sts_id) s.RawBytesField("id", *view.mta_sts_id); else s.NullField("id");
-  if (view.mta_sts_fetch) s.StringField("fetch", *view.mta_sts_fetch); else s.NullField("fetch");
+  if (view.mta_sts_id)
+    s.RawBytesField("id", *view.mta_sts_id);
+  else
+    s.NullField("id");
+  if (view.mta_sts_fetch)
+    s.StringField("fetch", *view.mta_sts_fetch);
+  else
+    s.NullField("fetch");
   const MtaStsPolicy& policy = view.mta_sts_policy;
-  if (policy.mode) s.StringField("mode", MtaStsModeName(*policy.mode)); else s.NullField("mode");
-  if (policy.max_age) s.UintField("max_age", *policy.max_age); else s.NullField("max_age");
+  if (policy.mode)
+    s.StringField("mode", MtaStsModeName(*policy.mode));
+  else
+    s.NullField("mode");
+  if (policy.max_age)
+    s.UintField("max_age", *policy.max_age);
+  else
+    s.NullField("max_age");
   s.Key("mx");
   s.BeginArray();
   for (const std::string& pattern : policy.mx) s.RawBytes(pattern);
@@ -176,7 +189,10 @@ void AppendPolicyFields(const DomainPolicyView& view, std::string* out) {
   t.BeginArray();
   for (const std::string& uri : view.tls_rpt.rua) t.RawBytes(uri);
   t.EndArray();
-  if (view.tls_rpt.error.empty()) t.NullField("error"); else t.StringField("error", view.tls_rpt.error);
+  if (view.tls_rpt.error.empty())
+    t.NullField("error");
+  else
+    t.StringField("error", view.tls_rpt.error);
   t.EndObject();
   out->append(",\"tls_rpt\":").append(object);
 

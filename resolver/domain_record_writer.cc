@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "output/error_record.h"
-#include "resolver/domain_policy.h"
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
+#include "resolver/domain_policy.h"
 
 namespace starttls {
 namespace {
@@ -98,8 +98,8 @@ void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int6
     AppendNumber(line_number, out);
   }
   out->append(",\"dns\":");
-  JsonWriter::AppendQuotedText(r.rcode.empty() ? std::string_view("ERROR") : std::string_view(r.rcode),
-                               out);
+  JsonWriter::AppendQuotedText(
+      r.rcode.empty() ? std::string_view("ERROR") : std::string_view(r.rcode), out);
   out->append(",\"mx_kind\":");
   JsonWriter::AppendQuotedText(MxKindName(r.kind), out);
   out->append(",\"exchanges\":[");

@@ -10,17 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ip_address.h"
 #include "scanner/policy/dane_state.h"
 #include "scanner/policy/tlsa_record.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 
 struct Exchange {
-  std::string name;         // lower case, no trailing dot; "." for a null MX
-  uint16_t preference = 0;  // 0 for an implicit MX
+  std::string name;                  // lower case, no trailing dot; "." for a null MX
+  uint16_t preference = 0;           // 0 for an implicit MX
   std::vector<IpAddress> addresses;  // A records first, then AAAA; capped
-  std::string error;        // why there is no address (empty when it has some)
+  std::string error;                 // why there is no address (empty when it has some)
   // Domain policy (when asked):
   bool addresses_secure = false;  // its address answers carried AD
   bool tlsa_asked = false;
@@ -43,12 +43,12 @@ struct DomainResolution {
     kNone,      // no MX and no address, or the lookup failed
   };
 
-  std::string domain;          // as normalized (lower case, no trailing dot)
-  uint64_t tag = 0;            // the caller's, passed to MxResolver::Resolve
-  std::string rcode;           // "NOERROR", "NXDOMAIN", "SERVFAIL", "TIMEOUT", "REFUSED", ...
+  std::string domain;  // as normalized (lower case, no trailing dot)
+  uint64_t tag = 0;    // the caller's, passed to MxResolver::Resolve
+  std::string rcode;   // "NOERROR", "NXDOMAIN", "SERVFAIL", "TIMEOUT", "REFUSED", ...
   MxKind kind = kNone;
   std::vector<Exchange> exchanges;  // by preference, then name
-  std::string error;           // text for a human when something went wrong
+  std::string error;                // text for a human when something went wrong
 
   // Domain policy (when asked):
   bool policy = false;

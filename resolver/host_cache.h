@@ -22,9 +22,9 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "base/ip_address.h"
 #include "scanner/policy/dane_state.h"
 #include "scanner/policy/tlsa_record.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 
@@ -93,8 +93,8 @@ class HostCache {
   size_t max_finished_;
   absl::flat_hash_map<std::string_view, HostEntry*, NameHash, NameEq> hosts_;
   std::vector<std::unique_ptr<HostEntry[]>> chunks_;
-  std::vector<HostEntry*> free_;       // unused entries of chunks_
-  std::deque<HostEntry*> finished_;    // eviction order of done entries
+  std::vector<HostEntry*> free_;     // unused entries of chunks_
+  std::deque<HostEntry*> finished_;  // eviction order of done entries
 };
 
 }  // namespace starttls

@@ -26,7 +26,7 @@ std::string PolicyName(std::string_view label, std::string_view domain) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MxResolver>> MxResolver::Create(const ResolverOptions& options,
-                                                              MxResolverCallbacks callbacks) {
+                                                               MxResolverCallbacks callbacks) {
   std::unique_ptr<MxResolver> resolver(new MxResolver(options, std::move(callbacks)));
   MxResolver* self = resolver.get();
   absl::StatusOr<std::unique_ptr<DnsChannel>> channel = DnsChannel::Create(
@@ -186,9 +186,8 @@ void MxResolver::OnAnswer(Query* raw, int status, const uint8_t* answer, size_t 
   if (spare_queries_.size() < kMaxSpareQueries) spare_queries_.push_back(std::move(query));
 }
 
-bool MxResolver::ReadAnswer(const Query& query, int status, const uint8_t* answer,
-                            size_t length, size_t max_records, std::string_view* rcode,
-                            bool* requeried) {
+bool MxResolver::ReadAnswer(const Query& query, int status, const uint8_t* answer, size_t length,
+                            size_t max_records, std::string_view* rcode, bool* requeried) {
   *requeried = false;
   if (status != ARES_SUCCESS) {
     *rcode = AresStatusRcode(status);
@@ -224,16 +223,15 @@ MxResolver::DomainJob* MxResolver::FindJob(uint64_t domain_id) {
   return &job;
 }
 
-void MxResolver::HandleMxAnswer(Query& query, int status, const uint8_t* answer,
-                                size_t length) {
+void MxResolver::HandleMxAnswer(Query& query, int status, const uint8_t* answer, size_t length) {
   DomainJob* found = FindJob(query.domain_id);
   if (found == nullptr) return;
   DomainJob& job = *found;
   DomainResolution& result = job.result;
   std::string_view rcode;
   bool requeried = false;
-  bool ok = ReadAnswer(query, status, answer, length, options_.max_exchanges_per_domain * 4,
-                       &rcode, &requeried);
+  bool ok = ReadAnswer(query, status, answer, length, options_.max_exchanges_per_domain * 4, &rcode,
+                       &requeried);
   if (requeried) return;
   result.rcode = std::string(rcode);
   if (status == ARES_SUCCESS && rcode != "BADRESP") {
@@ -241,9 +239,9 @@ void MxResolver::HandleMxAnswer(Query& query, int status, const uint8_t* answer,
     result.mx_lookup.authenticated_data = answer_.authenticated_data;
   }
   if (!ok) {
-    result.error = rcode == "BADRESP"
-                       ? "MX answer: " + (parse_error_.empty() ? std::string("empty") : parse_error_)
-                       : "MX lookup: " + std::string(rcode);
+    result.error = rcode == "BADRESP" ? "MX answer: " + (parse_error_.empty() ? std::string("empty")
+                                                                              : parse_error_)
+                                      : "MX lookup: " + std::string(rcode);
     Settle(query.domain_id);
     return;
   }
@@ -270,7 +268,8 @@ void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<Mx
                                     [](const MxRecord& r) { return r.exchange.empty(); });
   if (all_null) {
     result.kind = DomainResolution::kNull;
-    result.exchanges.push_back(Exchange{".", records.front().preference, {}, "", false, false, {}, {}});
+    result.exchanges.push_back(
+        Exchange{".", records.front().preference, {}, "", false, false, {}, {}});
     Settle(domain_id);
     return;
   }
@@ -284,8 +283,9 @@ void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<Mx
       ++dropped_null;
       continue;
     }
-    const bool duplicate = std::any_of(result.exchanges.begin(), result.exchanges.end(),
-                                       [&](const Exchange& e) { return e.name == record.exchange; });
+    const bool duplicate =
+        std::any_of(result.exchanges.begin(), result.exchanges.end(),
+                    [&](const Exchange& e) { return e.name == record.exchange; });
     if (duplicate) continue;
     if (result.exchanges.size() >= options_.max_exchanges_per_domain) {
       ++over_cap;
@@ -294,8 +294,7 @@ void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<Mx
     Exchange exchange;
     exchange.preference = record.preference;
     std::string why;
-    if (!record.exchange_printable ||
-        !NormalizeDomainName(record.exchange, &exchange.name, &why)) {
+    if (!record.exchange_printable || !NormalizeDomainName(record.exchange, &exchange.name, &why)) {
       exchange.name = record.exchange.substr(0, 255);
       exchange.error = "exchange is not a host name" + (why.empty() ? std::string() : ": " + why);
     }
@@ -347,8 +346,7 @@ void MxResolver::LookupHost(std::string_view name, HostWaiter waiter, DomainJob&
   }
 }
 
-void MxResolver::HandleHostAnswer(Query& query, int status, const uint8_t* answer,
-                                  size_t length) {
+void MxResolver::HandleHostAnswer(Query& query, int status, const uint8_t* answer, size_t length) {
   HostEntry& entry = *query.host;
   if (entry.done) return;
   std::string_view rcode;

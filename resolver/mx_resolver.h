@@ -101,13 +101,13 @@ class MxResolver {
     enum class Kind : uint8_t { kMx, kHost, kPolicyTxt };
     Kind kind = Kind::kMx;
     uint16_t type = 0;
-    uint64_t domain_id = 0;      // kMx, kPolicyTxt
+    uint64_t domain_id = 0;  // kMx, kPolicyTxt
     // kHost: the entry looked up. Safe to hold: an entry is evicted only once done, and it
     // is done only after every query of it was answered.
     HostEntry* host = nullptr;
-    bool tls_rpt = false;        // kPolicyTxt: `_smtp._tls` (else `_mta-sts`)
-    std::string qname;           // the name asked (differs from the owner's after a CNAME)
-    int requeries = 0;           // CNAME re-queries so far
+    bool tls_rpt = false;  // kPolicyTxt: `_smtp._tls` (else `_mta-sts`)
+    std::string qname;     // the name asked (differs from the owner's after a CNAME)
+    int requeries = 0;     // CNAME re-queries so far
   };
   struct DomainJob {
     DomainResolution result;

@@ -10,10 +10,10 @@
 // new ones appear — the input for `diff`.
 //
 //   synthetic-scan --records 5800000 [--seed 1] [--generation 1|2] [--changed-permille 20]
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -51,9 +51,10 @@ struct Host {
   int provider;
 };
 
-const char* const kClients[] = {"postfix", "cisco_esa", "sendmail", "python_smtplib", "go_net_smtp",
-                                "jakarta_mail", "exim", "opensmtpd", "swaks", "curl", "msmtp",
-                                "testssl", "zgrab2", "openssl_s_client"};
+const char* const kClients[] = {
+    "postfix",      "cisco_esa", "sendmail",  "python_smtplib",  "go_net_smtp",
+    "jakarta_mail", "exim",      "opensmtpd", "swaks",           "curl",
+    "msmtp",        "testssl",   "zgrab2",    "openssl_s_client"};
 
 Host Profile(const Options& o, uint64_t i) {
   Host host{};
@@ -62,15 +63,24 @@ Host Profile(const Options& o, uint64_t i) {
   host.changed = o.generation > 1 && (Mix(host.h) % 1000) < o.changed_permille;
   uint64_t r = host.h % 10000;
   host.provider = static_cast<int>(Mix(host.h + 1) % 4000);
-  if (r < 7800) host.status = "success";
-  else if (r < 8600) host.status = "connection-timeout";
-  else if (r < 9100) host.status = "connection-refused";
-  else if (r < 9400) host.status = "banner-timeout";
-  else if (r < 9600) host.status = "connection-reset";
-  else if (r < 9800) host.status = "protocol-error";
-  else if (r < 9900) host.status = "io-timeout";
-  else if (r < 9950) host.status = "rejected";
-  else host.status = "rate-limited";
+  if (r < 7800)
+    host.status = "success";
+  else if (r < 8600)
+    host.status = "connection-timeout";
+  else if (r < 9100)
+    host.status = "connection-refused";
+  else if (r < 9400)
+    host.status = "banner-timeout";
+  else if (r < 9600)
+    host.status = "connection-reset";
+  else if (r < 9800)
+    host.status = "protocol-error";
+  else if (r < 9900)
+    host.status = "io-timeout";
+  else if (r < 9950)
+    host.status = "rejected";
+  else
+    host.status = "rate-limited";
   if (std::strcmp(host.status, "success") == 0) {
     uint64_t c = Mix(host.h + 2) % 1000;
     if (host.changed) c = (c + 500) % 1000;  // next quarter: a different lot
@@ -104,7 +114,8 @@ std::string Hex(uint64_t a, int words) {
   std::string out;
   char buf[17];
   for (int i = 0; i < words; ++i) {
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(Mix(a + static_cast<uint64_t>(i))));
+    std::snprintf(buf, sizeof(buf), "%016llx",
+                  static_cast<unsigned long long>(Mix(a + static_cast<uint64_t>(i))));
     out += buf;
   }
   return out;
@@ -113,8 +124,11 @@ std::string Hex(uint64_t a, int words) {
 void Certificate(const Host& host, bool leaf, int64_t now_ms, JsonWriter* w) {
   const std::string name = MxName(host);
   w->BeginObject();
-  w->RawBytesField("subject", leaf ? "CN=" + name : "CN=Example Issuing CA " + std::to_string(host.provider % 9) + ",O=Example Trust");
-  w->RawBytesField("issuer", leaf ? "CN=Example Issuing CA " + std::to_string(host.provider % 9) + ",O=Example Trust"
+  w->RawBytesField("subject", leaf ? "CN=" + name
+                                   : "CN=Example Issuing CA " + std::to_string(host.provider % 9) +
+                                         ",O=Example Trust");
+  w->RawBytesField("issuer", leaf ? "CN=Example Issuing CA " + std::to_string(host.provider % 9) +
+                                        ",O=Example Trust"
                                   : "CN=Example Root,O=Example Trust");
   w->StringField("serial", Hex(host.cert + leaf, 1).substr(0, 16));
   std::string time;
@@ -140,12 +154,15 @@ void Certificate(const Host& host, bool leaf, int64_t now_ms, JsonWriter* w) {
 
 void WriteEhlo(const Host& host, const std::string& name, bool over_tls, JsonWriter* w) {
   std::vector<std::pair<std::string, std::string>> lines = {
-      {"PIPELINING", ""}, {"SIZE", "52428800"}, {"ETRN", ""}, {"ENHANCEDSTATUSCODES", ""}, {"8BITMIME", ""},
-      {"DSN", ""}, {"SMTPUTF8", ""}, {"CHUNKING", ""}};
+      {"PIPELINING", ""}, {"SIZE", "52428800"}, {"ETRN", ""},     {"ENHANCEDSTATUSCODES", ""},
+      {"8BITMIME", ""},   {"DSN", ""},          {"SMTPUTF8", ""}, {"CHUNKING", ""}};
   std::string raw;
-  if (host.misordered && !over_tls) raw = "250-STARTTLS\r\n250-" + name + "\r\n";
-  else raw = "250-" + name + "\r\n";
-  for (const auto& [keyword, params] : lines) raw += "250-" + keyword + (params.empty() ? "" : " " + params) + "\r\n";
+  if (host.misordered && !over_tls)
+    raw = "250-STARTTLS\r\n250-" + name + "\r\n";
+  else
+    raw = "250-" + name + "\r\n";
+  for (const auto& [keyword, params] : lines)
+    raw += "250-" + keyword + (params.empty() ? "" : " " + params) + "\r\n";
   const bool offers = !over_tls && std::strcmp(host.cls, "compliant") == 0;
   raw += offers ? "250 STARTTLS\r\n" : "250 AUTH PLAIN LOGIN\r\n";
   w->RawBytesField("raw", raw);
@@ -186,7 +203,10 @@ void WriteHost(const Host& host, int64_t now_ms, std::string* out) {
   w.EndArray();
   w.StringField("status", host.status);
   w.IntField("attempts", 1);
-  if (host.cls) w.StringField("class", host.cls); else w.NullField("class");
+  if (host.cls)
+    w.StringField("class", host.cls);
+  else
+    w.NullField("class");
   w.Key("anomalies");
   w.BeginArray();
   if (host.ehlo_rejected) w.String("ehlo_rejected");
@@ -204,10 +224,12 @@ void WriteHost(const Host& host, int64_t now_ms, std::string* out) {
     }
     w.EndObject();
   }
-  if (std::strcmp(host.status, "connection-timeout") != 0 && std::strcmp(host.status, "connection-refused") != 0) {
+  if (std::strcmp(host.status, "connection-timeout") != 0 &&
+      std::strcmp(host.status, "connection-refused") != 0) {
     w.Key("banner");
     w.BeginObject();
-    w.RawBytesField("raw", "220 " + name + " ESMTP " + (host.h % 3 ? "Postfix" : "Exim 4.96") + "\r\n");
+    w.RawBytesField("raw",
+                    "220 " + name + " ESMTP " + (host.h % 3 ? "Postfix" : "Exim 4.96") + "\r\n");
     w.IntField("code", 220);
     w.EndObject();
   }
@@ -246,7 +268,8 @@ void WriteHost(const Host& host, int64_t now_ms, std::string* out) {
     w.StringField("sni", name);
     w.StringField("version", host.tls13 ? "TLSv1.3" : "TLSv1.2");
     w.StringField("cipher", host.tls13 ? "TLS_AES_256_GCM_SHA384" : "ECDHE-RSA-AES256-GCM-SHA384");
-    w.StringField("cipher_standard", host.tls13 ? "TLS_AES_256_GCM_SHA384" : "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    w.StringField("cipher_standard",
+                  host.tls13 ? "TLS_AES_256_GCM_SHA384" : "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
     w.StringField("group", host.h % 5 ? "X25519" : "P-256");
     w.Key("chain");
     w.BeginArray();
@@ -259,7 +282,10 @@ void WriteHost(const Host& host, int64_t now_ms, std::string* out) {
     w.BoolField("hostname_match", host.trusted || host.h % 2);
     w.BoolField("expired", host.cert % 400 < 20);
     w.BoolField("self_signed", !host.trusted && host.h % 3 == 0);
-    if (host.trusted) w.NullField("error"); else w.StringField("error", "unable to get local issuer certificate");
+    if (host.trusted)
+      w.NullField("error");
+    else
+      w.StringField("error", "unable to get local issuer certificate");
     w.EndObject();
     w.Key("ehlo");
     w.BeginObject();
@@ -296,7 +322,8 @@ int Rank(const char* cls) {
   return 2;
 }
 
-void WriteDomain(const Options& o, uint64_t d, const std::vector<Host>& hosts, int64_t now_ms, std::string* out) {
+void WriteDomain(const Options& o, uint64_t d, const std::vector<Host>& hosts, int64_t now_ms,
+                 std::string* out) {
   JsonWriter w(out);
   const uint64_t h = Mix(o.seed * 7919 + d + 0x5151);
   w.BeginObject();
@@ -347,14 +374,21 @@ void WriteDomain(const Options& o, uint64_t d, const std::vector<Host>& hosts, i
       w.StringField("ip", Ip(host.index));
       w.IntField("port", 25);
       w.StringField("status", host.status);
-      if (host.cls) w.StringField("class", host.cls); else w.NullField("class");
+      if (host.cls)
+        w.StringField("class", host.cls);
+      else
+        w.NullField("class");
       w.EndObject();
     }
   }
   w.EndArray();
-  static const char* const kVerdicts[] = {"no_starttls", "starttls_misordered", "compliant", "unreachable"};
+  static const char* const kVerdicts[] = {"no_starttls", "starttls_misordered", "compliant",
+                                          "unreachable"};
   w.StringField("verdict", nx ? "dns_error" : null_mx ? "no_mail" : kVerdicts[best]);
-  if (nx) w.StringField("error", "MX lookup: Domain name not found"); else w.NullField("error");
+  if (nx)
+    w.StringField("error", "MX lookup: Domain name not found");
+  else
+    w.NullField("error");
   std::string time;
   starttls::AppendRfc3339UnixMillis(now_ms, &time);
   w.StringField("timestamp", time);
@@ -378,7 +412,10 @@ void WriteDomain(const Options& o, uint64_t d, const std::vector<Host>& hosts, i
     w.BeginObject();
     w.StringField("opportunistic", best == 2 ? "tls" : best == 3 ? "unreachable" : "clear");
     w.StringField("dane", !dane ? "not_applicable" : best == 2 ? "tls" : "defer");
-    w.StringField("mta_sts", !sts ? "not_applicable" : best == 2 ? "tls" : (h >> 16) % 3 ? "defer" : "report_only");
+    w.StringField("mta_sts", !sts            ? "not_applicable"
+                             : best == 2     ? "tls"
+                             : (h >> 16) % 3 ? "defer"
+                                             : "report_only");
     w.EndObject();
   }
   w.EndObject();
@@ -405,8 +442,9 @@ int main(int argc, char** argv) {
       o.generation = static_cast<int>(generation);
       continue;
     }
-    std::fprintf(stderr,
-                 "usage: synthetic-scan --records N [--seed S] [--generation 1|2] [--changed-permille P]\n");
+    std::fprintf(
+        stderr,
+        "usage: synthetic-scan --records N [--seed S] [--generation 1|2] [--changed-permille P]\n");
     return 2;
   }
   const uint64_t host_count = o.records * 3 / 10, domain_count = o.records - host_count;
@@ -447,7 +485,8 @@ int main(int argc, char** argv) {
     if (out.size() > (1 << 22)) flush();
   }
   if (o.generation > 1) {  // new targets
-    for (uint64_t i = host_count; i < host_count + host_count / 200; ++i) WriteHost(Profile(o, i), now_ms, &out);
+    for (uint64_t i = host_count; i < host_count + host_count / 200; ++i)
+      WriteHost(Profile(o, i), now_ms, &out);
   }
   flush();
   return std::fflush(stdout) == 0 ? 0 : 1;

@@ -120,7 +120,10 @@ int main(int argc, char** argv) {
       int res = cqe->res;
       switch (op) {
         case kSocket: {
-          if (res < 0) { finish(index, false); break; }
+          if (res < 0) {
+            finish(index, false);
+            break;
+          }
           conn.fd = res;
           io_uring_sqe* entry = sqe();
           io_uring_prep_connect(entry, conn.fd, reinterpret_cast<sockaddr*>(&conn.address),
@@ -130,14 +133,20 @@ int main(int argc, char** argv) {
         }
         case kConnect:
         case kSend: {
-          if (res < 0) { finish(index, false); break; }
+          if (res < 0) {
+            finish(index, false);
+            break;
+          }
           io_uring_sqe* entry = sqe();
           io_uring_prep_recv(entry, conn.fd, conn.buffer, sizeof(conn.buffer), 0);
           io_uring_sqe_set_data64(entry, Cookie(index, op == kConnect ? kRecvBanner : kRecvReply));
           break;
         }
         case kRecvBanner: {
-          if (res <= 0) { finish(index, false); break; }
+          if (res <= 0) {
+            finish(index, false);
+            break;
+          }
           io_uring_sqe* entry = sqe();
           io_uring_prep_send(entry, conn.fd, kEhlo, sizeof(kEhlo) - 1, 0);
           io_uring_sqe_set_data64(entry, Cookie(index, kSend));
@@ -154,11 +163,13 @@ int main(int argc, char** argv) {
     io_uring_cq_advance(&ring, seen);
   }
   double cpu = CpuSeconds() - cpu_start;
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  std::printf("{\"program\":\"uring-floor\",\"sessions\":%zu,\"failures\":%zu,\"wall_s\":%.3f,"
-              "\"cpu_s\":%.3f,\"cpu_us_per_session\":%.2f,\"sessions_per_s\":%.0f}\n",
-              done, failures, wall, cpu, cpu * 1e6 / static_cast<double>(done),
-              static_cast<double>(done) / wall);
+  double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  std::printf(
+      "{\"program\":\"uring-floor\",\"sessions\":%zu,\"failures\":%zu,\"wall_s\":%.3f,"
+      "\"cpu_s\":%.3f,\"cpu_us_per_session\":%.2f,\"sessions_per_s\":%.0f}\n",
+      done, failures, wall, cpu, cpu * 1e6 / static_cast<double>(done),
+      static_cast<double>(done) / wall);
   io_uring_queue_exit(&ring);
   return 0;
 }

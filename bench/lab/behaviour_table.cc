@@ -34,13 +34,17 @@ constexpr Behaviour Compliant(std::string_view id, std::string_view description)
 constexpr auto MakeTable() {
   std::array<Behaviour, 61> t{};
   size_t i = 0;
-  auto add = [&](Behaviour b) { t[i++] = b; return &t[i - 1]; };
+  auto add = [&](Behaviour b) {
+    t[i++] = b;
+    return &t[i - 1];
+  };
   Behaviour* b = nullptr;
 
   add(Compliant("compliant", "STARTTLS as a later ehlo-line; valid ECDSA leaf, TLS 1.2-1.3"));
   b = add(Compliant("misordered", "Cisco seed: 250-STARTTLS on line 1, greeting on line 2"));
-  b->ehlo = "250-STARTTLS\r\n250-{mx}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-HELP\r\n"
-            "250-DELIVERBY 300\r\n250 SIZE 30000000\r\n";
+  b->ehlo =
+      "250-STARTTLS\r\n250-{mx}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-HELP\r\n"
+      "250-DELIVERBY 300\r\n250 SIZE 30000000\r\n";
   b = add(Compliant("no_starttls", "EHLO without STARTTLS; STARTTLS answered 502"));
   b->ehlo = EHLO_PLAIN;
   b->starttls = NOT_SUPPORTED;
@@ -52,7 +56,8 @@ constexpr auto MakeTable() {
   b->ehlo = EHLO_HEAD "250-starttls\r\n" EHLO_TAIL;
   b = add(Compliant("bare_lf", "every plaintext reply ends lines with LF only"));
   b->bare_lf = true;
-  b = add(Compliant("asa_masked", "Cisco ASA inspection: banner of *, EHLO 250-XXXXXXXA, STARTTLS 500"));
+  b = add(Compliant("asa_masked",
+                    "Cisco ASA inspection: banner of *, EHLO 250-XXXXXXXA, STARTTLS 500"));
   b->banner = "220 ********************************0*0*****2002*******2002*0***0*****\r\n";
   b->ehlo = "250-{mx} greets you\r\n250-XXXXXXXA\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
   b->starttls = "500 5.5.1 Command unrecognized: \"XXXXXXXX\"\r\n";
@@ -87,8 +92,9 @@ constexpr auto MakeTable() {
   b->opening = Opening::kResetOnAccept;
   b = add(Compliant("http", "an HTTP server's 400 reply instead of a banner, then close"));
   b->opening = Opening::kBannerThenClose;
-  b->banner = "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
-              "Content-Length: 0\r\nConnection: close\r\n\r\n";
+  b->banner =
+      "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+      "Content-Length: 0\r\nConnection: close\r\n\r\n";
   b = add(Compliant("endless_ehlo", "EHLO reply never ends (250- lines at a bounded rate)"));
   b->stream = Stream::kEndlessEhlo;
   b->ehlo = "250-{mx} greets you\r\n";
@@ -122,28 +128,38 @@ constexpr auto MakeTable() {
   b = add(Compliant("trailing_data", "banner followed at once by an unsolicited line"));
   b->banner = BANNER "250 unsolicited\r\n";
   b = add(Compliant("line_too_long", "an ehlo-line of 620 octets"));
-  b->ehlo = EHLO_HEAD "250-STARTTLS\r\n250-X-LONG "
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-            "\r\n250 8BITMIME\r\n";
+  b->ehlo = EHLO_HEAD
+      "250-STARTTLS\r\n250-X-LONG "
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      "AAAAAAAAAAA"
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      "AAAAAAAAAAA"
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      "AAAAAAAAAAA"
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      "AAAAAAAAAAA"
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      "AAAAAAAAAAA"
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      "AAAAAA"
+      "\r\n250 8BITMIME\r\n";
   b = add(Compliant("mixed_codes", "EHLO reply with a 251- line among 250 lines"));
   b->ehlo = "250-{mx} greets you\r\n250-PIPELINING\r\n251-STARTTLS\r\n250 8BITMIME\r\n";
   b = add(Compliant("no_esmtp_banner", "banner without the word ESMTP"));
   b->banner = "220 {mx} smtp-lab ready\r\n";
 
   // Survey operations: a 421 that a retry gets past.
-  b = add(Compliant("banner_421_once", "first connection ever gets 421 then FIN; later ones are compliant"));
+  b = add(Compliant("banner_421_once",
+                    "first connection ever gets 421 then FIN; later ones are compliant"));
   b->banner_first = "421 4.7.0 {mx} Too many connections, try again later\r\n";
 
   // Hostile peers: what a scanner pointed at the Internet meets. None holds more than a small,
   // fixed amount of lab memory per connection; the endless ones are generated while sent.
-  b = add(Compliant("hostile_drip_forever", "endless 220- banner, one byte per second, never ends"));
+  b = add(
+      Compliant("hostile_drip_forever", "endless 220- banner, one byte per second, never ends"));
   b->stream = Stream::kDripBanner;
-  b = add(Compliant("hostile_endless_ehlo_steady", "EHLO: 250- lines, one per 10 ms, for ever, no FIN"));
+  b = add(Compliant("hostile_endless_ehlo_steady",
+                    "EHLO: 250- lines, one per 10 ms, for ever, no FIN"));
   b->stream = Stream::kSteadyEhlo;
   b->ehlo = "250-{mx} greets you\r\n";
   b = add(Compliant("hostile_huge_line", "EHLO reply holds a 10 MiB line without LF"));
@@ -154,7 +170,8 @@ constexpr auto MakeTable() {
   b->ehlo_lines = 1000;
   b = add(Compliant("hostile_nul_ff", "every reply line carries NUL and 0xFF before its line end"));
   b->nul_ff = true;
-  b = add(Compliant("hostile_one_byte_segments", "every byte, TLS too, in its own send (TCP_NODELAY)"));
+  b = add(
+      Compliant("hostile_one_byte_segments", "every byte, TLS too, in its own send (TCP_NODELAY)"));
   b->one_byte_segments = true;
   b = add(Compliant("hostile_rst_mid_ehlo", "EHLO: part of the reply, then RST"));
   b->rst_mid_ehlo = true;
@@ -164,26 +181,34 @@ constexpr auto MakeTable() {
   b->after_starttls = AfterStarttls::kSmtpText;
   b = add(Compliant("hostile_starttls_then_silence", "STARTTLS 220, then nothing at all"));
   b->after_starttls = AfterStarttls::kSilence;
-  b = add(Compliant("hostile_starttls_then_http", "STARTTLS 220, then an HTTP 400 response and FIN"));
+  b = add(
+      Compliant("hostile_starttls_then_http", "STARTTLS 220, then an HTTP 400 response and FIN"));
   b->after_starttls = AfterStarttls::kHttpThenFin;
   b = add(Compliant("hostile_tls_stall_after_server_hello", "TLS: ServerHello, then nothing"));
   b->tls_fault = TlsFault::kStallAfterServerHello;
   b = add(Compliant("hostile_tls_chain_100", "TLS: valid leaf plus 99 unrelated certificates"));
   b->cert = CertKind::kChain100;
-  b = add(Compliant("hostile_tls_huge_cert", "TLS: a 1 MiB leaf certificate (CA-signed, *.lab.test)"));
+  b = add(
+      Compliant("hostile_tls_huge_cert", "TLS: a 1 MiB leaf certificate (CA-signed, *.lab.test)"));
   b->cert = CertKind::kHuge;
-  b = add(Compliant("hostile_tls_alert_instead_of_server_hello", "TLS: fatal alert answers the ClientHello"));
+  b = add(Compliant("hostile_tls_alert_instead_of_server_hello",
+                    "TLS: fatal alert answers the ClientHello"));
   b->tls_fault = TlsFault::kAlertInsteadOfServerHello;
-  b = add(Compliant("hostile_tls_alert_after_server_hello", "TLS 1.2: first flight, then a fatal alert before Finished"));
+  b = add(Compliant("hostile_tls_alert_after_server_hello",
+                    "TLS 1.2: first flight, then a fatal alert before Finished"));
   b->tls_fault = TlsFault::kAlertBeforeFinished;
   b->versions = TlsVersions::kTls12Only;
-  b = add(Compliant("hostile_tls_alert_after_handshake", "TLS completes; EHLO over TLS gets a fatal alert"));
+  b = add(Compliant("hostile_tls_alert_after_handshake",
+                    "TLS completes; EHLO over TLS gets a fatal alert"));
   b->tls_fault = TlsFault::kAlertAfterHandshake;
-  b = add(Compliant("hostile_late_banner", "banner after --late-banner-ms (29 s: inside a 30 s deadline)"));
+  b = add(Compliant("hostile_late_banner",
+                    "banner after --late-banner-ms (29 s: inside a 30 s deadline)"));
   b->late_banner = true;
-  b = add(Compliant("hostile_never_reads", "banner, then never reads again (receive window fills)"));
+  b = add(
+      Compliant("hostile_never_reads", "banner, then never reads again (receive window fills)"));
   b->opening = Opening::kBannerThenDeaf;
-  b = add(Compliant("hostile_quit_babble", "QUIT answered with EHLO-like text every second, never closes"));
+  b = add(Compliant("hostile_quit_babble",
+                    "QUIT answered with EHLO-like text every second, never closes"));
   b->stream = Stream::kQuitBabble;
   return std::pair{t, i};
 }

@@ -51,7 +51,11 @@ enum class TlsFault : uint8_t {
 };
 
 enum class CertKind {
-  kValidEcdsa, kValidRsa, kExpired, kWrongName, kSelfSigned,
+  kValidEcdsa,
+  kValidRsa,
+  kExpired,
+  kWrongName,
+  kSelfSigned,
   kChain100,  // the valid ECDSA leaf followed by 99 unrelated self-signed certificates
   kHuge,      // one shared CA-signed leaf for *.lab.test padded to 1 MiB
 };
@@ -63,20 +67,20 @@ struct Behaviour {
   Opening opening = Opening::kBanner;
   // Reply templates, written with CRLF; "{mx}" becomes the address's MX name.
   std::string_view banner;
-  std::string_view ehlo;       // reply to EHLO before TLS
-  std::string_view helo;       // reply to HELO
-  std::string_view starttls;   // reply to STARTTLS; a reply starting "220" starts TLS
-  std::string_view ehlo_tls;   // reply to EHLO after TLS
+  std::string_view ehlo;      // reply to EHLO before TLS
+  std::string_view helo;      // reply to HELO
+  std::string_view starttls;  // reply to STARTTLS; a reply starting "220" starts TLS
+  std::string_view ehlo_tls;  // reply to EHLO after TLS
   CertKind cert = CertKind::kValidEcdsa;
   TlsVersions versions = TlsVersions::kTls12And13;
-  bool bare_lf = false;        // every plaintext reply uses LF instead of CRLF
-  bool drip = false;           // every plaintext byte is sent on its own, --drip-gap-ms apart
-  bool slow_greeting = false;  // banner held back by --greeting-delay-ms
-  bool late_banner = false;    // banner held back by --late-banner-ms (default 29,000)
-  bool nul_ff = false;         // every reply line ends " \x00\xff" before its line end
+  bool bare_lf = false;            // every plaintext reply uses LF instead of CRLF
+  bool drip = false;               // every plaintext byte is sent on its own, --drip-gap-ms apart
+  bool slow_greeting = false;      // banner held back by --greeting-delay-ms
+  bool late_banner = false;        // banner held back by --late-banner-ms (default 29,000)
+  bool nul_ff = false;             // every reply line ends " \x00\xff" before its line end
   bool one_byte_segments = false;  // every byte of the conversation (TLS too) in its own send
-  bool rst_mid_ehlo = false;   // EHLO: part of the reply, then RST
-  uint16_t ehlo_lines = 0;     // EHLO reply of this many lines (greeting, STARTTLS, fillers, 8BITMIME)
+  bool rst_mid_ehlo = false;       // EHLO: part of the reply, then RST
+  uint16_t ehlo_lines = 0;  // EHLO reply of this many lines (greeting, STARTTLS, fillers, 8BITMIME)
   std::string_view banner_first;  // non-empty: the first connection ever to the address gets
                                   // this banner and FIN; every later one is served normally
   Stream stream = Stream::kNone;
@@ -104,7 +108,8 @@ inline constexpr std::string_view kReplyBadSequence = "503 5.5.1 Bad sequence of
 inline constexpr std::string_view kReplyTlsActive = "503 5.5.1 TLS already active\r\n";
 inline constexpr std::string_view kReplyLineTooLong = "500 5.5.2 Line too long\r\n";
 // Bytes sent instead of a TLS handshake by `tls_garbage`.
-inline constexpr std::string_view kTlsGarbage = "This is not TLS. \x01\x02\x03\xff\xfe garbage garbage\r\n";
+inline constexpr std::string_view kTlsGarbage =
+    "This is not TLS. \x01\x02\x03\xff\xfe garbage garbage\r\n";
 // One filler line of the endless EHLO reply: printf format with the line number.
 inline constexpr const char* kEndlessLineFormat = "250-X-LAB-FILLER-%07u\r\n";
 // hostile_endless_ehlo_steady's lines, and the filler lines of the many-line EHLO replies.

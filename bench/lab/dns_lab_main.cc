@@ -80,16 +80,24 @@ int Main(int argc, char** argv) {
       o.truth_only = true;
       continue;
     }
-    if (i + 1 >= argc) return Fail("unknown flag or missing value: " + std::string(a) + " (see --help)");
+    if (i + 1 >= argc)
+      return Fail("unknown flag or missing value: " + std::string(a) + " (see --help)");
     std::string_view v = argv[++i];
     bool ok = true;
-    if (a == "--address") o.address = v;
-    else if (a == "--port") ok = Number<uint16_t>(v, o.port, 1, 65535);
-    else if (a == "--run-dir") o.run_dir = v;
-    else if (a == "--hosts") o.hosts_file = v;
-    else if (a == "--late-ms") ok = Number<uint32_t>(v, o.late_ms, 1, 60000);
-    else if (a == "--copies") ok = Number<uint32_t>(v, o.copies, 1, 1000000);
-    else return Fail("unknown flag " + std::string(a) + " (see --help)");
+    if (a == "--address")
+      o.address = v;
+    else if (a == "--port")
+      ok = Number<uint16_t>(v, o.port, 1, 65535);
+    else if (a == "--run-dir")
+      o.run_dir = v;
+    else if (a == "--hosts")
+      o.hosts_file = v;
+    else if (a == "--late-ms")
+      ok = Number<uint32_t>(v, o.late_ms, 1, 60000);
+    else if (a == "--copies")
+      ok = Number<uint32_t>(v, o.copies, 1, 1000000);
+    else
+      return Fail("unknown flag " + std::string(a) + " (see --help)");
     if (!ok) return Fail("bad value '" + std::string(v) + "' for " + std::string(a));
   }
   uint32_t address = 0;

@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cstring>
-#include <unistd.h>
 
 namespace starttls::lab {
 namespace {
@@ -36,10 +36,12 @@ void Watch(int epoll_fd, int fd, uint32_t events, int op = EPOLL_CTL_ADD) {
 }  // namespace
 
 std::string DnsLabStats::ToJson() const {
-  return "{\"udp_queries\":" + std::to_string(udp_queries) + ",\"tcp_queries\":" +
-         std::to_string(tcp_queries) + ",\"tcp_connections\":" + std::to_string(tcp_connections) +
-         ",\"messages_sent\":" + std::to_string(messages_sent) + ",\"formerr\":" +
-         std::to_string(formerr) + ",\"dropped\":" + std::to_string(dropped) + "}";
+  return "{\"udp_queries\":" + std::to_string(udp_queries) +
+         ",\"tcp_queries\":" + std::to_string(tcp_queries) +
+         ",\"tcp_connections\":" + std::to_string(tcp_connections) +
+         ",\"messages_sent\":" + std::to_string(messages_sent) +
+         ",\"formerr\":" + std::to_string(formerr) + ",\"dropped\":" + std::to_string(dropped) +
+         "}";
 }
 
 DnsLabServer::~DnsLabServer() {
@@ -57,8 +59,10 @@ bool DnsLabServer::Listen(uint32_t address, uint16_t port, std::string& error) {
   tcp_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
   if (tcp_fd_ >= 0) setsockopt(tcp_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (udp_fd_ < 0 || tcp_fd_ < 0 || bind(udp_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
-      bind(tcp_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(tcp_fd_, 128) != 0) {
+  if (udp_fd_ < 0 || tcp_fd_ < 0 ||
+      bind(udp_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      bind(tcp_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      listen(tcp_fd_, 128) != 0) {
     error = std::string("cannot listen: ") + strerror(errno);
     return false;
   }
@@ -171,8 +175,8 @@ void DnsLabServer::ReadTcp(Conn& c, int64_t now) {
   }
 }
 
-void DnsLabServer::AnswerQuery(std::string_view message, bool tcp, const sockaddr_in* to, Conn* conn,
-                               int64_t now) {
+void DnsLabServer::AnswerQuery(std::string_view message, bool tcp, const sockaddr_in* to,
+                               Conn* conn, int64_t now) {
   DnsQuery q;
   QueryParse parsed = ParseDnsQuery(message, q);
   if (parsed == QueryParse::kNotAQuery) return;
@@ -239,7 +243,8 @@ void DnsLabServer::FlushTcp(Conn& c) {
     }
     c.out.erase(0, static_cast<size_t>(n));
   }
-  Watch(epoll_fd_, c.fd, EPOLLIN | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT)), EPOLL_CTL_MOD);
+  Watch(epoll_fd_, c.fd, EPOLLIN | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT)),
+        EPOLL_CTL_MOD);
 }
 
 void DnsLabServer::CloseConn(int fd) {

@@ -48,9 +48,9 @@ class DnsLabServer {
   struct Pending {
     int64_t due_ms = 0;
     bool tcp = false;
-    sockaddr_in to{};          // UDP
-    int fd = -1;               // TCP
-    uint64_t generation = 0;   // TCP: the connection it belongs to
+    sockaddr_in to{};         // UDP
+    int fd = -1;              // TCP
+    uint64_t generation = 0;  // TCP: the connection it belongs to
     std::string bytes;
     bool operator>(const Pending& o) const { return due_ms > o.due_ms; }
   };
@@ -60,9 +60,11 @@ class DnsLabServer {
   void ReadTcp(Conn& c, int64_t now);
   void FlushTcp(Conn& c);
   void CloseConn(int fd);
-  void Queue(bool tcp, const sockaddr_in* to, Conn* conn, std::string bytes, uint32_t delay, int64_t now);
+  void Queue(bool tcp, const sockaddr_in* to, Conn* conn, std::string bytes, uint32_t delay,
+             int64_t now);
   void SendNow(const Pending& p);
-  void AnswerQuery(std::string_view message, bool tcp, const sockaddr_in* to, Conn* conn, int64_t now);
+  void AnswerQuery(std::string_view message, bool tcp, const sockaddr_in* to, Conn* conn,
+                   int64_t now);
 
   const HostileZone& zone_;
   int epoll_fd_ = -1;

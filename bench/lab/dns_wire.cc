@@ -35,8 +35,8 @@ bool ReadPlainName(ByteCursor& c, std::string& out) {
 QueryParse ParseDnsQuery(std::string_view message, DnsQuery& out) {
   ByteCursor c(message);
   uint16_t id = 0, flags = 0, qd = 0, an = 0, ns = 0, ar = 0;
-  if (!Read16(c, id) || !Read16(c, flags) || !Read16(c, qd) || !Read16(c, an) ||
-      !Read16(c, ns) || !Read16(c, ar))
+  if (!Read16(c, id) || !Read16(c, flags) || !Read16(c, qd) || !Read16(c, an) || !Read16(c, ns) ||
+      !Read16(c, ar))
     return QueryParse::kNotAQuery;  // too short to answer at all
   out.id = id;
   out.rd = (flags & 0x0100) != 0;

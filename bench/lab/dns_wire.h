@@ -28,10 +28,10 @@ inline constexpr uint8_t kRcodeRefused = 5;
 struct DnsQuery {
   uint16_t id = 0;
   bool rd = false;
-  std::string qname;      // lower case, no trailing dot; "" is the root
+  std::string qname;  // lower case, no trailing dot; "" is the root
   uint16_t qtype = 0;
   uint16_t qclass = 0;
-  std::string question;   // the question section's bytes as received (echoed in answers)
+  std::string question;       // the question section's bytes as received (echoed in answers)
   uint16_t edns_payload = 0;  // the OPT record's UDP size; 0 when the query had none
 };
 

@@ -25,8 +25,8 @@ int AppendExchangeJson(std::string& j, std::string_view name, int preference, st
   }
   j += ",\"addresses\":[" + JsonString(ip) + "],\"endpoints\":[{\"ip\":" + JsonString(ip) +
        ",\"port\":" + std::to_string(port) + ",\"behaviour\":" + JsonString(behaviour) +
-       ",\"status\":" + JsonString(t->status) + ",\"class\":" +
-       (t->cls.empty() ? std::string("null") : JsonString(t->cls)) + "}]}";
+       ",\"status\":" + JsonString(t->status) +
+       ",\"class\":" + (t->cls.empty() ? std::string("null") : JsonString(t->cls)) + "}]}";
   return t->status == "success" && !t->cls.empty() ? ClassRank(t->cls) : kUnreachableRank;
 }
 

@@ -15,7 +15,8 @@ inline constexpr int kUnreachableRank = 3;
 // the lab host `ip`:`port` with `behaviour` (ip empty: the exchange has no address). Returns
 // the class rank the endpoint reaches (kUnreachableRank when it is not reached).
 int AppendExchangeJson(std::string& out, std::string_view name, int preference, std::string_view ip,
-                       uint16_t port, std::string_view behaviour, std::string_view cname_target = {});
+                       uint16_t port, std::string_view behaviour,
+                       std::string_view cname_target = {});
 
 // "no_starttls", "starttls_misordered", "compliant" or "unreachable".
 std::string_view VerdictOfRank(int rank);

@@ -29,11 +29,29 @@ std::string HostileZone::DomainList() const {
   std::string out;
   for (uint32_t copy = 0; copy < copies_; ++copy) {
     const std::string origin = HostileOrigin(copy);
-    for (std::string_view label :
-         {"ok", "multi", "implicit", "nxdomain", "servfail", "silent", "ptr-loop", "ptr-cycle",
-          "long-name", "long-name-ptr", "ancount-lie", "mx1000", "tc", "cname-chain", "cname-hop",
-          "cname-loop", "mx-ip", "mx-bracket", "wrong-question", "wrong-question-then-right",
-          "wrong-id", "wrong-id-then-right", "bad-host"})
+    for (std::string_view label : {"ok",
+                                   "multi",
+                                   "implicit",
+                                   "nxdomain",
+                                   "servfail",
+                                   "silent",
+                                   "ptr-loop",
+                                   "ptr-cycle",
+                                   "long-name",
+                                   "long-name-ptr",
+                                   "ancount-lie",
+                                   "mx1000",
+                                   "tc",
+                                   "cname-chain",
+                                   "cname-hop",
+                                   "cname-loop",
+                                   "mx-ip",
+                                   "mx-bracket",
+                                   "wrong-question",
+                                   "wrong-question-then-right",
+                                   "wrong-id",
+                                   "wrong-id-then-right",
+                                   "bad-host"})
       out += std::string(label) + "." + origin + "\n";
   }
   return out;
@@ -91,13 +109,19 @@ std::string HostileZone::TruthNdjson(const std::string& origin) const {
   failed("nxdomain", "NXDOMAIN", "control");
   failed("servfail", "SERVFAIL", "control: the server's SERVFAIL, as is");
   failed("silent", "TIMEOUT", "no answer ever comes");
-  const std::string malformed = "; a malformed answer is no answer (RFC 1035 4.1.4); BADRESP is the scanner's name for it";
+  const std::string malformed =
+      "; a malformed answer is no answer (RFC 1035 4.1.4); BADRESP is the scanner's name for it";
   failed("ptr-loop", "BADRESP", "the MX exchange is a compression pointer to itself" + malformed);
-  failed("ptr-cycle", "BADRESP", "two exchanges whose pointers point at each other (the first one forward)" + malformed);
-  failed("long-name", "BADRESP", "an exchange of 270 octets, over the 255 of RFC 1035 2.3.4" + malformed);
+  failed("ptr-cycle", "BADRESP",
+         "two exchanges whose pointers point at each other (the first one forward)" + malformed);
+  failed("long-name", "BADRESP",
+         "an exchange of 270 octets, over the 255 of RFC 1035 2.3.4" + malformed);
   failed("long-name-ptr", "BADRESP",
-         "4 exchanges, each a 63-octet label + a pointer to the one before: the 4th is 284 octets long" + malformed);
-  failed("ancount-lie", "BADRESP", "ANCOUNT says 65,535 records, the message holds one" + malformed);
+         "4 exchanges, each a 63-octet label + a pointer to the one before: the 4th is 284 octets "
+         "long" +
+             malformed);
+  failed("ancount-lie", "BADRESP",
+         "ANCOUNT says 65,535 records, the message holds one" + malformed);
   {
     Row r;
     r.label = "mx1000";
@@ -107,16 +131,19 @@ std::string HostileZone::TruthNdjson(const std::string& origin) const {
       std::snprintf(name, sizeof name, "mx-%04d.mx1000.", 1000 - pref);
       host_exchange(r, name + origin, pref, compliant_);
     }
-    r.note = "1,000 MX records, only over TCP (the UDP answer is TC with no records); every "
-             "exchange has the compliant host's address; a sender sorts by preference (RFC 5321 "
-             "5.1), so of the default 32 exchanges the scanner keeps, the right ones are the 32 "
-             "lowest preferences, which are the LAST records of the message";
+    r.note =
+        "1,000 MX records, only over TCP (the UDP answer is TC with no records); every "
+        "exchange has the compliant host's address; a sender sorts by preference (RFC 5321 "
+        "5.1), so of the default 32 exchanges the scanner keeps, the right ones are the 32 "
+        "lowest preferences, which are the LAST records of the message";
     add(std::move(r));
   }
-  to_compliant("tc", "the UDP answer has TC set and carries an MX to a no_starttls host; only the "
-                     "TCP answer (MX to the compliant host) counts");
-  to_compliant("cname-chain", "a chain of 20 CNAMEs delivered whole in every answer (from the "
-                              "asked link on), the MX at its end");
+  to_compliant("tc",
+               "the UDP answer has TC set and carries an MX to a no_starttls host; only the "
+               "TCP answer (MX to the compliant host) counts");
+  to_compliant("cname-chain",
+               "a chain of 20 CNAMEs delivered whole in every answer (from the "
+               "asked link on), the MX at its end");
   failed("cname-hop", "SERVFAIL",
          "a chain of 20 CNAMEs, one link per answer: past any resolver's restart limit. A "
          "recursive resolver answers SERVFAIL; a stub that gives up may keep NOERROR. Either way "
@@ -130,7 +157,8 @@ std::string HostileZone::TruthNdjson(const std::string& origin) const {
     Row r;
     r.label = "mx-ip";
     host_exchange(r, "192.0.2.1", 10, nullptr);
-    r.note = "exchange 192.0.2.1. is an IP literal, not a host name: not looked up, not connected to";
+    r.note =
+        "exchange 192.0.2.1. is an IP literal, not a host name: not looked up, not connected to";
     add(std::move(r));
   }
   {
@@ -143,17 +171,21 @@ std::string HostileZone::TruthNdjson(const std::string& origin) const {
   failed("wrong-question", "TIMEOUT",
          "the only answer has the right ID but the question other.hostile.test (with an MX to a "
          "no_starttls host): discarded (RFC 5452 9.1), so the query times out");
-  to_compliant("wrong-question-then-right",
-               "an answer for other.hostile.test (no_starttls MX), then the right one 200 ms later");
+  to_compliant(
+      "wrong-question-then-right",
+      "an answer for other.hostile.test (no_starttls MX), then the right one 200 ms later");
   failed("wrong-id", "TIMEOUT",
-         "the only answer carries ID+1 (and an MX to a no_starttls host): discarded, the query times out");
-  to_compliant("wrong-id-then-right", "an answer with ID+1 (no_starttls MX), then the right one 200 ms later");
+         "the only answer carries ID+1 (and an MX to a no_starttls host): discarded, the query "
+         "times out");
+  to_compliant("wrong-id-then-right",
+               "an answer with ID+1 (no_starttls MX), then the right one 200 ms later");
   {
     Row r;
     r.label = "bad-host";
     host_exchange(r, "badaddr." + origin, 10, nullptr);
-    r.note = "the MX answer is fine; the exchange's A answer has an owner name that points at "
-             "itself (BADRESP for that host): the exchange has no address, the domain is unreachable";
+    r.note =
+        "the MX answer is fine; the exchange's A answer has an owner name that points at "
+        "itself (BADRESP for that host): the exchange has no address, the domain is unreachable";
     add(std::move(r));
   }
 

@@ -10,10 +10,31 @@ namespace starttls::lab {
 namespace {
 
 enum class Case {
-  kApex, kOk, kMulti, kImplicit, kNxdomain, kServfail, kSilent,
-  kPtrLoop, kPtrCycle, kLongName, kLongNamePtr, kAncountLie,
-  kMx1000, kTc, kCnameChain, kCnameHop, kCnameLoop, kMxIp, kMxBracket,
-  kWrongQuestion, kWrongQuestionThenRight, kWrongId, kWrongIdThenRight, kBadHost, kBadAddr,
+  kApex,
+  kOk,
+  kMulti,
+  kImplicit,
+  kNxdomain,
+  kServfail,
+  kSilent,
+  kPtrLoop,
+  kPtrCycle,
+  kLongName,
+  kLongNamePtr,
+  kAncountLie,
+  kMx1000,
+  kTc,
+  kCnameChain,
+  kCnameHop,
+  kCnameLoop,
+  kMxIp,
+  kMxBracket,
+  kWrongQuestion,
+  kWrongQuestionThenRight,
+  kWrongId,
+  kWrongIdThenRight,
+  kBadHost,
+  kBadAddr,
 };
 
 struct CaseName {
@@ -23,20 +44,34 @@ struct CaseName {
 
 // The names with a truth row (kBadAddr and kApex are helpers, kMx1000's exchanges too).
 constexpr CaseName kCases[] = {
-    {"ok", Case::kOk}, {"multi", Case::kMulti}, {"implicit", Case::kImplicit},
-    {"nxdomain", Case::kNxdomain}, {"servfail", Case::kServfail}, {"silent", Case::kSilent},
-    {"ptr-loop", Case::kPtrLoop}, {"ptr-cycle", Case::kPtrCycle}, {"long-name", Case::kLongName},
-    {"long-name-ptr", Case::kLongNamePtr}, {"ancount-lie", Case::kAncountLie},
-    {"mx1000", Case::kMx1000}, {"tc", Case::kTc}, {"cname-chain", Case::kCnameChain},
-    {"cname-hop", Case::kCnameHop}, {"cname-loop", Case::kCnameLoop}, {"mx-ip", Case::kMxIp},
-    {"mx-bracket", Case::kMxBracket}, {"wrong-question", Case::kWrongQuestion},
-    {"wrong-question-then-right", Case::kWrongQuestionThenRight}, {"wrong-id", Case::kWrongId},
-    {"wrong-id-then-right", Case::kWrongIdThenRight}, {"bad-host", Case::kBadHost},
+    {"ok", Case::kOk},
+    {"multi", Case::kMulti},
+    {"implicit", Case::kImplicit},
+    {"nxdomain", Case::kNxdomain},
+    {"servfail", Case::kServfail},
+    {"silent", Case::kSilent},
+    {"ptr-loop", Case::kPtrLoop},
+    {"ptr-cycle", Case::kPtrCycle},
+    {"long-name", Case::kLongName},
+    {"long-name-ptr", Case::kLongNamePtr},
+    {"ancount-lie", Case::kAncountLie},
+    {"mx1000", Case::kMx1000},
+    {"tc", Case::kTc},
+    {"cname-chain", Case::kCnameChain},
+    {"cname-hop", Case::kCnameHop},
+    {"cname-loop", Case::kCnameLoop},
+    {"mx-ip", Case::kMxIp},
+    {"mx-bracket", Case::kMxBracket},
+    {"wrong-question", Case::kWrongQuestion},
+    {"wrong-question-then-right", Case::kWrongQuestionThenRight},
+    {"wrong-id", Case::kWrongId},
+    {"wrong-id-then-right", Case::kWrongIdThenRight},
+    {"bad-host", Case::kBadHost},
 };
 
-constexpr int kChainLength = 20;   // CNAMEs of cname-chain and cname-hop
-constexpr int kBigMxCount = 1000;  // MX records of mx1000
-constexpr size_t kMaxUdpAnswer = 1232;      // never more over UDP (DNS flag day 2020)
+constexpr int kChainLength = 20;        // CNAMEs of cname-chain and cname-hop
+constexpr int kBigMxCount = 1000;       // MX records of mx1000
+constexpr size_t kMaxUdpAnswer = 1232;  // never more over UDP (DNS flag day 2020)
 
 std::string Fqdn(std::string_view rel, std::string_view origin) {
   return rel.empty() ? std::string(origin) : std::string(rel) + "." + std::string(origin);
@@ -76,7 +111,10 @@ class Reply {
   DnsWriter& w() { return w_; }
   // Owner is the question's name (a pointer to it) or `name` written out.
   void Owner(std::string_view name) {
-    if (name == q_.qname) w_.Pointer(kDnsHeaderBytes); else w_.Name(name);
+    if (name == q_.qname)
+      w_.Pointer(kDnsHeaderBytes);
+    else
+      w_.Name(name);
   }
   void Mx(std::string_view owner, uint16_t pref, std::string_view exchange) {
     Owner(owner);
@@ -194,7 +232,9 @@ bool HostileZone::Init(std::vector<LabHost> hosts, uint32_t late_ms, std::string
 
 void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out) const {
   out.clear();
-  auto send = [&](std::string bytes, uint32_t delay = 0) { out.push_back({std::move(bytes), delay}); };
+  auto send = [&](std::string bytes, uint32_t delay = 0) {
+    out.push_back({std::move(bytes), delay});
+  };
   if (q.qclass != 1) {
     send(Reply(q, kRcodeRefused).Finish(tcp));
     return;
@@ -225,7 +265,10 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     uint32_t copy = 0;
     bool digits = last.size() >= 2 && last.size() <= 8 && last[0] == 'k' && last[1] != '0';
     for (char ch : last.substr(digits ? 1 : last.size()))
-      if (ch < '0' || ch > '9') digits = false; else copy = copy * 10 + static_cast<uint32_t>(ch - '0');
+      if (ch < '0' || ch > '9')
+        digits = false;
+      else
+        copy = copy * 10 + static_cast<uint32_t>(ch - '0');
     if (digits && copy >= 1 && copy < copies_) {
       origin = HostileOrigin(copy);
       rel = dot == std::string_view::npos ? std::string_view() : rel.substr(0, dot);
@@ -240,23 +283,31 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
   };
   auto single_mx = [&](const LabHost* host) {
     Reply r(q);
-    if (mx) r.Mx(q.qname, 10, host->mx); else r.Soa();
+    if (mx)
+      r.Mx(q.qname, 10, host->mx);
+    else
+      r.Soa();
     send(r.Finish(tcp));
   };
 
   // Chains first: their names have several labels.
   if (int i = ChainIndex(rel, "cname-chain", 'c', kChainLength); i >= 0) {
     Reply r(q);  // the whole chain from here, as a recursive resolver returns it
-    for (int k = i; k < kChainLength; ++k) r.Cname(ChainName("cname-chain", 'c', k, origin), ChainName("cname-chain", 'c', k + 1, origin));
+    for (int k = i; k < kChainLength; ++k)
+      r.Cname(ChainName("cname-chain", 'c', k, origin),
+              ChainName("cname-chain", 'c', k + 1, origin));
     if (mx) r.Mx(ChainName("cname-chain", 'c', kChainLength, origin), 10, compliant_->mx);
     send(r.Finish(tcp));
     return;
   }
   if (int i = ChainIndex(rel, "cname-hop", 'h', kChainLength); i >= 0) {
     Reply r(q);  // one link per answer, as when every link lives in another zone
-    if (i < kChainLength) r.Cname(q.qname, ChainName("cname-hop", 'h', i + 1, origin));
-    else if (mx) r.Mx(q.qname, 10, compliant_->mx);
-    else r.Soa();
+    if (i < kChainLength)
+      r.Cname(q.qname, ChainName("cname-hop", 'h', i + 1, origin));
+    else if (mx)
+      r.Mx(q.qname, 10, compliant_->mx);
+    else
+      r.Soa();
     send(r.Finish(tcp));
     return;
   }
@@ -269,10 +320,14 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
   }
   if (rel.size() == 14 && rel.substr(0, 3) == "mx-" && rel.substr(7) == ".mx1000") {
     int i = 0;
-    for (char ch : rel.substr(3, 4)) i = (ch >= '0' && ch <= '9' && i >= 0) ? i * 10 + (ch - '0') : -1;
+    for (char ch : rel.substr(3, 4))
+      i = (ch >= '0' && ch <= '9' && i >= 0) ? i * 10 + (ch - '0') : -1;
     if (i >= 0 && i < kBigMxCount) {
       Reply r(q);
-      if (q.qtype == kTypeA) r.A(q.qname, compliant_->ip); else r.Soa();
+      if (q.qtype == kTypeA)
+        r.A(q.qname, compliant_->ip);
+      else
+        r.Soa();
       send(r.Finish(tcp));
       return;
     }
@@ -280,10 +335,19 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
 
   Case c = Case::kNxdomain;
   bool known = false;
-  if (rel.empty()) { c = Case::kApex; known = true; }
-  if (rel == "badaddr") { c = Case::kBadAddr; known = true; }
+  if (rel.empty()) {
+    c = Case::kApex;
+    known = true;
+  }
+  if (rel == "badaddr") {
+    c = Case::kBadAddr;
+    known = true;
+  }
   for (const CaseName& k : kCases)
-    if (!known && rel == k.label) { c = k.c; known = true; }
+    if (!known && rel == k.label) {
+      c = k.c;
+      known = true;
+    }
   if (!known || c == Case::kNxdomain) {
     Reply r(q, kRcodeNxDomain);
     r.Soa();
@@ -298,7 +362,9 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
       send(r.Finish(tcp));
       return;
     }
-    case Case::kOk: single_mx(compliant_); return;
+    case Case::kOk:
+      single_mx(compliant_);
+      return;
     case Case::kMulti: {
       Reply r(q);
       if (mx) {
@@ -312,19 +378,29 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     }
     case Case::kImplicit: {
       Reply r(q);
-      if (q.qtype == kTypeA) r.A(q.qname, compliant_->ip); else r.Soa();
+      if (q.qtype == kTypeA)
+        r.A(q.qname, compliant_->ip);
+      else
+        r.Soa();
       send(r.Finish(tcp));
       return;
     }
-    case Case::kServfail: send(Reply(q, kRcodeServFail).Finish(tcp)); return;
-    case Case::kSilent: return;
+    case Case::kServfail:
+      send(Reply(q, kRcodeServFail).Finish(tcp));
+      return;
+    case Case::kSilent:
+      return;
     case Case::kBadHost: {
       Reply r(q);
-      if (mx) r.Mx(q.qname, 10, Fqdn("badaddr", origin)); else r.Soa();
+      if (mx)
+        r.Mx(q.qname, 10, Fqdn("badaddr", origin));
+      else
+        r.Soa();
       send(r.Finish(tcp));
       return;
     }
-    default: break;
+    default:
+      break;
   }
   if (c == Case::kBadAddr) {
     if (q.qtype != kTypeA) return nodata();
@@ -355,8 +431,8 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     case Case::kPtrCycle: {  // exchange X = "a" -> Y, exchange Y = "b" -> X
       Reply r(q);
       size_t rr1 = r.w().size();
-      size_t x = rr1 + 2 + 10 + 2;      // owner pointer, fixed fields, preference
-      size_t y = x + 4 + 2 + 10 + 2;    // after X ("a" + pointer) and the second RR's head
+      size_t x = rr1 + 2 + 10 + 2;    // owner pointer, fixed fields, preference
+      size_t y = x + 4 + 2 + 10 + 2;  // after X ("a" + pointer) and the second RR's head
       r.Owner(q.qname);
       size_t at = r.w().BeginRecord(kTypeMx);
       r.w().U16(10);
@@ -384,7 +460,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     case Case::kLongNamePtr: {  // each exchange = one 63-octet label + a pointer to the last
       Reply r(q);
       size_t previous = kDnsHeaderBytes;  // the question name: 28 octets
-      for (int k = 0; k < 4; ++k) {        // 92, 156, 220, then 284 octets
+      for (int k = 0; k < 4; ++k) {       // 92, 156, 220, then 284 octets
         r.Owner(q.qname);
         size_t at = r.w().BeginRecord(kTypeMx);
         r.w().U16(static_cast<uint16_t>(10 * (k + 1)));
@@ -477,7 +553,9 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
       }
       return;
     }
-    default: nodata(); return;
+    default:
+      nodata();
+      return;
   }
 }
 

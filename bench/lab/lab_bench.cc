@@ -28,15 +28,17 @@ extern char** environ;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Secs(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double Secs(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 struct Config {
   std::string mode = "rate";  // rate | hold
   double duration_s = 10;
-  uint32_t rate = 20000;      // target new sessions/s (rate mode)
+  uint32_t rate = 20000;  // target new sessions/s (rate mode)
   uint32_t concurrency = 4000;
-  uint32_t hold = 19000;      // connections to hold (hold mode)
-  uint32_t background = 0;    // rate mode: connections held open (banner read) during the run
+  uint32_t hold = 19000;    // connections to hold (hold mode)
+  uint32_t background = 0;  // rate mode: connections held open (banner read) during the run
   bool tls = false;
   uint32_t clients = 1;
   uint16_t port = 0;
@@ -83,7 +85,10 @@ class Client {
     ctx_ = SSL_CTX_new(TLS_method());
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
   }
-  ~Client() { SSL_CTX_free(ctx_); close(ep_); }
+  ~Client() {
+    SSL_CTX_free(ctx_);
+    close(ep_);
+  }
 
   Result Run(const Barrier& barrier) {
     Result r;
@@ -114,12 +119,15 @@ class Client {
         if (now >= end && active_ == background_held_) break;
         if (now >= end + std::chrono::seconds(10)) break;  // stragglers: give up
         double due = cfg_.rate * Secs(t0, now);
-        while (now < end && r.started < due && active_ - background_held_ < cfg_.concurrency) Open(r, false);
+        while (now < end && r.started < due && active_ - background_held_ < cfg_.concurrency)
+          Open(r, false);
       } else {
         while (r.started < cfg_.hold && active_ < cfg_.hold) Open(r, false);
         if (r.held + r.failed >= cfg_.hold) {
           if (r.elapsed == 0) r.elapsed = Secs(t0, now);
-          if (now >= t0 + std::chrono::milliseconds(static_cast<long>(r.elapsed * 1000 + cfg_.duration_s * 1000))) break;
+          if (now >= t0 + std::chrono::milliseconds(
+                              static_cast<long>(r.elapsed * 1000 + cfg_.duration_s * 1000)))
+            break;
         }
         if (now >= end + std::chrono::seconds(120)) break;
       }
@@ -136,7 +144,8 @@ class Client {
       }
     }
     if (cfg_.mode == "rate") r.elapsed = cfg_.duration_s;
-    for (auto& c : conns_) if (c.fd >= 0) Close(c);
+    for (auto& c : conns_)
+      if (c.fd >= 0) Close(c);
     if (!reply_ms_.empty()) {
       std::sort(reply_ms_.begin(), reply_ms_.end());
       r.reply_p50_ms = reply_ms_[reply_ms_.size() / 2];
@@ -150,13 +159,17 @@ class Client {
   void Open(Result& r, bool background) {
     ++r.started;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (fd < 0) { ++r.failed; return; }
+    if (fd < 0) {
+      ++r.failed;
+      return;
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(cfg_.port);
     // Spread over 127.64.0.0/10 (4 M addresses): no (src, dst) pair runs out of ephemeral
     // ports, and names rarely repeat, as in a survey (every TLS host needs a new leaf).
-    sa.sin_addr.s_addr = htonl((127u << 24) | (64u << 16) | static_cast<uint32_t>(1 + rng_() % ((64u << 16) - 2)));
+    sa.sin_addr.s_addr =
+        htonl((127u << 24) | (64u << 16) | static_cast<uint32_t>(1 + rng_() % ((64u << 16) - 2)));
     if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
       close(fd);
       ++r.failed;
@@ -182,8 +195,10 @@ class Client {
   }
 
   void Send(Conn& c, const char* s) {
-    if (c.ssl) SSL_write(c.ssl, s, static_cast<int>(strlen(s)));
-    else (void)!send(c.fd, s, strlen(s), MSG_NOSIGNAL);
+    if (c.ssl)
+      SSL_write(c.ssl, s, static_cast<int>(strlen(s)));
+    else
+      (void)!send(c.fd, s, strlen(s), MSG_NOSIGNAL);
     c.buf.clear();
     c.asked = Clock::now();
   }
@@ -207,25 +222,42 @@ class Client {
     if (n <= 0) {
       if (c.ssl && SSL_get_error(c.ssl, static_cast<int>(n)) == SSL_ERROR_WANT_READ) return;
       if (!c.ssl && n < 0 && errno == EAGAIN) return;
-      if (c.phase == kQuit) ++r.completed; else ++r.failed;
+      if (c.phase == kQuit)
+        ++r.completed;
+      else
+        ++r.failed;
       if (c.phase == kHeld) --r.held;
       Close(c);
       return;
     }
     c.buf.append(tmp, static_cast<size_t>(n));
-    if (c.buf.size() > 65536) { ++r.failed; Close(c); return; }
+    if (c.buf.size() > 65536) {
+      ++r.failed;
+      Close(c);
+      return;
+    }
     if (!ReplyDone(c.buf)) return;
     if (!c.background && reply_ms_.size() < (1u << 22))
       reply_ms_.push_back(static_cast<float>(Secs(c.asked, Clock::now()) * 1000));
     switch (c.phase) {
       case kBanner:
-        if (cfg_.mode == "hold" || c.background) { c.phase = kHeld; ++r.held; c.buf.clear(); return; }
+        if (cfg_.mode == "hold" || c.background) {
+          c.phase = kHeld;
+          ++r.held;
+          c.buf.clear();
+          return;
+        }
         c.phase = kEhlo;
         Send(c, "EHLO bench.test\r\n");
         break;
       case kEhlo:
-        if (cfg_.tls) { c.phase = kStarttls; Send(c, "STARTTLS\r\n"); }
-        else { c.phase = kQuit; Send(c, "QUIT\r\n"); }
+        if (cfg_.tls) {
+          c.phase = kStarttls;
+          Send(c, "STARTTLS\r\n");
+        } else {
+          c.phase = kQuit;
+          Send(c, "QUIT\r\n");
+        }
         break;
       case kStarttls:
         c.ssl = SSL_new(ctx_);
@@ -242,7 +274,8 @@ class Client {
         ++r.completed;
         Close(c);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -272,8 +305,8 @@ double ProcessTreeCpuSeconds(pid_t pid) {
     char state = 0;
     long ppid = 0;
     unsigned long long utime = 0, stime = 0;
-    if (std::sscanf(close_paren + 2, "%c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                    &state, &ppid, &utime, &stime) != 4)
+    if (std::sscanf(close_paren + 2, "%c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &state,
+                    &ppid, &utime, &stime) != 4)
       return;
     if (self || ppid == want_ppid) ticks += static_cast<double>(utime + stime);
   };
@@ -293,7 +326,10 @@ Result RunClients(const Config& cfg, pid_t lab_pid, double& lab_cpu_s) {
   share.concurrency = cfg.concurrency / cfg.clients;
   share.hold = cfg.hold / cfg.clients;
   share.background = cfg.background / cfg.clients;
-  struct Kid { pid_t pid; int result_fd, ready_fd, go_fd; };
+  struct Kid {
+    pid_t pid;
+    int result_fd, ready_fd, go_fd;
+  };
   std::vector<Kid> kids;
   for (uint32_t i = 0; i < cfg.clients; ++i) {
     int res[2], ready[2], go[2];
@@ -303,7 +339,11 @@ Result RunClients(const Config& cfg, pid_t lab_pid, double& lab_cpu_s) {
       close(res[0]);
       close(ready[0]);
       close(go[1]);
-      for (const Kid& k : kids) { close(k.result_fd); close(k.ready_fd); close(k.go_fd); }
+      for (const Kid& k : kids) {
+        close(k.result_fd);
+        close(k.ready_fd);
+        close(k.go_fd);
+      }
       Result r = Client(share, i + 1).Run(Barrier{ready[1], go[0]});
       ssize_t w = write(res[1], &r, sizeof r);
       _exit(w == sizeof r ? 0 : 1);
@@ -347,7 +387,8 @@ Result RunClients(const Config& cfg, pid_t lab_pid, double& lab_cpu_s) {
 }
 
 int Usage() {
-  std::fprintf(stderr,
+  std::fprintf(
+      stderr,
       "lab-bench: measure smtp-lab's ceiling (starts its own wildcard lab on a random port).\n"
       "  --mode rate|hold     rate: sessions/s for --duration; hold: open --hold connections\n"
       "                       (banner read), keep them --duration s (default rate)\n"
@@ -376,19 +417,32 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--mode") cfg.mode = next();
-    else if (a == "--duration") cfg.duration_s = std::atof(next().c_str());
-    else if (a == "--rate") cfg.rate = static_cast<uint32_t>(std::atol(next().c_str()));
-    else if (a == "--concurrency") cfg.concurrency = static_cast<uint32_t>(std::atol(next().c_str()));
-    else if (a == "--hold") cfg.hold = static_cast<uint32_t>(std::atol(next().c_str()));
-    else if (a == "--background") cfg.background = static_cast<uint32_t>(std::atol(next().c_str()));
-    else if (a == "--tls") cfg.tls = true;
-    else if (a == "--latency-ms") latency = next();
-    else if (a == "--lab-processes") lab_processes = next();
-    else if (a == "--clients") cfg.clients = static_cast<uint32_t>(std::max(1L, std::atol(next().c_str())));
-    else if (a == "--lab") lab = next();
-    else if (a == "--weights") weights = next();
-    else return Usage();
+    if (a == "--mode")
+      cfg.mode = next();
+    else if (a == "--duration")
+      cfg.duration_s = std::atof(next().c_str());
+    else if (a == "--rate")
+      cfg.rate = static_cast<uint32_t>(std::atol(next().c_str()));
+    else if (a == "--concurrency")
+      cfg.concurrency = static_cast<uint32_t>(std::atol(next().c_str()));
+    else if (a == "--hold")
+      cfg.hold = static_cast<uint32_t>(std::atol(next().c_str()));
+    else if (a == "--background")
+      cfg.background = static_cast<uint32_t>(std::atol(next().c_str()));
+    else if (a == "--tls")
+      cfg.tls = true;
+    else if (a == "--latency-ms")
+      latency = next();
+    else if (a == "--lab-processes")
+      lab_processes = next();
+    else if (a == "--clients")
+      cfg.clients = static_cast<uint32_t>(std::max(1L, std::atol(next().c_str())));
+    else if (a == "--lab")
+      lab = next();
+    else if (a == "--weights")
+      weights = next();
+    else
+      return Usage();
   }
   if ((cfg.mode != "rate" && cfg.mode != "hold") || cfg.duration_s <= 0) return Usage();
   rlimit rl;
@@ -405,10 +459,21 @@ int main(int argc, char** argv) {
   pid_t lab_pid = 0;
   for (int attempt = 0; attempt < 5 && !std::filesystem::exists(run_dir / "ready"); ++attempt) {
     cfg.port = static_cast<uint16_t>(20000 + rd() % 12000);
-    std::vector<std::string> args = {lab, "--wildcard", "--weights", weights, "--no-truth",
-                                     "--port", std::to_string(cfg.port), "--run-dir", run_dir.string(),
-                                     "--latency-ms", latency, "--processes", lab_processes,
-                                     "--stats-file", (run_dir / "stats.json").string()};
+    std::vector<std::string> args = {lab,
+                                     "--wildcard",
+                                     "--weights",
+                                     weights,
+                                     "--no-truth",
+                                     "--port",
+                                     std::to_string(cfg.port),
+                                     "--run-dir",
+                                     run_dir.string(),
+                                     "--latency-ms",
+                                     latency,
+                                     "--processes",
+                                     lab_processes,
+                                     "--stats-file",
+                                     (run_dir / "stats.json").string()};
     std::vector<char*> argv_lab;
     for (auto& s : args) argv_lab.push_back(s.data());
     argv_lab.push_back(nullptr);
@@ -451,25 +516,26 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (cfg.mode == "rate") {
-    std::printf("{\"mode\":\"rate\",\"tls\":%s,\"latency_ms\":\"%s\",\"lab_processes\":%s,"
-                "\"clients\":%u,\"target_rate\":%u,\"concurrency\":%u,\"background_held\":%llu,"
-                "\"duration_s\":%.1f,\"started\":%llu,\"completed\":%llu,\"failed\":%llu,"
-                "\"sessions_per_s\":%.0f,\"lab_cpu_s\":%.2f,\"lab_cpu_us_per_session\":%.1f,"
-                "\"reply_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"lab\":%s}\n",
-                cfg.tls ? "true" : "false", latency.c_str(), lab_processes.c_str(), cfg.clients,
-                cfg.rate, cfg.concurrency, (unsigned long long)r.held, cfg.duration_s,
-                (unsigned long long)r.started, (unsigned long long)r.completed,
-                (unsigned long long)r.failed, r.completed / cfg.duration_s, lab_cpu_s,
-                r.completed ? lab_cpu_s * 1e6 / static_cast<double>(r.completed) : 0.0,
-                r.reply_p50_ms, r.reply_p99_ms, r.reply_max_ms,
-                lab_stats.empty() ? "null" : lab_stats.c_str());
+    std::printf(
+        "{\"mode\":\"rate\",\"tls\":%s,\"latency_ms\":\"%s\",\"lab_processes\":%s,"
+        "\"clients\":%u,\"target_rate\":%u,\"concurrency\":%u,\"background_held\":%llu,"
+        "\"duration_s\":%.1f,\"started\":%llu,\"completed\":%llu,\"failed\":%llu,"
+        "\"sessions_per_s\":%.0f,\"lab_cpu_s\":%.2f,\"lab_cpu_us_per_session\":%.1f,"
+        "\"reply_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},\"lab\":%s}\n",
+        cfg.tls ? "true" : "false", latency.c_str(), lab_processes.c_str(), cfg.clients, cfg.rate,
+        cfg.concurrency, (unsigned long long)r.held, cfg.duration_s, (unsigned long long)r.started,
+        (unsigned long long)r.completed, (unsigned long long)r.failed, r.completed / cfg.duration_s,
+        lab_cpu_s, r.completed ? lab_cpu_s * 1e6 / static_cast<double>(r.completed) : 0.0,
+        r.reply_p50_ms, r.reply_p99_ms, r.reply_max_ms,
+        lab_stats.empty() ? "null" : lab_stats.c_str());
   } else {
-    std::printf("{\"mode\":\"hold\",\"latency_ms\":\"%s\",\"lab_processes\":%s,\"target\":%u,"
-                "\"held\":%llu,\"failed\":%llu,\"seconds_to_open\":%.2f,\"hold_s\":%.1f,"
-                "\"lab_cpu_s\":%.2f,\"lab\":%s}\n",
-                latency.c_str(), lab_processes.c_str(), cfg.hold, (unsigned long long)r.held,
-                (unsigned long long)r.failed, r.elapsed, cfg.duration_s, lab_cpu_s,
-                lab_stats.empty() ? "null" : lab_stats.c_str());
+    std::printf(
+        "{\"mode\":\"hold\",\"latency_ms\":\"%s\",\"lab_processes\":%s,\"target\":%u,"
+        "\"held\":%llu,\"failed\":%llu,\"seconds_to_open\":%.2f,\"hold_s\":%.1f,"
+        "\"lab_cpu_s\":%.2f,\"lab\":%s}\n",
+        latency.c_str(), lab_processes.c_str(), cfg.hold, (unsigned long long)r.held,
+        (unsigned long long)r.failed, r.elapsed, cfg.duration_s, lab_cpu_s,
+        lab_stats.empty() ? "null" : lab_stats.c_str());
   }
   return 0;
 }

@@ -22,7 +22,8 @@ constexpr long kDay = 86400;
 bssl::UniquePtr<EVP_PKEY> NewEcdsaKey() {
   bssl::UniquePtr<EC_KEY> ec(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
   bssl::UniquePtr<EVP_PKEY> key(EVP_PKEY_new());
-  if (!ec || !key || !EC_KEY_generate_key(ec.get()) || !EVP_PKEY_assign_EC_KEY(key.get(), ec.release()))
+  if (!ec || !key || !EC_KEY_generate_key(ec.get()) ||
+      !EVP_PKEY_assign_EC_KEY(key.get(), ec.release()))
     return nullptr;
   return key;
 }
@@ -50,15 +51,15 @@ bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
 
 struct CertParams {
   std::string cn;
-  std::string san;            // DNS name; empty for the CA
-  EVP_PKEY* key = nullptr;    // subject key
-  X509* issuer = nullptr;     // nullptr: self-signed
+  std::string san;          // DNS name; empty for the CA
+  EVP_PKEY* key = nullptr;  // subject key
+  X509* issuer = nullptr;   // nullptr: self-signed
   EVP_PKEY* issuer_key = nullptr;
-  long not_before = -kDay;    // seconds from now
+  long not_before = -kDay;  // seconds from now
   long not_after = 365 * kDay;
   bool ca = false;
   uint64_t serial = 1;
-  size_t padding = 0;         // > 0: a private extension of this many zero octets
+  size_t padding = 0;  // > 0: a private extension of this many zero octets
 };
 
 // Under 2.999, the arc ITU-T X.660 sets aside for examples: no real extension has it.
@@ -67,7 +68,8 @@ constexpr const char* kPaddingOid = "2.999.1";
 bool AddPadding(X509* cert, size_t bytes) {
   // extnValue = DER OCTET STRING of `bytes` zeros (long-form length, 3 octets: < 16 MiB).
   std::string der = {0x04, static_cast<char>(0x83)};
-  for (int shift = 16; shift >= 0; shift -= 8) der.push_back(static_cast<char>((bytes >> shift) & 0xff));
+  for (int shift = 16; shift >= 0; shift -= 8)
+    der.push_back(static_cast<char>((bytes >> shift) & 0xff));
   der.append(bytes, '\0');
   bssl::UniquePtr<ASN1_OBJECT> oid(OBJ_txt2obj(kPaddingOid, 1));
   bssl::UniquePtr<ASN1_OCTET_STRING> value(ASN1_OCTET_STRING_new());

@@ -65,7 +65,8 @@ std::string LabHelpText() {
       "                       (default compliant=40,no_starttls=20,misordered=5,others=1).\n"
       "                       A preset may come first, then overrides: 'internet' (an\n"
       "                       Internet-like mix, shares in bench/README.md), 'hostile' (every\n"
-      "                       hostile_* behaviour and a few normal ones), e.g. internet,no_banner=9\n"
+      "                       hostile_* behaviour and a few normal ones), e.g. "
+      "internet,no_banner=9\n"
       "  --assign FILE        explicit 'ADDRESS BEHAVIOUR' lines; they override --weights, and\n"
       "                       in address mode their addresses are served too\n"
       "  --seed N             seed of the per-address pick and of latency draws (default 1)\n"
@@ -142,9 +143,18 @@ bool ParseLabOptions(int argc, char** argv, LabOptions& o, bool& help, std::stri
       has_value = true;
     }
     auto flag = [&](std::string_view n) { return name == n; };
-    if (flag("--help")) { help = true; return true; }
-    if (flag("--wildcard")) { o.wildcard = true; continue; }
-    if (flag("--no-truth")) { o.no_truth = true; continue; }
+    if (flag("--help")) {
+      help = true;
+      return true;
+    }
+    if (flag("--wildcard")) {
+      o.wildcard = true;
+      continue;
+    }
+    if (flag("--no-truth")) {
+      o.no_truth = true;
+      continue;
+    }
     if (!has_value) {
       if (i + 1 >= argc) {
         error = "flag " + name + " needs a value";
@@ -153,35 +163,53 @@ bool ParseLabOptions(int argc, char** argv, LabOptions& o, bool& help, std::stri
       value = argv[++i];
     }
     bool ok = true;
-    if (flag("--port")) ok = ParseNumber<uint16_t>(value, o.port, 1, 65535);
-    else if (flag("--addresses")) o.addresses = value;
-    else if (flag("--ipv6")) { o.ipv6_behaviour = value; ok = FindBehaviour(value) >= 0; }
-    else if (flag("--weights")) o.weights = value;
-    else if (flag("--assign")) o.assign_file = value;
-    else if (flag("--seed")) ok = ParseNumber<uint64_t>(value, o.seed, 0, UINT64_MAX);
-    else if (flag("--run-dir")) o.run_dir = value;
-    else if (flag("--latency-ms")) ok = ParseRangeMs(value, o.latency_min_ms, o.latency_max_ms);
-    else if (flag("--drop-fraction")) ok = ParseFraction(value, o.drop_fraction);
-    else if (flag("--greeting-delay-ms")) ok = ParseNumber<uint32_t>(value, o.greeting_delay_ms, 0, 600000);
-    else if (flag("--late-banner-ms")) ok = ParseNumber<uint32_t>(value, o.late_banner_ms, 0, 600000);
-    else if (flag("--drip-gap-ms")) ok = ParseNumber<uint32_t>(value, o.drip_gap_ms, 0, 10000);
-    else if (flag("--idle-timeout-s")) ok = ParseNumber<uint32_t>(value, o.idle_timeout_s, 1, 86400);
-    else if (flag("--processes")) ok = ParseNumber<uint32_t>(value, o.processes, 1, 64);
-    else if (flag("--stats-file")) o.stats_file = value;
+    if (flag("--port"))
+      ok = ParseNumber<uint16_t>(value, o.port, 1, 65535);
+    else if (flag("--addresses"))
+      o.addresses = value;
+    else if (flag("--ipv6")) {
+      o.ipv6_behaviour = value;
+      ok = FindBehaviour(value) >= 0;
+    } else if (flag("--weights"))
+      o.weights = value;
+    else if (flag("--assign"))
+      o.assign_file = value;
+    else if (flag("--seed"))
+      ok = ParseNumber<uint64_t>(value, o.seed, 0, UINT64_MAX);
+    else if (flag("--run-dir"))
+      o.run_dir = value;
+    else if (flag("--latency-ms"))
+      ok = ParseRangeMs(value, o.latency_min_ms, o.latency_max_ms);
+    else if (flag("--drop-fraction"))
+      ok = ParseFraction(value, o.drop_fraction);
+    else if (flag("--greeting-delay-ms"))
+      ok = ParseNumber<uint32_t>(value, o.greeting_delay_ms, 0, 600000);
+    else if (flag("--late-banner-ms"))
+      ok = ParseNumber<uint32_t>(value, o.late_banner_ms, 0, 600000);
+    else if (flag("--drip-gap-ms"))
+      ok = ParseNumber<uint32_t>(value, o.drip_gap_ms, 0, 10000);
+    else if (flag("--idle-timeout-s"))
+      ok = ParseNumber<uint32_t>(value, o.idle_timeout_s, 1, 86400);
+    else if (flag("--processes"))
+      ok = ParseNumber<uint32_t>(value, o.processes, 1, 64);
+    else if (flag("--stats-file"))
+      o.stats_file = value;
     else if (flag("--pki")) {
       ok = value == "flat" || value == "intermediates";
       o.pki.intermediates = value == "intermediates";
-    }
-    else if (flag("--rsa-percent")) ok = ParseNumber<unsigned>(value, o.pki.rsa_percent, 0, 100);
-    else if (flag("--domains")) ok = ParseNumber<uint32_t>(value, o.domains, 0, 10000000);
-    else if (flag("--dns-address")) o.dns_address = value;
-    else if (flag("--lame-ns")) o.lame_ns = value;
+    } else if (flag("--rsa-percent"))
+      ok = ParseNumber<unsigned>(value, o.pki.rsa_percent, 0, 100);
+    else if (flag("--domains"))
+      ok = ParseNumber<uint32_t>(value, o.domains, 0, 10000000);
+    else if (flag("--dns-address"))
+      o.dns_address = value;
+    else if (flag("--lame-ns"))
+      o.lame_ns = value;
     else if (flag("--policy-address")) {
       uint32_t a = 0;
       o.policy_address = value;
       ok = ParseIpv4(value, a) && (a >> 24) == 127;
-    }
-    else {
+    } else {
       error = "unknown flag " + name + " (see --help)";
       return false;
     }

@@ -11,9 +11,9 @@ namespace starttls::lab {
 struct LabOptions {
   std::string command = "serve";  // serve | truth | zone | behaviours
   uint16_t port = 25;
-  std::string addresses;          // spec for ParseAddressSpec; required unless --wildcard
+  std::string addresses;  // spec for ParseAddressSpec; required unless --wildcard
   bool wildcard = false;
-  std::string ipv6_behaviour;     // non-empty: also serve [::1]:port with this behaviour
+  std::string ipv6_behaviour;  // non-empty: also serve [::1]:port with this behaviour
   std::string weights = "compliant=40,no_starttls=20,misordered=5,others=1";
   std::string assign_file;
   uint64_t seed = 1;
@@ -26,14 +26,14 @@ struct LabOptions {
   uint32_t drip_gap_ms = 2;
   uint32_t idle_timeout_s = 300;
   uint32_t processes = 1;
-  std::string stats_file;          // empty: stats JSON on stdout
+  std::string stats_file;  // empty: stats JSON on stdout
   uint32_t domains = 200;
   std::string dns_address = "127.0.0.1";
   std::string lame_ns = "127.53.53.53";
-  std::string policy_address;      // non-empty: write the domain-policy cases (policy_domains.h)
-  bool no_truth = false;           // serve: skip truth/zone files (huge ranges)
-  PkiShape pki;                    // --pki, --rsa-percent
-  std::vector<std::string> args;   // positional (addresses for `truth`)
+  std::string policy_address;     // non-empty: write the domain-policy cases (policy_domains.h)
+  bool no_truth = false;          // serve: skip truth/zone files (huge ranges)
+  PkiShape pki;                   // --pki, --rsa-percent
+  std::vector<std::string> args;  // positional (addresses for `truth`)
 };
 
 // Parses argv; on error fills `error`. `help` is set when --help was asked.

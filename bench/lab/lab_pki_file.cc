@@ -20,7 +20,8 @@ bool LoadLabPki(const std::string& path, LabPki& out, std::string& error) {
   out.ecdsa_key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   out.rsa_key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!out.ca || !out.ca_key || !out.ecdsa_key || !out.rsa_key ||
-      EVP_PKEY_id(out.ecdsa_key.get()) != EVP_PKEY_EC || EVP_PKEY_id(out.rsa_key.get()) != EVP_PKEY_RSA) {
+      EVP_PKEY_id(out.ecdsa_key.get()) != EVP_PKEY_EC ||
+      EVP_PKEY_id(out.rsa_key.get()) != EVP_PKEY_RSA) {
     error = path + ": expected the CA certificate, the CA key, an ECDSA and an RSA key";
     return false;
   }

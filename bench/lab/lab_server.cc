@@ -27,11 +27,16 @@ constexpr int kEpollBatch = 1024;
 // "mx-127-1-0-5.lab.test" into `out` without allocating (the accept path runs per connection).
 std::string_view FormatMxName(char (&out)[40], uint32_t addr) {
   char* p = out;
-  auto put = [&](std::string_view s) { for (char c : s) *p++ = c; };
+  auto put = [&](std::string_view s) {
+    for (char c : s) *p++ = c;
+  };
   auto num = [&](unsigned v) {
     char digits[3];
     int n = 0;
-    do { digits[n++] = static_cast<char>('0' + v % 10); v /= 10; } while (v);
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
     while (n) *p++ = digits[--n];
   };
   put("mx-");
@@ -66,9 +71,8 @@ LabServer::~LabServer() {
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
-bool LabServer::AddListener(int family, const void* addr, size_t len, int behaviour,
-                            uint32_t addr4, std::string mx, bool reuseport, bool bind_lo,
-                            std::string& error) {
+bool LabServer::AddListener(int family, const void* addr, size_t len, int behaviour, uint32_t addr4,
+                            std::string mx, bool reuseport, bool bind_lo, std::string& error) {
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     error = std::string("socket: ") + strerror(errno);
@@ -138,8 +142,8 @@ bool LabServer::Listen(const std::vector<uint32_t>& addresses, uint32_t worker, 
       sa6.sin6_family = AF_INET6;
       sa6.sin6_port = htons(opt_.port);
       sa6.sin6_addr = in6addr_loopback;
-      if (!AddListener(AF_INET6, &sa6, sizeof sa6, behaviour, 0, "mx-ipv6-1.lab.test", false,
-                       false, error)) {
+      if (!AddListener(AF_INET6, &sa6, sizeof sa6, behaviour, 0, "mx-ipv6-1.lab.test", false, false,
+                       error)) {
         error = "[::1]: " + error;
         return false;
       }
@@ -196,7 +200,8 @@ void LabServer::Accept(const Listener& l, uint64_t now) {
       cfg.dropped = true;
       ++stats_.dropped;
     }
-    if (addr != 0 && !all[behaviour].banner_first.empty()) cfg.first_contact = shared_.FirstContact(addr);
+    if (addr != 0 && !all[behaviour].banner_first.empty())
+      cfg.first_contact = shared_.FirstContact(addr);
     if (slots_.size() <= static_cast<size_t>(fd)) slots_.resize(fd + 1024);
     Slot& slot = slots_[fd];
     slot.addr = addr;

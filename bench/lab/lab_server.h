@@ -48,7 +48,7 @@ class LabServer {
     uint32_t addr = 0;                 // destination address, for SharedCounters
     bool counted = false;              // counted in SharedCounters (IPv4)
     bool counted_ip = false;
-    uint32_t events = 0;               // epoll interest registered
+    uint32_t events = 0;  // epoll interest registered
   };
 
   bool AddListener(int family, const void* addr, size_t len, int behaviour, uint32_t addr4,
@@ -70,7 +70,7 @@ class LabServer {
   std::vector<int> listener_index_;  // fd -> index into listeners_, -1 otherwise
   std::vector<Slot> slots_;          // by fd
   std::vector<std::unique_ptr<Session>> spare_sessions_;
-  TimerHeap timers_;                 // keyed by fd
+  TimerHeap timers_;  // keyed by fd
   std::mt19937_64 rng_;
 };
 

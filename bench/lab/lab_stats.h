@@ -10,25 +10,39 @@
 
 namespace starttls::lab {
 
-enum Verb : int { kEhlo, kHelo, kStarttls, kQuit, kNoop, kRset, kMail, kRcpt, kData, kAuth,
-                  kVrfy, kExpn, kOther, kVerbCount };
+enum Verb : int {
+  kEhlo,
+  kHelo,
+  kStarttls,
+  kQuit,
+  kNoop,
+  kRset,
+  kMail,
+  kRcpt,
+  kData,
+  kAuth,
+  kVrfy,
+  kExpn,
+  kOther,
+  kVerbCount
+};
 inline constexpr std::array<std::string_view, kVerbCount> kVerbNames = {
-    "EHLO", "HELO", "STARTTLS", "QUIT", "NOOP", "RSET", "MAIL", "RCPT", "DATA", "AUTH",
-    "VRFY", "EXPN", "OTHER"};
+    "EHLO", "HELO", "STARTTLS", "QUIT", "NOOP", "RSET", "MAIL",
+    "RCPT", "DATA", "AUTH",     "VRFY", "EXPN", "OTHER"};
 inline bool IsForbidden(int verb) { return verb >= kMail && verb <= kExpn; }
 
 struct LabStats {
-  uint64_t connections = 0;      // accepted
-  uint64_t active = 0;           // open now
+  uint64_t connections = 0;  // accepted
+  uint64_t active = 0;       // open now
   uint64_t max_concurrent = 0;
   uint64_t max_concurrent_per_24 = 0;  // most connections open at once to one /24 (all workers)
   uint64_t max_concurrent_per_ip = 0;  // most connections open at once to one address
-  uint64_t commands = 0;         // command lines received (plaintext and inside TLS)
+  uint64_t commands = 0;               // command lines received (plaintext and inside TLS)
   uint64_t verbs[kVerbCount] = {};
-  uint64_t tls_handshakes = 0;   // completed
+  uint64_t tls_handshakes = 0;  // completed
   uint64_t tls_failures = 0;
-  uint64_t dropped = 0;          // --drop-fraction victims
-  uint64_t resets = 0;           // connections closed with RST on purpose
+  uint64_t dropped = 0;  // --drop-fraction victims
+  uint64_t resets = 0;   // connections closed with RST on purpose
   uint64_t accept_errors = 0;
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
@@ -36,8 +50,10 @@ struct LabStats {
   void Add(const LabStats& o) {
     connections += o.connections;
     max_concurrent += o.max_concurrent;
-    if (o.max_concurrent_per_24 > max_concurrent_per_24) max_concurrent_per_24 = o.max_concurrent_per_24;
-    if (o.max_concurrent_per_ip > max_concurrent_per_ip) max_concurrent_per_ip = o.max_concurrent_per_ip;
+    if (o.max_concurrent_per_24 > max_concurrent_per_24)
+      max_concurrent_per_24 = o.max_concurrent_per_24;
+    if (o.max_concurrent_per_ip > max_concurrent_per_ip)
+      max_concurrent_per_ip = o.max_concurrent_per_ip;
     commands += o.commands;
     for (int i = 0; i < kVerbCount; ++i) verbs[i] += o.verbs[i];
     tls_handshakes += o.tls_handshakes;

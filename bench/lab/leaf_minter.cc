@@ -56,8 +56,7 @@ bool AddName(CBB* cbb, std::string_view cn) {
   if (!CBB_add_asn1(cbb, &name, CBS_ASN1_SEQUENCE)) return false;
   const std::pair<std::string_view, bool> parts[2] = {{"smtp-lab", true}, {cn, false}};
   for (const auto& [text, organization] : parts) {
-    if (!CBB_add_asn1(&name, &set, CBS_ASN1_SET) ||
-        !CBB_add_asn1(&set, &attr, CBS_ASN1_SEQUENCE) ||
+    if (!CBB_add_asn1(&name, &set, CBS_ASN1_SET) || !CBB_add_asn1(&set, &attr, CBS_ASN1_SEQUENCE) ||
         !(organization ? AddOid(&attr, kOidOrganization) : AddOid(&attr, kOidCommonName)) ||
         !CBB_add_asn1(&attr, &value, CBS_ASN1_UTF8STRING) || !AddBytes(&value, text) ||
         !CBB_flush(&name))
@@ -87,32 +86,36 @@ bool AddTbs(CBB* cbb, const LeafTemplate& t, std::string_view name, uint64_t ser
   if (!CBB_add_asn1(&tbs, &exts_wrapper, CBS_ASN1_CONTEXT_SPECIFIC | CBS_ASN1_CONSTRUCTED | 3) ||
       !CBB_add_asn1(&exts_wrapper, &exts, CBS_ASN1_SEQUENCE))
     return false;
-  bool ok =
-      AddExtension(&exts, kOidSubjectKeyId, false, [&](CBB* v) {
-        return CBB_add_asn1_octet_string(v, reinterpret_cast<const uint8_t*>(t.subject_key_id.data()),
-                                         t.subject_key_id.size());
-      }) &&
-      AddExtension(&exts, kOidAuthorityKeyId, false, [&](CBB* v) {
-        CBB seq, id;
-        return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) &&
-               CBB_add_asn1(&seq, &id, CBS_ASN1_CONTEXT_SPECIFIC | 0) &&
-               AddBytes(&id, t.issuer_key_id) && CBB_flush(v);
-      }) &&
-      AddExtension(&exts, kOidBasicConstraints, true, [](CBB* v) {
-        CBB seq;
-        return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) && CBB_flush(v);
-      }) &&
-      AddExtension(&exts, kOidExtKeyUsage, false, [](CBB* v) {
-        CBB seq;
-        return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) && AddOid(&seq, kOidServerAuth) &&
-               CBB_flush(v);
-      }) &&
-      AddExtension(&exts, kOidSubjectAltName, false, [&](CBB* v) {
-        CBB seq, dns;
-        return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) &&
-               CBB_add_asn1(&seq, &dns, CBS_ASN1_CONTEXT_SPECIFIC | 2) && AddBytes(&dns, name) &&
-               CBB_flush(v);
-      });
+  bool ok = AddExtension(&exts, kOidSubjectKeyId, false,
+                         [&](CBB* v) {
+                           return CBB_add_asn1_octet_string(
+                               v, reinterpret_cast<const uint8_t*>(t.subject_key_id.data()),
+                               t.subject_key_id.size());
+                         }) &&
+            AddExtension(&exts, kOidAuthorityKeyId, false,
+                         [&](CBB* v) {
+                           CBB seq, id;
+                           return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) &&
+                                  CBB_add_asn1(&seq, &id, CBS_ASN1_CONTEXT_SPECIFIC | 0) &&
+                                  AddBytes(&id, t.issuer_key_id) && CBB_flush(v);
+                         }) &&
+            AddExtension(&exts, kOidBasicConstraints, true,
+                         [](CBB* v) {
+                           CBB seq;
+                           return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) && CBB_flush(v);
+                         }) &&
+            AddExtension(&exts, kOidExtKeyUsage, false,
+                         [](CBB* v) {
+                           CBB seq;
+                           return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) &&
+                                  AddOid(&seq, kOidServerAuth) && CBB_flush(v);
+                         }) &&
+            AddExtension(&exts, kOidSubjectAltName, false, [&](CBB* v) {
+              CBB seq, dns;
+              return CBB_add_asn1(v, &seq, CBS_ASN1_SEQUENCE) &&
+                     CBB_add_asn1(&seq, &dns, CBS_ASN1_CONTEXT_SPECIFIC | 2) &&
+                     AddBytes(&dns, name) && CBB_flush(v);
+            });
   return ok && CBB_flush(cbb);
 }
 

@@ -28,7 +28,7 @@ struct LeafTemplate {
   std::string validity;     // DER Validity
   std::string spki;         // DER SubjectPublicKeyInfo of the leaf key
   std::string subject_key_id;
-  std::string issuer_key_id;  // for self-signed: the same as subject_key_id
+  std::string issuer_key_id;   // for self-signed: the same as subject_key_id
   EVP_PKEY* signer = nullptr;  // ECDSA P-256 or RSA: the CA's, an intermediate's, or the leaf's own
 };
 

@@ -16,12 +16,16 @@ namespace {
 
 constexpr std::string_view kStsId = "20240601T000000";
 constexpr int kMaxAge = 86400;
-constexpr std::string_view kRptGood = "v=TLSRPTv1; rua=mailto:tlsrpt@lab.test,https://reports.lab.test/v1/tlsrpt";
+constexpr std::string_view kRptGood =
+    "v=TLSRPTv1; rua=mailto:tlsrpt@lab.test,https://reports.lab.test/v1/tlsrpt";
 
-std::string Fqdn(std::string_view label) { return std::string(label) + "." + std::string(kZoneOrigin); }
+std::string Fqdn(std::string_view label) {
+  return std::string(label) + "." + std::string(kZoneOrigin);
+}
 
 // The MTA-STS policy text (RFC 8461 §3.2).
-std::string PolicyText(const std::string& mode, const std::vector<std::string>& patterns, bool crlf) {
+std::string PolicyText(const std::string& mode, const std::vector<std::string>& patterns,
+                       bool crlf) {
   std::string eol = crlf ? "\r\n" : "\n";
   std::string t = "version: STSv1" + eol + "mode: " + mode + eol;
   for (const std::string& p : patterns) t += "mx: " + p + eol;
@@ -55,7 +59,9 @@ std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 }  // namespace
 
-std::string PolicyCaseBuilder::Host(const std::string& role) const { return MxName(roles_.at(role)); }
+std::string PolicyCaseBuilder::Host(const std::string& role) const {
+  return MxName(roles_.at(role));
+}
 
 PolicyCaseBuilder::Mx PolicyCaseBuilder::MxOf(int preference, const std::string& role) const {
   return Mx{preference, Host(role), roles_.at(role)};
@@ -65,7 +71,8 @@ std::string_view PolicyCaseBuilder::BehaviourOf(const Mx& m) const {
   return m.addr ? AllBehaviours()[pop_.BehaviourFor(*m.addr)].id : std::string_view();
 }
 
-void PolicyCaseBuilder::AddMxRecords(const Row& row, std::string& zone, std::string_view origin) const {
+void PolicyCaseBuilder::AddMxRecords(const Row& row, std::string& zone,
+                                     std::string_view origin) const {
   std::string label = row.domain.substr(0, row.domain.size() - origin.size() - 1);
   for (const Mx& m : row.mx)
     zone += label + " IN MX " + std::to_string(m.preference) + " " + m.name + ".\n";
@@ -83,7 +90,8 @@ void PolicyCaseBuilder::AddTlsa(const std::string& mx, const Tlsa& t, std::strin
 
 std::string PolicyCaseBuilder::TlsaJson(const Tlsa& t) {
   return "{\"usage\":" + std::to_string(t.usage) + ",\"selector\":" + std::to_string(t.selector) +
-         ",\"matching_type\":" + std::to_string(t.matching_type) + ",\"data\":" + JsonString(t.data) + "}";
+         ",\"matching_type\":" + std::to_string(t.matching_type) +
+         ",\"data\":" + JsonString(t.data) + "}";
 }
 
 void PolicyCaseBuilder::Emit(Row row) {
@@ -94,25 +102,29 @@ void PolicyCaseBuilder::Emit(Row row) {
     if (!exchanges.empty()) exchanges += ',';
     std::string_view b = BehaviourOf(m);
     behaviours.push_back(b);
-    weakest = std::min(weakest, AppendExchangeJson(exchanges, m.name, m.preference,
-                                                   m.addr ? Ipv4ToString(*m.addr) : "", opt_.port, b));
+    weakest =
+        std::min(weakest, AppendExchangeJson(exchanges, m.name, m.preference,
+                                             m.addr ? Ipv4ToString(*m.addr) : "", opt_.port, b));
   }
   std::string dane_delivery = "not_applicable";
   if (row.dane_state == "usable" || row.dane_state == "bogus") {
     dane_delivery = "defer";
     for (size_t i = 0; i < row.mx.size(); ++i)
-      if (i < row.dane_match.size() && row.dane_match[i] && TlsWithPostfix(behaviours[i])) dane_delivery = "tls";
+      if (i < row.dane_match.size() && row.dane_match[i] && TlsWithPostfix(behaviours[i]))
+        dane_delivery = "tls";
   }
   std::string sts_delivery = "not_applicable";
   if (!row.sts_mode.empty()) {
     sts_delivery = row.sts_mode == "enforce" ? "defer" : "report_only";
     for (size_t i = 0; i < row.mx.size(); ++i)
-      if (i < row.sts_covered.size() && row.sts_covered[i] && StsValid(behaviours[i])) sts_delivery = "tls";
+      if (i < row.sts_covered.size() && row.sts_covered[i] && StsValid(behaviours[i]))
+        sts_delivery = "tls";
   }
   std::string j = "{\"domain\":" + JsonString(row.domain) + ",\"kind\":" + JsonString(row.kind) +
                   ",\"dns\":\"NOERROR\",\"mx_kind\":\"mx\",\"exchanges\":[" + exchanges +
-                  "],\"verdict\":" + JsonString(VerdictOfRank(weakest)) + ",\"dane\":{\"state\":" +
-                  JsonString(row.dane_state) + ",\"dnssec\":" + JsonString(row.dnssec);
+                  "],\"verdict\":" + JsonString(VerdictOfRank(weakest)) +
+                  ",\"dane\":{\"state\":" + JsonString(row.dane_state) +
+                  ",\"dnssec\":" + JsonString(row.dnssec);
   if (!row.dane_hosts.empty()) j += ",\"hosts\":[" + row.dane_hosts + "]";
   j += "},\"mta_sts\":" + row.sts_json + ",\"tls_rpt\":" + row.rpt_json +
        ",\"delivery\":{\"opportunistic\":" + JsonString(OpportunisticDelivery(behaviours)) +
@@ -122,14 +134,24 @@ void PolicyCaseBuilder::Emit(Row row) {
 }
 
 void PolicyCaseBuilder::Build() {
-  insecure_zone_ = "; smtp-lab: an unsigned zone, delegated without DS from lab.test\n"
-                   "$ORIGIN " + std::string(kInsecureZone) + ".\n$TTL 300\n"
-                   "@ IN SOA ns." + std::string(kInsecureZone) + ". hostmaster.lab.test. 1 3600 600 86400 300\n"
-                   "@ IN NS ns." + std::string(kInsecureZone) + ".\n"
-                   "ns IN A " + opt_.dns_address + "\n";
-  zone_ = "; domain policy (docs/rules.md §8); insecure.lab.test is delegated without DS\n"
-          "insecure IN NS ns.insecure.lab.test.\n"
-          "ns.insecure IN A " + opt_.dns_address + "\n";
+  insecure_zone_ =
+      "; smtp-lab: an unsigned zone, delegated without DS from lab.test\n"
+      "$ORIGIN " +
+      std::string(kInsecureZone) +
+      ".\n$TTL 300\n"
+      "@ IN SOA ns." +
+      std::string(kInsecureZone) +
+      ". hostmaster.lab.test. 1 3600 600 86400 300\n"
+      "@ IN NS ns." +
+      std::string(kInsecureZone) +
+      ".\n"
+      "ns IN A " +
+      opt_.dns_address + "\n";
+  zone_ =
+      "; domain policy (docs/rules.md §8); insecure.lab.test is delegated without DS\n"
+      "insecure IN NS ns.insecure.lab.test.\n"
+      "ns.insecure IN A " +
+      opt_.dns_address + "\n";
   DaneCases();
   StsCases();
 }
@@ -146,7 +168,8 @@ void PolicyCaseBuilder::DaneCases() {
       {"dane-ee", "ee", "usable", ee, true,
        "TLSA 3 1 1 of the lab's ECDSA leaf key: DANE-EE matches (no name or expiry check)"},
       {"dane-ee-stale", "stale", "usable", Tlsa{3, 1, 1, keys_.stale_spki_sha256}, false,
-       "TLSA 3 1 1 of a key the host no longer serves (after a key roll): no match, the sender defers"},
+       "TLSA 3 1 1 of a key the host no longer serves (after a key roll): no match, the sender "
+       "defers"},
       {"dane-ta", "ta", "usable", Tlsa{2, 0, 1, keys_.ca_cert_sha256}, true,
        "TLSA 2 0 1 of the lab CA certificate, which the host sends after its leaf; the leaf "
        "names the MX: DANE-TA matches"},
@@ -154,7 +177,8 @@ void PolicyCaseBuilder::DaneCases() {
        "a matching DANE-EE record on a misordered host: the probe's handshake matches, but "
        "Postfix sees no STARTTLS, so a DANE sender defers the mail"},
       {"dane-usage1", "usage1", "unusable", Tlsa{1, 1, 1, keys_.ee_spki_sha256}, false,
-       "only PKIX-EE(1), which RFC 7672 §3.1.3 makes unusable for SMTP: unusable, DANE does not apply"},
+       "only PKIX-EE(1), which RFC 7672 §3.1.3 makes unusable for SMTP: unusable, DANE does not "
+       "apply"},
   };
   for (const Case& c : cases) {
     Row r;
@@ -177,11 +201,14 @@ void PolicyCaseBuilder::DaneCases() {
     r.mx = {MxOf(10, "stale"), MxOf(20, "ee")};
     r.dane_state = "usable";
     r.dane_hosts = "{\"mx\":" + JsonString(r.mx[0].name) + ",\"tlsa\":[" +
-                   TlsaJson(Tlsa{3, 1, 1, keys_.stale_spki_sha256}) + "],\"secure\":true,\"match\":false},"
-                   "{\"mx\":" + JsonString(r.mx[1].name) + ",\"tlsa\":[" + TlsaJson(ee) +
+                   TlsaJson(Tlsa{3, 1, 1, keys_.stale_spki_sha256}) +
+                   "],\"secure\":true,\"match\":false},"
+                   "{\"mx\":" +
+                   JsonString(r.mx[1].name) + ",\"tlsa\":[" + TlsaJson(ee) +
                    "],\"secure\":true,\"match\":true}";
     r.dane_match = {false, true};
-    r.note = "the first MX's TLSA is stale, the second's matches: a DANE sender delivers to the second";
+    r.note =
+        "the first MX's TLSA is stale, the second's matches: a DANE sender delivers to the second";
     AddMxRecords(r, zone_, kZoneOrigin);
     Emit(std::move(r));
   }
@@ -195,8 +222,9 @@ void PolicyCaseBuilder::DaneCases() {
     bogus_ += "_25._tcp." + r.mx[0].name + ". TLSA\n";
     r.dane_hosts = "{\"mx\":" + JsonString(r.mx[0].name) + ",\"secure\":false}";
     r.dane_match = {false};
-    r.note = "the TLSA RRset's RRSIG is broken after signing: a validating resolver answers "
-             "SERVFAIL, which counts as bogus (docs/rules.md §8); the sender defers";
+    r.note =
+        "the TLSA RRset's RRSIG is broken after signing: a validating resolver answers "
+        "SERVFAIL, which counts as bogus (docs/rules.md §8); the sender defers";
     AddMxRecords(r, zone_, kZoneOrigin);
     Emit(std::move(r));
   }
@@ -209,11 +237,13 @@ void PolicyCaseBuilder::DaneCases() {
     insecure_zone_ += "mx1 IN A " + Ipv4ToString(roles_.at("insecure")) + "\n";
     Tlsa t = ee;
     AddTlsa(mx1, t, insecure_zone_, kInsecureZone);
-    r.dane_hosts = "{\"mx\":" + JsonString(mx1) + ",\"tlsa\":[" + TlsaJson(t) + "],\"secure\":false}";
-    r.note = "the MX is secure, but the MX host (and its matching TLSA) lives in the unsigned "
-             "insecure.lab.test: an insecure TLSA is no TLSA (RFC 7672 §2.2). The lab host's "
-             "certificate names " + Host("insecure") + ", not " + mx1 +
-             ", so this host's record shows hostname_match false";
+    r.dane_hosts =
+        "{\"mx\":" + JsonString(mx1) + ",\"tlsa\":[" + TlsaJson(t) + "],\"secure\":false}";
+    r.note =
+        "the MX is secure, but the MX host (and its matching TLSA) lives in the unsigned "
+        "insecure.lab.test: an insecure TLSA is no TLSA (RFC 7672 §2.2). The lab host's "
+        "certificate names " +
+        Host("insecure") + ", not " + mx1 + ", so this host's record shows hostname_match false";
     AddMxRecords(r, zone_, kZoneOrigin);
     Emit(std::move(r));
   }
@@ -223,8 +253,9 @@ void PolicyCaseBuilder::DaneCases() {
     r.kind = "dane-insecure";
     r.mx = {MxOf(10, "ee")};
     r.dnssec = "insecure";
-    r.note = "the MX RRset is in the unsigned insecure.lab.test, so DANE does not apply even "
-             "though the MX host has a secure matching TLSA (RFC 7672 §2.2)";
+    r.note =
+        "the MX RRset is in the unsigned insecure.lab.test, so DANE does not apply even "
+        "though the MX host has a secure matching TLSA (RFC 7672 §2.2)";
     AddMxRecords(r, insecure_zone_, kInsecureZone);
     Emit(std::move(r));
   }
@@ -241,8 +272,9 @@ void PolicyCaseBuilder::DaneCases() {
 
 PolicyCaseBuilder::Row PolicyCaseBuilder::StsRow(const std::string& label, std::vector<Mx> mx,
                                                  const std::string& mode,
-                                                 const std::vector<std::string>& patterns, SiteMode site,
-                                                 const std::string& fetch, bool no_site_address) {
+                                                 const std::vector<std::string>& patterns,
+                                                 SiteMode site, const std::string& fetch,
+                                                 bool no_site_address) {
   Row r;
   r.domain = Fqdn(label);
   r.kind = label;
@@ -253,10 +285,12 @@ PolicyCaseBuilder::Row PolicyCaseBuilder::StsRow(const std::string& label, std::
   s.domain = r.domain;
   s.mode = site;
   s.body = PolicyText(mode, patterns, label == "sts-wildcard");
-  if (site == SiteMode::kRedirect) s.location = "https://mta-sts." + Fqdn("sts-enforce") + "/.well-known/mta-sts.txt";
+  if (site == SiteMode::kRedirect)
+    s.location = "https://mta-sts." + Fqdn("sts-enforce") + "/.well-known/mta-sts.txt";
   sites_.push_back(std::move(s));
   if (fetch != "ok") {
-    r.sts_json = "{\"state\":\"error\",\"id\":" + Quoted(kStsId) + ",\"fetch\":" + JsonString(fetch) + "}";
+    r.sts_json =
+        "{\"state\":\"error\",\"id\":" + Quoted(kStsId) + ",\"fetch\":" + JsonString(fetch) + "}";
   } else {
     r.sts_mode = mode;
     std::string mxs, hosts;
@@ -269,8 +303,9 @@ PolicyCaseBuilder::Row PolicyCaseBuilder::StsRow(const std::string& label, std::
                ",\"covered\":" + (covered ? "true" : "false") +
                ",\"valid\":" + (StsValid(BehaviourOf(m)) ? "true" : "false") + "}";
     }
-    r.sts_json = "{\"state\":\"ok\",\"id\":" + Quoted(kStsId) + ",\"fetch\":\"ok\",\"mode\":" +
-                 JsonString(mode) + ",\"max_age\":" + std::to_string(kMaxAge) + ",\"mx\":[" + mxs +
+    r.sts_json = "{\"state\":\"ok\",\"id\":" + Quoted(kStsId) +
+                 ",\"fetch\":\"ok\",\"mode\":" + JsonString(mode) +
+                 ",\"max_age\":" + std::to_string(kMaxAge) + ",\"mx\":[" + mxs +
                  "],\"errors\":[],\"hosts\":[" + hosts + "]}";
   }
   return r;
@@ -284,26 +319,34 @@ void PolicyCaseBuilder::StsCases() {
   };
   const std::string c1 = Host("c1"), c2 = Host("c2"), m1 = Host("m1"), m2 = Host("m2");
   {
-    Row r = StsRow("sts-enforce", {MxOf(10, "c1"), MxOf(20, "c2")}, "enforce", {c1, c2}, SiteMode::kOk, "ok");
+    Row r = StsRow("sts-enforce", {MxOf(10, "c1"), MxOf(20, "c2")}, "enforce", {c1, c2},
+                   SiteMode::kOk, "ok");
     zone_ += "_smtp._tls.sts-enforce IN TXT \"" + std::string(kRptGood) + "\"\n";
-    r.rpt_json = "{\"state\":\"ok\",\"rua\":[\"mailto:tlsrpt@lab.test\",\"https://reports.lab.test/v1/tlsrpt\"]}";
+    r.rpt_json =
+        "{\"state\":\"ok\",\"rua\":[\"mailto:tlsrpt@lab.test\",\"https://reports.lab.test/v1/"
+        "tlsrpt\"]}";
     emit(std::move(r), "enforce, every MX valid; TLS-RPT with a mailto: and an https: URI");
   }
-  emit(StsRow("sts-one-misordered", {MxOf(10, "m1"), MxOf(20, "c1")}, "enforce", {m1, c1}, SiteMode::kOk, "ok"),
-       "enforce; the first MX is misordered (not valid: Postfix sees no STARTTLS), the second "
-       "valid: the sender falls to the second; an opportunistic sender sends in clear to the first");
-  emit(StsRow("sts-all-misordered", {MxOf(10, "m1"), MxOf(20, "m2")}, "enforce", {m1, m2}, SiteMode::kOk, "ok"),
+  emit(
+      StsRow("sts-one-misordered", {MxOf(10, "m1"), MxOf(20, "c1")}, "enforce", {m1, c1},
+             SiteMode::kOk, "ok"),
+      "enforce; the first MX is misordered (not valid: Postfix sees no STARTTLS), the second "
+      "valid: the sender falls to the second; an opportunistic sender sends in clear to the first");
+  emit(StsRow("sts-all-misordered", {MxOf(10, "m1"), MxOf(20, "m2")}, "enforce", {m1, m2},
+              SiteMode::kOk, "ok"),
        "enforce, every MX misordered: no valid MX, the sender defers");
   emit(StsRow("sts-testing", {MxOf(10, "m1")}, "testing", {m1}, SiteMode::kOk, "ok"),
        "testing, the only MX misordered: delivered anyway, the failure reported");
-  emit(StsRow("sts-not-covered", {MxOf(10, "c1")}, "enforce", {"mail.elsewhere.test"}, SiteMode::kOk, "ok"),
+  emit(StsRow("sts-not-covered", {MxOf(10, "c1")}, "enforce", {"mail.elsewhere.test"},
+              SiteMode::kOk, "ok"),
        "the policy's only pattern does not cover the MX: no covered valid MX, the sender defers");
   emit(StsRow("sts-wildcard", {MxOf(10, "c1")}, "enforce", {"*.lab.test"}, SiteMode::kOk, "ok"),
        "pattern *.lab.test covers the MX (one label); the policy lines end with CRLF");
   emit(StsRow("sts-wildcard-deep", {MxOf(10, "c1")}, "enforce", {"*.test"}, SiteMode::kOk, "ok"),
        "pattern *.test must not cover " + c1 + " (two labels before .test): the sender defers");
   if (roles_.count("expired"))
-    emit(StsRow("sts-expired-mx", {MxOf(10, "expired")}, "enforce", {Host("expired")}, SiteMode::kOk, "ok"),
+    emit(StsRow("sts-expired-mx", {MxOf(10, "expired")}, "enforce", {Host("expired")},
+                SiteMode::kOk, "ok"),
          "enforce, the only MX serves an expired certificate: not valid, the sender defers");
   emit(StsRow("sts-chunked", {MxOf(10, "c1")}, "enforce", {c1}, SiteMode::kChunked, "ok"),
        "the policy comes with Transfer-Encoding: chunked (HTTP/1.1 allows it): a good policy");
@@ -317,18 +360,22 @@ void PolicyCaseBuilder::StsCases() {
       {"sts-404", SiteMode::kNotFound, "http-status", "the policy server answers 404"},
       {"sts-redirect", SiteMode::kRedirect, "http-status",
        "301 to a good policy elsewhere: redirects are not followed (RFC 8461 §3.3)"},
-      {"sts-bad-type", SiteMode::kBadContentType, "bad-content-type", "a good policy served as text/html"},
+      {"sts-bad-type", SiteMode::kBadContentType, "bad-content-type",
+       "a good policy served as text/html"},
       {"sts-too-large", SiteMode::kTooLarge, "too-large", "a body over 64 KiB"},
-      {"sts-cert-expired", SiteMode::kCertExpired, "tls-error", "the policy server's certificate has expired"},
+      {"sts-cert-expired", SiteMode::kCertExpired, "tls-error",
+       "the policy server's certificate has expired"},
       {"sts-cert-wrong-name", SiteMode::kCertWrongName, "tls-error",
        "the policy server's certificate names mail.wrong-name.test"},
-      {"sts-slow", SiteMode::kSlow, "timeout", "the body drips one byte a second, past any deadline"},
+      {"sts-slow", SiteMode::kSlow, "timeout",
+       "the body drips one byte a second, past any deadline"},
   };
   for (const Failure& f : failures)
     emit(StsRow(f.label, {MxOf(10, "c1")}, "enforce", {c1}, f.site, f.fetch),
          std::string(f.note) + ": no usable policy, the sender acts as if there were none");
   {
-    Row r = StsRow("sts-bad-policy", {MxOf(10, "c1")}, "enforce", {c1}, SiteMode::kOk, "bad-policy");
+    Row r =
+        StsRow("sts-bad-policy", {MxOf(10, "c1")}, "enforce", {c1}, SiteMode::kOk, "bad-policy");
     sites_.back().body = "version: STSv1\nmode: strict\nmx: " + c1 + "\n";  // bad mode, no max_age
     emit(std::move(r), "the policy says mode: strict and has no max_age: bad-policy");
   }
@@ -340,8 +387,9 @@ void PolicyCaseBuilder::StsCases() {
     r.sts_mode.clear();
     r.sts_covered.clear();
     r.sts_json = "{\"state\":\"error\"}";
-    emit(std::move(r), "two TXT records start with v=STSv1: no policy (RFC 8461 §3.1), whatever the "
-                       "site (which serves a good policy) says; fetching it is not required");
+    emit(std::move(r),
+         "two TXT records start with v=STSv1: no policy (RFC 8461 §3.1), whatever the "
+         "site (which serves a good policy) says; fetching it is not required");
   }
   {
     Row r;

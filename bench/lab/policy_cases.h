@@ -39,8 +39,8 @@ class PolicyCaseBuilder {
  private:
   struct Mx {
     int preference = 10;
-    std::string name;               // FQDN
-    std::optional<uint32_t> addr;   // the lab host behind it
+    std::string name;              // FQDN
+    std::optional<uint32_t> addr;  // the lab host behind it
   };
   struct Tlsa {
     int usage = 3, selector = 1, matching_type = 1;
@@ -53,8 +53,8 @@ class PolicyCaseBuilder {
     std::vector<Mx> mx;
     std::string dane_state = "none";
     std::string dnssec = "secure";
-    std::string dane_hosts;         // JSON array body, empty: no "hosts"
-    std::vector<bool> dane_match;   // per MX (usable/bogus states): the TLSA match
+    std::string dane_hosts;        // JSON array body, empty: no "hosts"
+    std::vector<bool> dane_match;  // per MX (usable/bogus states): the TLSA match
     std::string sts_json = "{\"state\":\"none\"}";
     std::string sts_mode;           // "enforce"/"testing" when state ok
     std::vector<bool> sts_covered;  // per MX

@@ -46,17 +46,20 @@ std::string_view OpportunisticDelivery(const std::vector<std::string_view>& beha
   return "unreachable";
 }
 
-std::string NoPolicyFieldsJson(const std::vector<std::string_view>& behaviours, std::string_view dnssec) {
+std::string NoPolicyFieldsJson(const std::vector<std::string_view>& behaviours,
+                               std::string_view dnssec) {
   std::string j = ",\"dane\":{\"state\":\"none\"";
   if (!dnssec.empty()) j += ",\"dnssec\":" + JsonString(dnssec);
   j += "},\"mta_sts\":{\"state\":\"none\"},\"tls_rpt\":{\"state\":\"none\"},\"delivery\":{"
-       "\"opportunistic\":" + JsonString(OpportunisticDelivery(behaviours)) +
+       "\"opportunistic\":" +
+       JsonString(OpportunisticDelivery(behaviours)) +
        ",\"dane\":\"not_applicable\",\"mta_sts\":\"not_applicable\"}";
   return j;
 }
 
-bool BuildPolicyZone(const LabOptions& opt, const Population& pop, const std::vector<uint32_t>& hosts,
-                     const CertStore& certs, PolicyZone& out, std::string& error) {
+bool BuildPolicyZone(const LabOptions& opt, const Population& pop,
+                     const std::vector<uint32_t>& hosts, const CertStore& certs, PolicyZone& out,
+                     std::string& error) {
   // Hosts by role, the first of each behaviour in address order, each used for one role only.
   auto take = [&](std::string_view behaviour, bool required) -> const uint32_t* {
     for (const uint32_t& h : hosts) {
@@ -65,8 +68,9 @@ bool BuildPolicyZone(const LabOptions& opt, const Population& pop, const std::ve
       return &h;
     }
     if (required && error.empty())
-      error = "the policy domains need 8 compliant and 3 misordered hosts among the lab's "
-              "addresses (add them with --assign)";
+      error =
+          "the policy domains need 8 compliant and 3 misordered hosts among the lab's "
+          "addresses (add them with --assign)";
     return nullptr;
   };
   const char* kCompliantRoles[] = {"ee", "stale", "ta", "usage1", "bogus", "insecure", "c1", "c2"};
@@ -86,7 +90,8 @@ bool BuildPolicyZone(const LabOptions& opt, const Population& pop, const std::ve
   keys.ee_spki_sha256 = Sha256Der(certs.leaf_key(CertKind::kValidEcdsa), i2d_PUBKEY);
   keys.stale_spki_sha256 = Sha256Der(certs.leaf_key(CertKind::kValidRsa), i2d_PUBKEY);
   keys.ca_cert_sha256 = Sha256Der(certs.ca(), i2d_X509);
-  if (keys.ee_spki_sha256.empty() || keys.stale_spki_sha256.empty() || keys.ca_cert_sha256.empty()) {
+  if (keys.ee_spki_sha256.empty() || keys.stale_spki_sha256.empty() ||
+      keys.ca_cert_sha256.empty()) {
     error = "cannot digest the lab's keys";
     return false;
   }

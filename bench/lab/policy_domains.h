@@ -28,17 +28,19 @@ struct PolicyZone {
   std::string insecure_zone;  // the whole insecure.lab.test zone file (unsigned)
   std::string truth;          // domain truth rows, NDJSON
   std::vector<PolicySite> sites;
-  std::string bogus;          // "OWNER. TYPE" lines whose RRSIG sign-zone.sh must break
+  std::string bogus;            // "OWNER. TYPE" lines whose RRSIG sign-zone.sh must break
   std::set<uint32_t> reserved;  // hosts the policy domains use: not for ordinary domains
 };
 
-bool BuildPolicyZone(const LabOptions& opt, const Population& pop, const std::vector<uint32_t>& hosts,
-                     const CertStore& certs, PolicyZone& out, std::string& error);
+bool BuildPolicyZone(const LabOptions& opt, const Population& pop,
+                     const std::vector<uint32_t>& hosts, const CertStore& certs, PolicyZone& out,
+                     std::string& error);
 
 // The §8 fields of a domain without any policy, in a signed zone: `,"dane":…,"delivery":…`
 // to append to its truth row. `behaviours`: each exchange's lab behaviour in preference order
 // ("" for an exchange without address). `dnssec`: the MX answer's status ("" to leave it out).
-std::string NoPolicyFieldsJson(const std::vector<std::string_view>& behaviours, std::string_view dnssec);
+std::string NoPolicyFieldsJson(const std::vector<std::string_view>& behaviours,
+                               std::string_view dnssec);
 
 // docs/rules.md §8 `delivery.opportunistic` from the exchanges' behaviours in preference order.
 std::string_view OpportunisticDelivery(const std::vector<std::string_view>& behaviours);

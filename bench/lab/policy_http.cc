@@ -7,8 +7,8 @@
 namespace starttls::lab {
 namespace {
 
-std::string Response(int status, std::string_view reason, std::string_view headers, std::string_view body,
-                     bool content_length = true) {
+std::string Response(int status, std::string_view reason, std::string_view headers,
+                     std::string_view body, bool content_length = true) {
   std::string r = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n" +
                   "Server: policy-lab\r\n" + std::string(headers);
   if (content_length) r += "Content-Length: " + std::to_string(body.size()) + "\r\n";
@@ -57,8 +57,8 @@ PolicyResponse BuildPolicyResponse(const PolicySite& site, const RequestHead& re
   PolicyResponse r;
   if (request.method != "GET") {
     r.status = 405;
-    r.head_and_body = Response(405, "Method Not Allowed", "Allow: GET\r\nContent-Type: text/plain\r\n",
-                               "GET only\n");
+    r.head_and_body = Response(405, "Method Not Allowed",
+                               "Allow: GET\r\nContent-Type: text/plain\r\n", "GET only\n");
     return r;
   }
   if (request.target != kPolicyPath || site.mode == SiteMode::kNotFound) {
@@ -80,10 +80,12 @@ PolicyResponse BuildPolicyResponse(const PolicySite& site, const RequestHead& re
       break;
     case SiteMode::kRedirect:
       r.status = 301;
-      r.head_and_body = Response(301, "Moved Permanently", "Location: " + site.location + "\r\n", "");
+      r.head_and_body =
+          Response(301, "Moved Permanently", "Location: " + site.location + "\r\n", "");
       break;
     case SiteMode::kBadContentType:
-      r.head_and_body = Response(200, "OK", "Content-Type: text/html; charset=utf-8\r\n", site.body);
+      r.head_and_body =
+          Response(200, "OK", "Content-Type: text/html; charset=utf-8\r\n", site.body);
       break;
     case SiteMode::kTooLarge: {
       // Unknown keys are ignored (RFC 8461 §3.2): only the size makes this policy unusable.
@@ -98,7 +100,8 @@ PolicyResponse BuildPolicyResponse(const PolicySite& site, const RequestHead& re
       r.drip = site.body;
       break;
     }
-    case SiteMode::kNotFound: break;  // answered above
+    case SiteMode::kNotFound:
+      break;  // answered above
   }
   return r;
 }

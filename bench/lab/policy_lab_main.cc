@@ -70,17 +70,26 @@ int Main(int argc, char** argv) {
       std::cout << kHelp;
       return 0;
     }
-    if (i + 1 >= argc) return Fail("unknown flag or missing value: " + std::string(a) + " (see --help)");
+    if (i + 1 >= argc)
+      return Fail("unknown flag or missing value: " + std::string(a) + " (see --help)");
     std::string_view v = argv[++i];
     bool ok = true;
-    if (a == "--address") address = v;
-    else if (a == "--port") ok = Number<uint16_t>(v, o.port, 1, 65535);
-    else if (a == "--run-dir") run_dir = v;
-    else if (a == "--sites") sites_file = v;
-    else if (a == "--drip-ms") ok = Number<uint32_t>(v, o.drip_ms, 1, 600000);
-    else if (a == "--idle-timeout-s") ok = Number<uint32_t>(v, idle_s, 1, 86400);
-    else if (a == "--max-connections") ok = Number<size_t>(v, o.max_connections, 1, 10000);
-    else return Fail("unknown flag " + std::string(a) + " (see --help)");
+    if (a == "--address")
+      address = v;
+    else if (a == "--port")
+      ok = Number<uint16_t>(v, o.port, 1, 65535);
+    else if (a == "--run-dir")
+      run_dir = v;
+    else if (a == "--sites")
+      sites_file = v;
+    else if (a == "--drip-ms")
+      ok = Number<uint32_t>(v, o.drip_ms, 1, 600000);
+    else if (a == "--idle-timeout-s")
+      ok = Number<uint32_t>(v, idle_s, 1, 86400);
+    else if (a == "--max-connections")
+      ok = Number<size_t>(v, o.max_connections, 1, 10000);
+    else
+      return Fail("unknown flag " + std::string(a) + " (see --help)");
     if (!ok) return Fail("bad value '" + std::string(v) + "' for " + std::string(a));
   }
   o.idle_timeout_ms = idle_s * 1000;
@@ -89,7 +98,8 @@ int Main(int argc, char** argv) {
   if (sites_file.empty()) sites_file = run_dir + "/mta-sts-sites.tsv";
   // The CA must be the lab's own: CertStore would otherwise make (and publish) a new one.
   if (access(LabPkiPath(run_dir).c_str(), R_OK) != 0)
-    return Fail(LabPkiPath(run_dir) + " missing: run smtp-lab (serve or zone) with this run dir first");
+    return Fail(LabPkiPath(run_dir) +
+                " missing: run smtp-lab (serve or zone) with this run dir first");
 
   std::string error;
   std::vector<PolicySite> sites;

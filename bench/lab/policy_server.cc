@@ -25,7 +25,9 @@ int64_t NowMs() {
 }  // namespace
 
 std::string PolicyServerStats::ToJson() const {
-  auto f = [](const char* k, uint64_t v) { return "\"" + std::string(k) + "\":" + std::to_string(v); };
+  auto f = [](const char* k, uint64_t v) {
+    return "\"" + std::string(k) + "\":" + std::to_string(v);
+  };
   return "{" + f("connections", connections) + "," + f("handshakes", handshakes) + "," +
          f("tls_failures", tls_failures) + "," + f("requests", requests) + "," +
          f("status_200", status_200) + "," + f("status_301", status_301) + "," +
@@ -33,7 +35,8 @@ std::string PolicyServerStats::ToJson() const {
          f("dripped", dripped) + "," + f("dropped", dropped) + "}";
 }
 
-PolicyServer::PolicyServer(CertStore& certs, std::vector<PolicySite> sites, PolicyServerOptions options)
+PolicyServer::PolicyServer(CertStore& certs, std::vector<PolicySite> sites,
+                           PolicyServerOptions options)
     : certs_(certs), sites_(std::move(sites)), options_(options) {
   for (const PolicySite& s : sites_) by_host_["mta-sts." + s.domain] = &s;
 }
@@ -103,7 +106,8 @@ void PolicyServer::Run(int signal_fd) {
       wake = std::min(wake, c.deadline_ms);
       if (c.state == State::kDrip) wake = std::min(wake, c.next_drip_ms);
     }
-    int timeout = wake == kNoTime ? -1 : static_cast<int>(std::clamp<int64_t>(wake - now, 0, 60000));
+    int timeout =
+        wake == kNoTime ? -1 : static_cast<int>(std::clamp<int64_t>(wake - now, 0, 60000));
     int n = epoll_wait(epoll_fd_, events, 64, timeout);
     if (n < 0 && errno != EINTR) return;
     now = NowMs();
@@ -124,7 +128,8 @@ void PolicyServer::Run(int signal_fd) {
     }
     std::vector<int> due;
     for (auto& [fd, c] : conns_)
-      if (now >= c.deadline_ms || (c.state == State::kDrip && now >= c.next_drip_ms)) due.push_back(fd);
+      if (now >= c.deadline_ms || (c.state == State::kDrip && now >= c.next_drip_ms))
+        due.push_back(fd);
     for (int fd : due) {
       auto it = conns_.find(fd);
       if (it == conns_.end()) continue;
@@ -234,7 +239,8 @@ void PolicyServer::Drive(Conn& c, int64_t now) {
           c.out_pos += static_cast<size_t>(r);
         }
         if (c.drip_pos < c.drip.size()) {
-          // The slow site: the next octet after --drip-ms; the connection lives as long as it drips.
+          // The slow site: the next octet after --drip-ms; the connection lives as long as it
+          // drips.
           c.state = State::kDrip;
           c.next_drip_ms = now + options_.drip_ms;
           c.deadline_ms = c.next_drip_ms + options_.idle_timeout_ms;

@@ -31,8 +31,8 @@ struct PolicyServerStats {
   uint64_t tls_failures = 0;  // unknown or missing SNI included
   uint64_t requests = 0;
   uint64_t status_200 = 0, status_301 = 0, status_404 = 0, status_other = 0;
-  uint64_t dripped = 0;       // octets sent by the slow site
-  uint64_t dropped = 0;       // over --max-connections, or idle past the deadline
+  uint64_t dripped = 0;  // octets sent by the slow site
+  uint64_t dropped = 0;  // over --max-connections, or idle past the deadline
   std::string ToJson() const;
 };
 

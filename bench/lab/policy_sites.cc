@@ -5,20 +5,29 @@
 namespace starttls::lab {
 namespace {
 
-constexpr std::string_view kModeNames[] = {"ok",        "chunked",      "not_found",
-                                           "redirect",  "bad_content_type", "too_large",
-                                           "cert_expired", "cert_wrong_name", "slow"};
+constexpr std::string_view kModeNames[] = {"ok",           "chunked",          "not_found",
+                                           "redirect",     "bad_content_type", "too_large",
+                                           "cert_expired", "cert_wrong_name",  "slow"};
 constexpr size_t kMaxSites = 100000;
 constexpr size_t kMaxBody = 64 * 1024;
 
 void Escape(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -32,11 +41,20 @@ bool Unescape(std::string_view s, std::string& out) {
     }
     if (++i == s.size()) return false;
     switch (s[i]) {
-      case '\\': out.push_back('\\'); break;
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
-      case 'n': out.push_back('\n'); break;
-      default: return false;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      default:
+        return false;
     }
   }
   return true;

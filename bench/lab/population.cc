@@ -186,7 +186,8 @@ bool Population::LoadAssignFile(const std::string& path, std::string& error) {
     int idx = -1;
     if (second != std::string::npos) {
       std::string_view a(line.data() + first, sep - first);
-      std::string_view b(line.data() + second, (end == std::string::npos ? line.size() : end) - second);
+      std::string_view b(line.data() + second,
+                         (end == std::string::npos ? line.size() : end) - second);
       if (ParseIpv4(a, addr) && (addr >> 24) == 127) idx = FindBehaviour(b);
     }
     if (idx < 0) {

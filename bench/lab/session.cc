@@ -14,10 +14,10 @@
 namespace starttls::lab {
 namespace {
 
-constexpr size_t kMaxLine = 1000;          // longer command lines get 500 and are skipped
-constexpr size_t kMaxOutBytes = 1 << 20;   // a peer that never reads gets reset
-constexpr size_t kKeepCapacity = 64 << 10; // pooled buffers larger than this are given back
-constexpr size_t kSendsPerFlush = 512;     // one-byte sends before yielding to other sessions
+constexpr size_t kMaxLine = 1000;           // longer command lines get 500 and are skipped
+constexpr size_t kMaxOutBytes = 1 << 20;    // a peer that never reads gets reset
+constexpr size_t kKeepCapacity = 64 << 10;  // pooled buffers larger than this are given back
+constexpr size_t kSendsPerFlush = 512;      // one-byte sends before yielding to other sessions
 constexpr uint64_t kResetAfterBannerNs = 10'000'000'000ULL;
 constexpr uint64_t kFinDrainNs = 2'000'000'000ULL;
 constexpr uint64_t kRstMidEhloDelayNs = 100'000'000ULL;
@@ -149,7 +149,8 @@ void Session::Reply(std::string_view tmpl, uint64_t now) {
   if (tls_) {
     scratch_.clear();
     AppendReply(scratch_, tmpl, mx_, false, b_->nul_ff);
-    if (SSL_write(ssl_, scratch_.data(), static_cast<int>(scratch_.size())) <= 0) end_ = End::kClose;
+    if (SSL_write(ssl_, scratch_.data(), static_cast<int>(scratch_.size())) <= 0)
+      end_ = End::kClose;
     DrainTls(now);
     return;
   }
@@ -205,7 +206,10 @@ void Session::OnBytes(std::string_view data, uint64_t now) {
     return;
   }
   if (write_closed_ || discard_input_) return;
-  if (tls_) OnTlsBytes(data, now); else OnPlainBytes(data, now);
+  if (tls_)
+    OnTlsBytes(data, now);
+  else
+    OnPlainBytes(data, now);
 }
 
 void Session::OnPlainBytes(std::string_view data, uint64_t now) {
@@ -386,8 +390,10 @@ bool Session::FlushOnce(uint64_t now) {
       size_t len = p.drip ? 1 : p.len - piece_sent_;
       ssize_t n = send(fd_, out_.data() + out_off_, len, MSG_DONTWAIT | MSG_NOSIGNAL);
       if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) want_write_ = true;
-        else if (errno != EINTR) end_ = End::kClose;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+          want_write_ = true;
+        else if (errno != EINTR)
+          end_ = End::kClose;
         return false;
       }
       out_off_ += static_cast<size_t>(n);
@@ -417,9 +423,14 @@ bool Session::FlushOnce(uint64_t now) {
       out_off_ = 0;
     }
     switch (action) {
-      case Action::kNone: break;
-      case Action::kStartTls: StartTls(now); break;
-      case Action::kCloseRst: end_ = End::kReset; return false;
+      case Action::kNone:
+        break;
+      case Action::kStartTls:
+        StartTls(now);
+        break;
+      case Action::kCloseRst:
+        end_ = End::kReset;
+        return false;
       case Action::kCloseFin:
         // FIN, then read until the peer's EOF so a late byte does not turn it into an RST.
         shutdown(fd_, SHUT_WR);
@@ -482,7 +493,9 @@ void Session::OnTimer(uint64_t now) {
 uint64_t Session::NextWake() const {
   uint64_t idle_since = stream_forever() ? last_input_ : last_activity_;
   uint64_t wake = idle_since + cfg_.idle_timeout_ns;
-  auto consider = [&](uint64_t t) { if (t && t < wake) wake = t; };
+  auto consider = [&](uint64_t t) {
+    if (t && t < wake) wake = t;
+  };
   if (more_now_ && !want_write_) return last_activity_;  // already due
   if (!want_write_ && piece_head_ < pieces_.size()) consider(pieces_[piece_head_].release);
   if (streaming_) consider(stream_next_);

@@ -117,7 +117,7 @@ class Session {
   SessionConfig cfg_;
 
   End end_ = End::kOpen;
-  std::string out_;       // queued bytes; out_[out_off_..] not yet sent
+  std::string out_;  // queued bytes; out_[out_off_..] not yet sent
   size_t out_off_ = 0;
   std::vector<Piece> pieces_;
   size_t piece_head_ = 0;
@@ -125,33 +125,33 @@ class Session {
   bool want_write_ = false;
   bool more_now_ = false;  // Flush stopped early with more to send: come back at once
   std::string in_;
-  std::string scratch_;    // TLS replies are rendered here before SSL_write
+  std::string scratch_;  // TLS replies are rendered here before SSL_write
   bool skip_to_lf_ = false;
   uint64_t last_activity_ = 0;
   uint64_t last_input_ = 0;
 
-  bool silent_ = false;          // never answers (no_banner, dropped)
-  bool reject_ = false;          // banner_554: 503 to all but QUIT
-  bool reset_on_input_ = false;  // reset_after_banner
-  bool deaf_ = false;            // hostile_never_reads
-  bool babbling_ = false;        // hostile_quit_babble after QUIT
+  bool silent_ = false;                 // never answers (no_banner, dropped)
+  bool reject_ = false;                 // banner_554: 503 to all but QUIT
+  bool reset_on_input_ = false;         // reset_after_banner
+  bool deaf_ = false;                   // hostile_never_reads
+  bool babbling_ = false;               // hostile_quit_babble after QUIT
   bool answer_after_starttls_ = false;  // _then_smtp / _then_http: answer the next bytes
   bool second_banner_sent_ = false;
   uint64_t reset_deadline_ = 0;
-  bool discard_input_ = false;   // after STARTTLS accepted until TLS starts; after FIN
-  bool write_closed_ = false;    // FIN sent; waiting for the peer's EOF
+  bool discard_input_ = false;  // after STARTTLS accepted until TLS starts; after FIN
+  bool write_closed_ = false;   // FIN sent; waiting for the peer's EOF
   uint64_t drain_deadline_ = 0;
 
-  bool streaming_ = false;       // b_->stream is producing output
-  uint64_t stream_next_ = 0;     // next tick of a timed stream
-  uint64_t stream_count_ = 0;    // lines or bytes produced so far
+  bool streaming_ = false;     // b_->stream is producing output
+  uint64_t stream_next_ = 0;   // next tick of a timed stream
+  uint64_t stream_count_ = 0;  // lines or bytes produced so far
 
   SSL* ssl_ = nullptr;
   bool tls_ = false;
   bool handshake_done_ = false;
-  bool flight_sent_ = false;     // the server's first handshake flight was queued
+  bool flight_sent_ = false;  // the server's first handshake flight was queued
   bool holds_huge_slot_ = false;
-  uint64_t tls_retry_at_ = 0;    // waiting for a huge-flight slot
+  uint64_t tls_retry_at_ = 0;  // waiting for a huge-flight slot
 };
 
 }  // namespace starttls::lab

@@ -12,15 +12,15 @@
 namespace starttls::lab {
 namespace {
 
-constexpr uint32_t kEndlessBatch = 100;          // endless_ehlo: lines per tick
-constexpr uint64_t kEndlessTickNs = 5'000'000;   // => at most 20,000 lines/s per session
+constexpr uint32_t kEndlessBatch = 100;         // endless_ehlo: lines per tick
+constexpr uint64_t kEndlessTickNs = 5'000'000;  // => at most 20,000 lines/s per session
 constexpr uint32_t kEndlessMaxLines = 200'000;
 constexpr size_t kEndlessUnsentBound = 32768;
 constexpr uint64_t kSteadyTickNs = 10'000'000;   // hostile_endless_ehlo_steady: 100 lines/s
 constexpr uint64_t kDripTickNs = 1'000'000'000;  // hostile_drip_forever: one byte per second
 constexpr uint64_t kBabbleTickNs = 1'000'000'000;
-constexpr size_t kSlowUnsentBound = 4096;        // timed streams stop adding above this
-constexpr size_t kHugeRefillBound = 64 << 10;    // the 10 MiB line: unsent bytes kept at most
+constexpr size_t kSlowUnsentBound = 4096;      // timed streams stop adding above this
+constexpr size_t kHugeRefillBound = 64 << 10;  // the 10 MiB line: unsent bytes kept at most
 constexpr size_t kHugeRefillPiece = 16 << 10;
 
 void AppendLine(std::string& out, const char* format, uint64_t number) {
@@ -57,7 +57,8 @@ void Session::StreamTick(uint64_t now) {
       stream_next_ = now + kEndlessTickNs;
       if (unsent() > kEndlessUnsentBound) return;  // bounded by the peer's reading too
       size_t start = out_.size();
-      for (uint32_t i = 0; i < kEndlessBatch; ++i) AppendLine(out_, kEndlessLineFormat, ++stream_count_);
+      for (uint32_t i = 0; i < kEndlessBatch; ++i)
+        AppendLine(out_, kEndlessLineFormat, ++stream_count_);
       PushPiece(out_.size() - start, Action::kNone, now, false);
       if (stream_count_ >= kEndlessMaxLines) {
         streaming_ = false;

@@ -12,7 +12,7 @@ namespace starttls::lab {
 namespace {
 
 constexpr size_t kTlsUnsentBound = 256 << 10;  // TLS bytes taken from the BIO ahead of the socket
-constexpr int kMaxHugeFlights = 8;              // 1 MiB flights alive at once per worker
+constexpr int kMaxHugeFlights = 8;             // 1 MiB flights alive at once per worker
 constexpr uint64_t kHugeRetryNs = 10'000'000;
 
 // The first handshake message of a server flight, re-framed as a TLS record of its own
@@ -104,7 +104,8 @@ void Session::OnTlsBytes(std::string_view data, uint64_t now) {
 
 bool Session::RunHandshake(uint64_t now) {
   if (b_->cert == CertKind::kHuge && !holds_huge_slot_) {
-    if (ctx_.huge_flights >= kMaxHugeFlights) {  // wait for a slot; the ClientHello stays in the BIO
+    if (ctx_.huge_flights >=
+        kMaxHugeFlights) {  // wait for a slot; the ClientHello stays in the BIO
       tls_retry_at_ = now + kHugeRetryNs;
       return false;
     }

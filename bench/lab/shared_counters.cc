@@ -39,8 +39,8 @@ SharedCounters::~SharedCounters() {
 
 bool SharedCounters::Map(std::string& error) {
   size_ = sizeof(Layout);
-  void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE,
-                 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
+                 -1, 0);
   if (p == MAP_FAILED) {
     error = std::string("mmap of the shared counters failed: ") + strerror(errno);
     return false;
@@ -52,7 +52,8 @@ bool SharedCounters::Map(std::string& error) {
 bool SharedCounters::FirstContact(uint32_t addr) {
   uint32_t index = addr & 0xffffff;
   uint64_t bit = uint64_t{1} << (index % 64);
-  uint64_t before = Atomic(layout_->first_contact[index / 64]).fetch_or(bit, std::memory_order_relaxed);
+  uint64_t before =
+      Atomic(layout_->first_contact[index / 64]).fetch_or(bit, std::memory_order_relaxed);
   return (before & bit) == 0;
 }
 
@@ -64,7 +65,8 @@ bool SharedCounters::Open(uint32_t addr) {
   uint16_t seen = ip.load(std::memory_order_relaxed);
   do {
     if (seen == UINT16_MAX) return false;  // saturated: not counted, so not uncounted either
-  } while (!ip.compare_exchange_weak(seen, static_cast<uint16_t>(seen + 1), std::memory_order_relaxed));
+  } while (
+      !ip.compare_exchange_weak(seen, static_cast<uint16_t>(seen + 1), std::memory_order_relaxed));
   RaiseMax(layout_->max_per_ip, uint32_t{seen} + 1);
   return true;
 }

@@ -79,8 +79,9 @@ void EmitStats(const LabOptions& opt, const LabStats& stats) {
 }
 
 void AnnounceReady(const LabOptions& opt, size_t listeners) {
-  std::string ready = "{\"pid\":" + std::to_string(getpid()) + ",\"port\":" +
-                      std::to_string(opt.port) + ",\"listeners\":" + std::to_string(listeners) +
+  std::string ready = "{\"pid\":" + std::to_string(getpid()) +
+                      ",\"port\":" + std::to_string(opt.port) +
+                      ",\"listeners\":" + std::to_string(listeners) +
                       ",\"processes\":" + std::to_string(opt.processes) +
                       ",\"wildcard\":" + (opt.wildcard ? "true" : "false") + "}\n";
   WriteFile(opt.run_dir + "/ready", ready);
@@ -150,7 +151,10 @@ int ServeWorkers(const LabOptions& opt, const Population& pop, CertStore& certs,
       if (n <= 0) break;
       got += static_cast<size_t>(n);
     }
-    if (got == sizeof s) total.Add(s); else rc = 1;
+    if (got == sizeof s)
+      total.Add(s);
+    else
+      rc = 1;
     int status = 0;
     waitpid(pids[i], &status, 0);
     close(pipes[i]);
@@ -178,9 +182,11 @@ int Serve(const LabOptions& opt, const Population& pop, const std::vector<uint32
   CertStore certs;  // first: the zone's TLSA records are digests of its keys
   if (!certs.Init(opt.run_dir, error, opt.pki)) return Fail(error);
   if (!opt.no_truth) {
-    if (addrs.size() > kMaxTruthAddresses) return Fail("too many addresses for a truth file; use --no-truth");
+    if (addrs.size() > kMaxTruthAddresses)
+      return Fail("too many addresses for a truth file; use --no-truth");
     if (!WriteTruth(opt, pop, addrs, error)) return Fail(error);
-    if (!addrs.empty() && !WriteZoneAndDomainTruth(opt, pop, addrs, &certs, error)) return Fail(error);
+    if (!addrs.empty() && !WriteZoneAndDomainTruth(opt, pop, addrs, &certs, error))
+      return Fail(error);
   }
   SharedCounters shared;  // mapped before the workers are forked, so they all share it
   if (!shared.Map(error)) return Fail(error);
@@ -243,7 +249,8 @@ int Main(int argc, char** argv) {
   if (opt.command == "truth") {
     for (const auto& a : opt.args) {
       uint32_t addr = 0;
-      if (!ParseIpv4(a, addr) || (addr >> 24) != 127) return Fail("not a 127.0.0.0/8 address: " + a);
+      if (!ParseIpv4(a, addr) || (addr >> 24) != 127)
+        return Fail("not a 127.0.0.0/8 address: " + a);
       std::cout << TruthLine(opt, pop, addr) << "\n";
     }
     if (opt.args.empty())

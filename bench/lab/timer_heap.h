@@ -27,7 +27,10 @@ class TimerHeap {
     }
     uint64_t old = heap_[at].when;
     heap_[at].when = when;
-    if (when < old) Up(at); else Down(at);
+    if (when < old)
+      Up(at);
+    else
+      Down(at);
   }
 
   void Remove(int key) {

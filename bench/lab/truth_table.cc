@@ -1,8 +1,8 @@
 // Hand-made expectations per behaviour. Reasoning per row is in bench/README.md
-// ("Truth table"); the rules quoted are docs/rules.md §3 (framing), §4 (classes, anomalies), §5 (TLS).
-// Rows whose record depends on the scanner's deadlines assume its defaults (banner and command
-// 30 s, TLS handshake 10 s, session 120 s) and its certificate-message cap (100 KiB); each such
-// row says so.
+// ("Truth table"); the rules quoted are docs/rules.md §3 (framing), §4 (classes, anomalies), §5
+// (TLS). Rows whose record depends on the scanner's deadlines assume its defaults (banner and
+// command 30 s, TLS handshake 10 s, session 120 s) and its certificate-message cap (100 KiB); each
+// such row says so.
 #include "bench/lab/truth_table.h"
 
 #include <map>
@@ -12,7 +12,8 @@
 namespace starttls::lab {
 namespace {
 
-TlsTruth TlsOk(std::string_view version = "TLSv1.3", std::string_view key = "ECDSA", int bits = 256) {
+TlsTruth TlsOk(std::string_view version = "TLSv1.3", std::string_view key = "ECDSA",
+               int bits = 256) {
   return TlsTruth{"ok", version, key, bits, true, true, false, false, {}};
 }
 
@@ -54,7 +55,8 @@ std::map<std::string_view, HostTruth> MakeTable() {
   m["starttls_last"] = Success("compliant", {});
   m["starttls_lowercase"] = Success("compliant", {"starttls_lowercase"});
   m["bare_lf"] = Success("compliant", {"bare_lf"});
-  m["asa_masked"] = Success("no_starttls", {"banner_masked", "no_esmtp_in_banner", "starttls_masked"});
+  m["asa_masked"] =
+      Success("no_starttls", {"banner_masked", "no_esmtp_in_banner", "starttls_masked"});
   m["asa_masked"].starttls_code = 500;
   m["greeting_keyword"] = Success("compliant", {"greeting_is_keyword"});
   m["ehlo_rejected"] = Success("no_starttls", {"ehlo_rejected"});
@@ -182,7 +184,10 @@ std::string HostTruthJson(std::string_view ip, uint16_t port, std::string_view m
   o += ",\"status\":";
   AppendJsonString(o, t.status);
   o += ",\"class\":";
-  if (t.cls.empty()) o += "null"; else AppendJsonString(o, t.cls);
+  if (t.cls.empty())
+    o += "null";
+  else
+    AppendJsonString(o, t.cls);
   o += ",\"anomalies\":[";
   for (size_t i = 0; i < t.anomalies.size(); ++i) {
     if (i) o += ',';

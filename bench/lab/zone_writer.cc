@@ -12,8 +12,18 @@
 namespace starttls::lab {
 namespace {
 
-enum Kind { kSingle, kMultiPref, kShared, kImplicit, kNullMx, kCnameTarget, kNoAddress,
-            kNxdomain, kLame, kKindCount };
+enum Kind {
+  kSingle,
+  kMultiPref,
+  kShared,
+  kImplicit,
+  kNullMx,
+  kCnameTarget,
+  kNoAddress,
+  kNxdomain,
+  kLame,
+  kKindCount
+};
 constexpr std::string_view kKindNames[kKindCount] = {
     "single", "multi", "shared", "implicit", "nullmx", "cname", "noaddr", "nxdomain", "lame"};
 constexpr uint32_t kKindWeights[kKindCount] = {35, 20, 20, 6, 4, 4, 4, 4, 3};
@@ -24,7 +34,7 @@ struct Writer {
   const std::vector<uint32_t>& hosts;
   std::string zone;
   std::string truth;
-  bool policy = false;  // rows get docs/rules.md §8 fields (no policy)
+  bool policy = false;                       // rows get docs/rules.md §8 fields (no policy)
   std::vector<std::string_view> behaviours;  // the current domain's exchanges, by preference
 
   uint32_t Pick(uint32_t domain, uint32_t salt, size_t limit) const {
@@ -71,7 +81,9 @@ struct Writer {
     size_t n = hosts.size();
     std::string dns = "NOERROR", mx_kind = "mx", verdict;
     switch (kind) {
-      case kSingle: add_mx(10, hosts[Pick(i, 1, n)]); break;
+      case kSingle:
+        add_mx(10, hosts[Pick(i, 1, n)]);
+        break;
       case kMultiPref: {
         uint32_t a = Pick(i, 1, n), b = (a + 1 + Pick(i, 2, n > 1 ? n - 1 : 1)) % n;
         add_mx(10, hosts[a]);
@@ -79,7 +91,9 @@ struct Writer {
         if (n > 2 && Pick(i, 3, 2) == 0) add_mx(30, hosts[(b + 1) % n]);
         break;
       }
-      case kShared: add_mx(10, hosts[Pick(i, 1, n < 3 ? n : 3)]); break;  // 3 "providers"
+      case kShared:
+        add_mx(10, hosts[Pick(i, 1, n < 3 ? n : 3)]);
+        break;  // 3 "providers"
       case kImplicit: {
         uint32_t host = hosts[Pick(i, 1, n)];
         zone += std::string(label) + " IN A " + Ipv4ToString(host) + "\n";
@@ -97,7 +111,8 @@ struct Writer {
         std::string alias = "alias-" + std::to_string(i);
         zone += std::string(label) + " IN MX 10 " + alias + "." + std::string(kZoneOrigin) + ".\n";
         zone += alias + " IN CNAME " + MxName(host) + ".\n";
-        weakest = Exchange(exchanges, alias + "." + std::string(kZoneOrigin), 10, &host, MxName(host));
+        weakest =
+            Exchange(exchanges, alias + "." + std::string(kZoneOrigin), 10, &host, MxName(host));
         break;
       }
       case kNoAddress: {
@@ -118,15 +133,17 @@ struct Writer {
         mx_kind.clear();
         verdict = "dns_error";
         break;
-      case kKindCount: break;
+      case kKindCount:
+        break;
     }
     if (verdict.empty()) verdict = VerdictOfRank(weakest);
-    j += ",\"dns\":" + JsonString(dns) + ",\"mx_kind\":" +
-         (mx_kind.empty() ? std::string("null") : JsonString(mx_kind)) + ",\"exchanges\":[" +
-         exchanges + "],\"verdict\":" + JsonString(verdict);
+    j += ",\"dns\":" + JsonString(dns) +
+         ",\"mx_kind\":" + (mx_kind.empty() ? std::string("null") : JsonString(mx_kind)) +
+         ",\"exchanges\":[" + exchanges + "],\"verdict\":" + JsonString(verdict);
     if (policy) j += NoPolicyFieldsJson(behaviours, kind == kLame ? "" : "secure");
     if (kind == kLame)
-      j += ",\"note\":\"SERVFAIL through a recursive resolver; the lab's NSD itself answers with a referral to " +
+      j += ",\"note\":\"SERVFAIL through a recursive resolver; the lab's NSD itself answers with a "
+           "referral to " +
            opt.lame_ns + ", where nothing answers\"";
     truth += j + "}\n";
   }
@@ -154,11 +171,13 @@ bool WriteZoneAndDomainTruth(const LabOptions& opt, const Population& pop,
     std::erase_if(ordinary, [&](uint32_t h) { return policy.reserved.count(h) != 0; });
   }
   Writer w{opt, pop, ordinary, {}, {}, !opt.policy_address.empty(), {}};
-  w.zone = "; smtp-lab population zone (seed " + std::to_string(pop.seed()) + ")\n"
+  w.zone = "; smtp-lab population zone (seed " + std::to_string(pop.seed()) +
+           ")\n"
            "$ORIGIN lab.test.\n$TTL 300\n"
            "@ IN SOA ns.lab.test. hostmaster.lab.test. 1 3600 600 86400 300\n"
            "@ IN NS ns.lab.test.\n"
-           "ns IN A " + opt.dns_address + "\n";
+           "ns IN A " +
+           opt.dns_address + "\n";
   for (uint32_t h : hosts) {
     std::string mx = MxName(h);
     w.zone += mx.substr(0, mx.size() - kZoneOrigin.size() - 1) + " IN A " + Ipv4ToString(h) + "\n";

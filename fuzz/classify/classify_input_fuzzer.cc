@@ -21,9 +21,9 @@
 
 #include <simdjson.h>
 
+#include "base/scan_status.h"
 #include "output/utf8.h"
 #include "scanner/classify/classify_command.h"
-#include "base/scan_status.h"
 
 namespace {
 

@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       [&](NdjsonRecord& record) -> std::string {
         saw(record.line);
         simdjson::ondemand::object object;
-        if (record.doc.get_object().get(object)) return "";  // (a rejection would name the line again)
+        if (record.doc.get_object().get(object))
+          return "";  // (a rejection would name the line again)
         switch (knobs >> 6) {
           case 0:
             if (!ReadRecordFacts(object, &facts)) accumulator.AddRecord(facts);

@@ -20,17 +20,16 @@ namespace {
 
 constexpr size_t kMaxRecords = 16;
 // Seeds' first bytes 0..3 keep their types; 4 and 5 are TLSA and TXT.
-constexpr uint16_t kTypes[] = {starttls::kDnsTypeA,     starttls::kDnsTypeAaaa,
-                               starttls::kDnsTypeMx,    starttls::kDnsTypeCname,
-                               starttls::kDnsTypeTlsa,  starttls::kDnsTypeTxt};
+constexpr uint16_t kTypes[] = {starttls::kDnsTypeA,    starttls::kDnsTypeAaaa,
+                               starttls::kDnsTypeMx,   starttls::kDnsTypeCname,
+                               starttls::kDnsTypeTlsa, starttls::kDnsTypeTxt};
 constexpr size_t kTypeCount = sizeof(kTypes) / sizeof(kTypes[0]);
 
 bool SameAnswer(const starttls::DnsAnswer& a, const starttls::DnsAnswer& b) {
   if (a.rcode != b.rcode || a.truncated != b.truncated ||
       a.authenticated_data != b.authenticated_data || a.addresses != b.addresses ||
-      a.txt != b.txt || a.final_name != b.final_name ||
-      a.cname_unresolved != b.cname_unresolved || a.mx.size() != b.mx.size() ||
-      a.tlsa.size() != b.tlsa.size()) {
+      a.txt != b.txt || a.final_name != b.final_name || a.cname_unresolved != b.cname_unresolved ||
+      a.mx.size() != b.mx.size() || a.tlsa.size() != b.tlsa.size()) {
     return false;
   }
   for (size_t i = 0; i < a.mx.size(); ++i) {

@@ -72,10 +72,10 @@ const Scratch& TheScratch() {
     return made;
   }();
   static const bool cleanup_registered = std::atexit([] {
-    unlink(scratch->gz_path.c_str());
-    unlink(scratch->zst_path.c_str());
-    rmdir(scratch->dir.c_str());
-  }) == 0;
+                                           unlink(scratch->gz_path.c_str());
+                                           unlink(scratch->zst_path.c_str());
+                                           rmdir(scratch->dir.c_str());
+                                         }) == 0;
   (void)cleanup_registered;
   return *scratch;
 }
@@ -142,12 +142,13 @@ bool KeptFramesAreWholeLines(Compression compression, uint64_t kept) {
   FUZZ_CHECK(lseek(fd, 0, SEEK_SET) == 0);
   uint64_t end_seen = 0;
   bool whole = true;
-  absl::Status status = ReadWholeFrames(fd, compression, 64 << 20, [&](std::string_view text, uint64_t end) {
-    if (end > kept) return false;
-    whole = whole && !text.empty() && text.back() == '\n';
-    end_seen = end;
-    return true;
-  });
+  absl::Status status =
+      ReadWholeFrames(fd, compression, 64 << 20, [&](std::string_view text, uint64_t end) {
+        if (end > kept) return false;
+        whole = whole && !text.empty() && text.back() == '\n';
+        end_seen = end;
+        return true;
+      });
   return status.ok() && whole && end_seen == kept;
 }
 

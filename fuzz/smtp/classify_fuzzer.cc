@@ -58,8 +58,7 @@ class Splitter {
   size_t at_ = 0;
 };
 
-CapturedReply FrameInPieces(std::string_view bytes, const ReplyLimits& limits,
-                            Splitter* splitter) {
+CapturedReply FrameInPieces(std::string_view bytes, const ReplyLimits& limits, Splitter* splitter) {
   ReplyFramer framer(limits);
   CapturedReply captured;
   size_t offset = 0;
@@ -97,8 +96,7 @@ bool SameLines(const Reply& a, const Reply& b) {
 }
 
 // Frames `bytes` both ways and checks they agree; returns the whole-buffer capture.
-CapturedReply FrameBothWays(std::string_view bytes, const ReplyLimits& limits,
-                            Splitter* splitter) {
+CapturedReply FrameBothWays(std::string_view bytes, const ReplyLimits& limits, Splitter* splitter) {
   CapturedReply whole;
   whole.reply = FrameWholeReply(bytes, &whole.trailing, limits);
   CapturedReply pieces = FrameInPieces(bytes, limits, splitter);
@@ -168,9 +166,8 @@ void CheckVerdict(const Conversation& conversation, const ConversationVerdict& v
   ScanStatus expected = ScanStatus::kSuccess;
   bool ehlo_rejected = false;
   const Reply& ehlo = conversation.ehlo->reply;
-  if (conversation.banner.has_value() &&
-      (!conversation.banner->reply.complete() ||
-       KindOf(conversation.banner->reply) != Kind::kPositive)) {
+  if (conversation.banner.has_value() && (!conversation.banner->reply.complete() ||
+                                          KindOf(conversation.banner->reply) != Kind::kPositive)) {
     expected = EndingStatus(conversation.banner->reply);
   } else if (!ehlo.complete() || KindOf(ehlo) == Kind::kOther) {
     expected = EndingStatus(ehlo);
@@ -237,8 +234,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const uint8_t control = data[0];
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  const size_t schedule_length = input.empty() ? 0 : std::min<size_t>(
-      static_cast<uint8_t>(input[0]), input.size() - 1);
+  const size_t schedule_length =
+      input.empty() ? 0 : std::min<size_t>(static_cast<uint8_t>(input[0]), input.size() - 1);
   Splitter splitter(input.substr(input.empty() ? 0 : 1, schedule_length));
   input.remove_prefix(input.empty() ? 0 : 1 + schedule_length);
   ReplyLimits limits;
@@ -255,9 +252,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     conversation.ehlo = FrameBothWays(input, limits, &splitter);
   } else {
     conversation.banner = FrameBothWays(input.substr(0, first), limits, &splitter);
-    std::string_view rest = input.substr(first + 1, second == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : second - first - 1);
+    std::string_view rest = input.substr(
+        first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1);
     conversation.ehlo = FrameBothWays(rest, limits, &splitter);
     if (second != std::string_view::npos) {
       conversation.helo = FrameBothWays(input.substr(second + 1), limits, &splitter);

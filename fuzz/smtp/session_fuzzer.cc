@@ -48,12 +48,12 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes() __attribute__((weak)
 namespace starttls::fuzz {
 namespace {
 
-#define FUZZ_CHECK(condition)                                                        \
-  do {                                                                               \
-    if (!(condition)) {                                                              \
+#define FUZZ_CHECK(condition)                                                              \
+  do {                                                                                     \
+    if (!(condition)) {                                                                    \
       std::fprintf(stderr, "session_fuzzer: %s:%d: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                  \
-    }                                                                                \
+      std::abort();                                                                        \
+    }                                                                                      \
   } while (0)
 
 constexpr int64_t kMs = 1'000'000;
@@ -63,22 +63,22 @@ constexpr int64_t kMs = 1'000'000;
 constexpr size_t kMaxHeldBytes = 3 << 20;
 
 enum Op : uint8_t {
-  kOpBytes = 0,       // len, bytes: one kBytes event
-  kOpRepeat,          // count, len, bytes: one kBytes event of bytes repeated (up to 64 KiB)
+  kOpBytes = 0,  // len, bytes: one kBytes event
+  kOpRepeat,     // count, len, bytes: one kBytes event of bytes repeated (up to 64 KiB)
   kOpPeerClosed,
-  kOpIoError,         // errno pick
-  kOpTimeout,         // the armed phase's deadline fires (the clock jumps to it)
-  kOpStaleTimeout,    // phase: a deadline of that phase fires now
-  kOpSent,            // the oldest send in flight completes
+  kOpIoError,       // errno pick
+  kOpTimeout,       // the armed phase's deadline fires (the clock jumps to it)
+  kOpStaleTimeout,  // phase: a deadline of that phase fires now
+  kOpSent,          // the oldest send in flight completes
   kOpInterrupt,
-  kOpClock,           // n: the clock advances n * 250 ms
+  kOpClock,  // n: the clock advances n * 250 ms
   kOpConnected,
-  kOpConnectFailed,   // errno pick
+  kOpConnectFailed,  // errno pick
   kOpStart,
-  kOpDeliver,         // n: the server's next n queued bytes (0: all) arrive
-  kOpServerWrite,     // len, bytes: the server sends them over TLS (raw bytes without one)
-  kOpServerClose,     // the server sends close_notify
-  kOpCorrupt,         // pos, xor: flips bits of a queued ciphertext byte
+  kOpDeliver,      // n: the server's next n queued bytes (0: all) arrive
+  kOpServerWrite,  // len, bytes: the server sends them over TLS (raw bytes without one)
+  kOpServerClose,  // the server sends close_notify
+  kOpCorrupt,      // pos, xor: flips bits of a queued ciphertext byte
 };
 
 constexpr int kIoErrors[] = {ECONNRESET, EPIPE, ETIMEDOUT, ECONNABORTED, EHOSTUNREACH, EINVAL};
@@ -259,8 +259,8 @@ class Harness {
       server_.FromClient(std::string_view(send.copy).substr(send.tls_from));
       // What the session hands its TLS layer: EHLO, then QUIT; never MAIL, RCPT, DATA, AUTH,
       // VRFY or EXPN (docs/rules.md §2), never anything else.
-      std::string allowed = std::string(config_.ehlo_command()) +
-                            std::string(config_.quit_command());
+      std::string allowed =
+          std::string(config_.ehlo_command()) + std::string(config_.quit_command());
       FUZZ_CHECK(std::string_view(allowed).starts_with(server_.plain()));
     }
     Apply(SessionEvent::Sent(now_));
@@ -290,8 +290,7 @@ class Harness {
         FUZZ_CHECK(!acted);  // a stale deadline changes nothing
         FUZZ_CHECK(session_.state() == before && session_.phase() == phase_before);
       } else {
-        FUZZ_CHECK(actions.done || session_.state() != before ||
-                   session_.phase() != phase_before);
+        FUZZ_CHECK(actions.done || session_.state() != before || session_.phase() != phase_before);
       }
     }
     FUZZ_CHECK(!actions.connect || before == SessionState::kNew);
@@ -391,9 +390,8 @@ class Harness {
     // STARTTLS on the wire is recorded; a recorded one may also have been still queued
     // behind a send when the session ended.
     FUZZ_CHECK(commands_.find('S') == std::string::npos || result.starttls.has_value());
-    FUZZ_CHECK(!result.starttls.has_value() ||
-               (config_.tls().context != nullptr &&
-                config_.tls().policy != StarttlsPolicy::kNever));
+    FUZZ_CHECK(!result.starttls.has_value() || (config_.tls().context != nullptr &&
+                                                config_.tls().policy != StarttlsPolicy::kNever));
     FUZZ_CHECK(commands_.find('Q') == std::string::npos || result.quit_sent);
     if (result.tls.has_value()) {
       const TlsRecord& tls = *result.tls;

@@ -23,12 +23,12 @@ namespace {
 
 using namespace starttls;
 
-#define FUZZ_CHECK(condition)                                                                 \
-  do {                                                                                        \
-    if (!(condition)) {                                                                       \
+#define FUZZ_CHECK(condition)                                                                \
+  do {                                                                                       \
+    if (!(condition)) {                                                                      \
       std::fprintf(stderr, "cidr_list_fuzzer: %s:%d: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                           \
-    }                                                                                         \
+      std::abort();                                                                          \
+    }                                                                                        \
   } while (0)
 
 constexpr size_t kLineCap = 1024;  // LineReader::kDefaultMaxLineBytes, the file reader's cap

@@ -230,8 +230,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   // TargetReader over the paused source: the records the whole-buffer lines give.
-  ReadResult paused =
-      ReadTargets(std::make_unique<ScheduledSource>(bytes, schedule, fail), cap);
+  ReadResult paused = ReadTargets(std::make_unique<ScheduledSource>(bytes, schedule, fail), cap);
   FUZZ_CHECK(paused.lines_read == expected.size() && paused.ok == !fail);
   FUZZ_CHECK(paused.records.size() + paused.skipped == expected.size());
   if (paused.csv) {
@@ -246,8 +245,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(a.line_number == b.line_number && a.raw_line == b.raw_line);
       FUZZ_CHECK(a.raw_line == expected[a.line_number - 1].text);
       FUZZ_CHECK(SameParse(a.parsed, b.parsed));
-      FUZZ_CHECK(!expected[a.line_number - 1].too_long ||
-                 a.parsed.outcome == LineOutcome::kError);
+      FUZZ_CHECK(!expected[a.line_number - 1].too_long || a.parsed.outcome == LineOutcome::kError);
       CheckParsed(a.parsed, a.line_number);
     }
     return 0;

@@ -63,8 +63,8 @@ bool IsHostName(std::string_view name) {
       label = 0;
       continue;
     }
-    bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '-';
+    bool ldh =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ldh || ++label > 63) return false;
   }
   return label > 0;
@@ -81,8 +81,10 @@ std::vector<std::string> Candidates(const std::vector<std::string>& names) {
     hosts.push_back(host);
     std::string flipped = host;
     for (char& c : flipped) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-      else if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      if (c >= 'a' && c <= 'z')
+        c = static_cast<char>(c - 32);
+      else if (c >= 'A' && c <= 'Z')
+        c = static_cast<char>(c + 32);
     }
     hosts.push_back(flipped);
     hosts.push_back("sub." + host);
@@ -160,8 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(trusted.trusted && trusted.error.empty());
   FUZZ_CHECK(trusted.hostname_match == MatchesHostname(names, host));
   FUZZ_CHECK(trusted.leaf_names.names == names.names);
-  ChainValidation untrusted =
-      ValidateChain(chain, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "", 0);
+  ChainValidation untrusted = ValidateChain(chain, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "", 0);
   FUZZ_CHECK(!untrusted.trusted && !untrusted.error.empty());
   FUZZ_CHECK(!untrusted.hostname_match.has_value());
   sk_X509_free(chain);  // the certificate stays owned by `cert`

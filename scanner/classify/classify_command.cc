@@ -30,7 +30,8 @@ constexpr std::string_view kHelp =
     "class, anomalies, clients, greeting, keywords; a bad line gives an \"error\" record.\n"
     "\n"
     "zgrab2: lines of ZGrab2's SMTP module ({\"ip\": ..., \"data\": {\"smtp\": {\"status\": ...,\n"
-    "\"result\": {\"banner\", \"ehlo\", \"helo\", \"starttls\"}}}}), re-judged by these rules: the\n"
+    "\"result\": {\"banner\", \"ehlo\", \"helo\", \"starttls\"}}}}), re-judged by these rules: "
+    "the\n"
     "record carries ip, domain, zgrab2_status, zgrab2_error and timestamp over; a line without\n"
     "an EHLO reply gets class null and an error saying so. ZGrab2 writes replies as text\n"
     "(invalid UTF-8 became U+FFFD), so their bytes are the text's UTF-8.\n"
@@ -40,7 +41,9 @@ constexpr std::string_view kHelp =
     "\n"
     "flags:\n";
 
-ClassifiedLine FromRecord(ClassifyRecordResult record) { return {std::move(record.json), record.is_error}; }
+ClassifiedLine FromRecord(ClassifyRecordResult record) {
+  return {std::move(record.json), record.is_error};
+}
 
 ClassifiedLine ClassifyOneLine(std::string_view line, size_t line_number, ClassifyInput format) {
   ClassifyRecordResult result;
@@ -52,7 +55,8 @@ ClassifiedLine ClassifyOneLine(std::string_view line, size_t line_number, Classi
     return "";
   });
   if (!error.empty()) {
-    result = ClassifyErrorRecord(line_number, line, "line " + std::to_string(line_number) + ": " + error);
+    result = ClassifyErrorRecord(line_number, line,
+                                 "line " + std::to_string(line_number) + ": " + error);
   }
   return FromRecord(std::move(result));
 }
@@ -90,15 +94,17 @@ size_t ClassifyLines(std::unique_ptr<ByteSource> in, FILE* out, ClassifyInput fo
                                    "line " + std::to_string(record.line) + ": not a JSON object"));
           return "";
         }
-        emit(format == ClassifyInput::kZgrab2 ? ClassifyZgrab2Object(object, record.line, record.text)
-                                              : ClassifyTranscriptObject(object, record.line, record.text));
+        emit(format == ClassifyInput::kZgrab2
+                 ? ClassifyZgrab2Object(object, record.line, record.text)
+                 : ClassifyTranscriptObject(object, record.line, record.text));
         return "";
       },
       [&](const NdjsonBadLine& bad) { emit(ClassifyErrorRecord(bad.line, bad.text, bad.error)); });
   std::fwrite(buffer.data(), 1, buffer.size(), out);
   std::fflush(out);
   if (!status.ok()) {
-    std::fprintf(stderr, "starttls-scan classify: reading input: %s\n", std::string(status.message()).c_str());
+    std::fprintf(stderr, "starttls-scan classify: reading input: %s\n",
+                 std::string(status.message()).c_str());
     ++errors;
   }
   return errors;
@@ -111,10 +117,19 @@ size_t ClassifyTranscriptLines(FILE* in, FILE* out) {
 std::vector<FlagSpec> ClassifyFlagTable(ClassifyOptions* o) {
   return {
       {"raw", "", "read one raw EHLO reply and explain it for humans",
-       [o](std::string_view) { o->raw = true; return std::string(); }},
+       [o](std::string_view) {
+         o->raw = true;
+         return std::string();
+       }},
       {"input-format", "FORMAT", "transcript (default) or zgrab2",
-       [o](std::string_view v) { return ParseChoice(v, {"transcript", "zgrab2"}, &o->input_format); }},
-      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
+       [o](std::string_view v) {
+         return ParseChoice(v, {"transcript", "zgrab2"}, &o->input_format);
+       }},
+      {"help", "", "show this help",
+       [o](std::string_view) {
+         o->help = true;
+         return std::string();
+       }},
   };
 }
 
@@ -129,12 +144,14 @@ int RunClassifyCommand(int argc, char** argv, int first) {
   if (!positional) return exit_code;
   if (options.raw) {
     if (!positional->empty()) {
-      std::cerr << "starttls-scan classify: --raw reads standard input, not '" << positional->front() << "'\n";
+      std::cerr << "starttls-scan classify: --raw reads standard input, not '"
+                << positional->front() << "'\n";
       return kExitUsage;
     }
     return ExplainRawEhlo(stdin, stdout);
   }
-  const ClassifyInput format = options.input_format == "zgrab2" ? ClassifyInput::kZgrab2 : ClassifyInput::kTranscript;
+  const ClassifyInput format =
+      options.input_format == "zgrab2" ? ClassifyInput::kZgrab2 : ClassifyInput::kTranscript;
   std::vector<std::string> paths = *positional;
   if (paths.empty()) paths.push_back("-");
   for (const std::string& path : paths) {

@@ -42,8 +42,9 @@ bool IsRfc3339(std::string_view t) {
     }
     return true;
   };
-  if (!digits(0, 4) || t.size() < 20 || t[4] != '-' || !digits(5, 2) || t[7] != '-' || !digits(8, 2) ||
-      t[10] != 'T' || !digits(11, 2) || t[13] != ':' || !digits(14, 2) || t[16] != ':' || !digits(17, 2)) {
+  if (!digits(0, 4) || t.size() < 20 || t[4] != '-' || !digits(5, 2) || t[7] != '-' ||
+      !digits(8, 2) || t[10] != 'T' || !digits(11, 2) || t[13] != ':' || !digits(14, 2) ||
+      t[16] != ':' || !digits(17, 2)) {
     return false;
   }
   size_t i = 19;
@@ -59,7 +60,8 @@ bool IsRfc3339(std::string_view t) {
 
 }  // namespace
 
-ClassifyRecordResult ClassifyErrorRecord(uint64_t line, std::string_view text, std::string_view error) {
+ClassifyRecordResult ClassifyErrorRecord(uint64_t line, std::string_view text,
+                                         std::string_view error) {
   ClassifyRecordResult record{"", true};
   AppendInputErrorRecord(line, text, error, &record.json);
   record.json.pop_back();  // the caller adds the newline
@@ -70,11 +72,13 @@ ClassifyRecordResult ClassifyTranscriptObject(simdjson::ondemand::object object,
                                               std::string_view text) {
   absl::StatusOr<Transcript> transcript = ReadTranscript(object);
   if (!transcript.ok()) {
-    return ClassifyErrorRecord(line, text, LinePrefix(line) + std::string(transcript.status().message()));
+    return ClassifyErrorRecord(line, text,
+                               LinePrefix(line) + std::string(transcript.status().message()));
   }
   absl::StatusOr<Conversation> conversation = ConversationFromTranscript(*transcript);
   if (!conversation.ok()) {
-    return ClassifyErrorRecord(line, text, LinePrefix(line) + std::string(conversation.status().message()));
+    return ClassifyErrorRecord(line, text,
+                               LinePrefix(line) + std::string(conversation.status().message()));
   }
   ConversationVerdict verdict = JudgeConversation(*conversation);
   ClassifyRecordResult record;
@@ -90,7 +94,8 @@ ClassifyRecordResult ClassifyZgrab2Object(simdjson::ondemand::object object, uin
                                           std::string_view text) {
   absl::StatusOr<Zgrab2Line> zgrab2 = ReadZgrab2Line(object);
   if (!zgrab2.ok()) {
-    return ClassifyErrorRecord(line, text, LinePrefix(line) + std::string(zgrab2.status().message()));
+    return ClassifyErrorRecord(line, text,
+                               LinePrefix(line) + std::string(zgrab2.status().message()));
   }
   ClassifyRecordResult record;
   JsonWriter writer(&record.json);
@@ -108,14 +113,16 @@ ClassifyRecordResult ClassifyZgrab2Object(simdjson::ondemand::object object, uin
     writer.Key("anomalies");
     writer.BeginArray();
     writer.EndArray();
-    writer.StringField("error", zgrab2->helo.has_value()
-                                    ? "no EHLO reply to judge (ZGrab2 sent HELO)"
-                                    : "no EHLO reply to judge (ZGrab2 status " + zgrab2->status + ")");
+    writer.StringField("error",
+                       zgrab2->helo.has_value()
+                           ? "no EHLO reply to judge (ZGrab2 sent HELO)"
+                           : "no EHLO reply to judge (ZGrab2 status " + zgrab2->status + ")");
     writer.EndObject();
     return record;
   }
   Conversation conversation;
-  if (zgrab2->banner.has_value() && !zgrab2->banner->empty()) conversation.banner = CaptureReply(*zgrab2->banner);
+  if (zgrab2->banner.has_value() && !zgrab2->banner->empty())
+    conversation.banner = CaptureReply(*zgrab2->banner);
   conversation.ehlo = CaptureReply(*zgrab2->ehlo);
   if (zgrab2->helo.has_value()) conversation.helo = CaptureReply(*zgrab2->helo);
   WriteJudgement(JudgeConversation(conversation), &writer);

@@ -20,6 +20,7 @@ ClassifyRecordResult ClassifyTranscriptObject(simdjson::ondemand::object object,
 ClassifyRecordResult ClassifyZgrab2Object(simdjson::ondemand::object object, uint64_t line,
                                           std::string_view text);
 // An "error" record; `error` already names the line.
-ClassifyRecordResult ClassifyErrorRecord(uint64_t line, std::string_view text, std::string_view error);
+ClassifyRecordResult ClassifyErrorRecord(uint64_t line, std::string_view text,
+                                         std::string_view error);
 
 }  // namespace starttls

@@ -94,13 +94,13 @@ std::string ExplainEhloReply(std::string_view bytes) {
   const Reply& reply = conversation.ehlo->reply;
   std::string out;
   if (verdict.status != ScanStatus::kSuccess) {
-    out += "Verdict: " + std::string(ScanStatusName(verdict.status)) + " (" + verdict.error +
-           ")\n";
+    out += "Verdict: " + std::string(ScanStatusName(verdict.status)) + " (" + verdict.error + ")\n";
     return out;
   }
   out += "Verdict: " + std::string(EhloClassName(*verdict.cls)) + "\n";
-  out += "Line 1 is the greeting (RFC 5321: never read as a capability): " +
-         Printable(reply.Line(0)) + "\n";
+  out +=
+      "Line 1 is the greeting (RFC 5321: never read as a capability): " + Printable(reply.Line(0)) +
+      "\n";
   std::string anomalies;
   verdict.anomalies.ForEach([&](Anomaly a) {
     anomalies += (anomalies.empty() ? "" : ", ") + std::string(AnomalyName(a));

@@ -18,41 +18,43 @@ CapturedReply CaptureReply(std::string_view bytes) {
 absl::StatusOr<Transcript> ReadTranscript(od::object object) {
   Transcript transcript;
   std::string error;
-  auto member_error = ondemand_access::ForEachMember(object, [&](std::string_view key, od::value& value) {
-    if (!error.empty()) return;
-    std::optional<std::string>* slot = nullptr;
-    bool raw = true;
-    if (key == "banner") {
-      slot = &transcript.banner;
-    } else if (key == "ehlo") {
-      slot = &transcript.ehlo;
-    } else if (key == "helo") {
-      slot = &transcript.helo;
-    } else if (key == "id") {
-      slot = &transcript.id;
-      raw = false;
-    } else {
-      return;
-    }
-    if (slot->has_value()) {
-      error = "\"" + std::string(key) + "\" given twice";
-      return;
-    }
-    if (ondemand_access::TypeOf(value) == kJsonNull) return;  // null: not captured
-    std::optional<std::string_view> text = ondemand_access::String(value);
-    if (!text) {
-      error = "\"" + std::string(key) + "\" is not a string";
-      return;
-    }
-    std::string bytes;
-    if (!raw) {
-      bytes = *text;
-    } else if (std::string decode_error = DecodeRawBytesInto(*text, &bytes); !decode_error.empty()) {
-      error = "\"" + std::string(key) + "\": " + decode_error;
-      return;
-    }
-    *slot = std::move(bytes);
-  });
+  auto member_error =
+      ondemand_access::ForEachMember(object, [&](std::string_view key, od::value& value) {
+        if (!error.empty()) return;
+        std::optional<std::string>* slot = nullptr;
+        bool raw = true;
+        if (key == "banner") {
+          slot = &transcript.banner;
+        } else if (key == "ehlo") {
+          slot = &transcript.ehlo;
+        } else if (key == "helo") {
+          slot = &transcript.helo;
+        } else if (key == "id") {
+          slot = &transcript.id;
+          raw = false;
+        } else {
+          return;
+        }
+        if (slot->has_value()) {
+          error = "\"" + std::string(key) + "\" given twice";
+          return;
+        }
+        if (ondemand_access::TypeOf(value) == kJsonNull) return;  // null: not captured
+        std::optional<std::string_view> text = ondemand_access::String(value);
+        if (!text) {
+          error = "\"" + std::string(key) + "\" is not a string";
+          return;
+        }
+        std::string bytes;
+        if (!raw) {
+          bytes = *text;
+        } else if (std::string decode_error = DecodeRawBytesInto(*text, &bytes);
+                   !decode_error.empty()) {
+          error = "\"" + std::string(key) + "\": " + decode_error;
+          return;
+        }
+        *slot = std::move(bytes);
+      });
   if (member_error) return absl::InvalidArgumentError(simdjson::error_message(member_error));
   if (!error.empty()) return absl::InvalidArgumentError(error);
   return transcript;

@@ -18,7 +18,7 @@ struct Transcript {
   std::optional<std::string> banner;  // bytes; absent or null: not captured
   std::optional<std::string> ehlo;
   std::optional<std::string> helo;
-  std::optional<std::string> id;      // copied to the record
+  std::optional<std::string> id;  // copied to the record
 };
 
 // Reads the transcript members of `object`. Errors name the member: not a string, a code

@@ -10,7 +10,8 @@ void WriteAnomalyArray(AnomalySet anomalies, JsonWriter* writer) {
 
 void WriteClientsObject(ClientViews views, JsonWriter* writer) {
   writer->BeginObject();
-  for (const ClientRule& rule : ClientRules()) writer->BoolField(rule.name, views.Sees(rule.client));
+  for (const ClientRule& rule : ClientRules())
+    writer->BoolField(rule.name, views.Sees(rule.client));
   writer->EndObject();
 }
 

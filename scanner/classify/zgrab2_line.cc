@@ -24,10 +24,14 @@ std::string ReadResult(od::object result, Zgrab2Line* line) {
   std::string error;
   auto parse_error = ForEachMember(result, [&](std::string_view key, od::value& value) {
     if (!error.empty()) return;
-    if (key == "banner") ReadString("result.banner", value, &line->banner, &error);
-    else if (key == "ehlo") ReadString("result.ehlo", value, &line->ehlo, &error);
-    else if (key == "helo") ReadString("result.helo", value, &line->helo, &error);
-    else if (key == "starttls") ReadString("result.starttls", value, &line->starttls, &error);
+    if (key == "banner")
+      ReadString("result.banner", value, &line->banner, &error);
+    else if (key == "ehlo")
+      ReadString("result.ehlo", value, &line->ehlo, &error);
+    else if (key == "helo")
+      ReadString("result.helo", value, &line->helo, &error);
+    else if (key == "starttls")
+      ReadString("result.starttls", value, &line->starttls, &error);
   });
   if (parse_error) return simdjson::error_message(parse_error);
   return error;
@@ -82,7 +86,8 @@ absl::StatusOr<Zgrab2Line> ReadZgrab2Line(od::object object) {
   });
   if (parse_error) return absl::InvalidArgumentError(simdjson::error_message(parse_error));
   if (!error.empty()) return absl::InvalidArgumentError(error);
-  if (!seen_smtp) return absl::InvalidArgumentError("no \"data.smtp\" object (not ZGrab2 SMTP output)");
+  if (!seen_smtp)
+    return absl::InvalidArgumentError("no \"data.smtp\" object (not ZGrab2 SMTP output)");
   return line;
 }
 

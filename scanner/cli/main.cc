@@ -4,8 +4,8 @@
 #include <string_view>
 
 #include "scanner/classify/classify_command.h"
-#include "scanner/flags/exit_codes.h"
 #include "scanner/cli/subcommands.h"
+#include "scanner/flags/exit_codes.h"
 
 namespace starttls {
 namespace {
@@ -42,9 +42,9 @@ int main(int argc, char** argv) {
     if (first == command.name) return command.run(argc, argv, 2);
   }
   const Subcommand* fallback = starttls::DefaultSubcommand();
-  if (fallback == nullptr || (!first.empty() && first[0] != '-' && argc > 1 &&
-                              std::strchr(argv[1], '.') == nullptr &&
-                              std::strchr(argv[1], ':') == nullptr)) {
+  if (fallback == nullptr ||
+      (!first.empty() && first[0] != '-' && argc > 1 && std::strchr(argv[1], '.') == nullptr &&
+       std::strchr(argv[1], ':') == nullptr)) {
     std::fprintf(stderr, "starttls-scan: unknown subcommand '%s'\n", argv[1]);
     starttls::PrintUsage(stderr);
     return starttls::kExitUsage;

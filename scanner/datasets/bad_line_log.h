@@ -17,9 +17,11 @@ class BadLineLog {
 
   void Add(const std::string& file, const NdjsonBadLine& bad) {
     if (count_++ < print_at_most_) {
-      std::fprintf(stderr, "starttls-scan %s: %s: %s\n", command_.c_str(), file.c_str(), bad.error.c_str());
+      std::fprintf(stderr, "starttls-scan %s: %s: %s\n", command_.c_str(), file.c_str(),
+                   bad.error.c_str());
     } else if (count_ == print_at_most_ + 1) {
-      std::fprintf(stderr, "starttls-scan %s: more bad lines follow; only counted\n", command_.c_str());
+      std::fprintf(stderr, "starttls-scan %s: more bad lines follow; only counted\n",
+                   command_.c_str());
     }
   }
   uint64_t count() const { return count_; }

@@ -10,10 +10,10 @@
 #include "output/field_table.h"
 #include "output/ndjson_reader.h"
 #include "output/ondemand_access.h"
-#include "scanner/flags/exit_codes.h"
-#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/output_sink.h"
+#include "scanner/flags/exit_codes.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 namespace {
@@ -21,7 +21,8 @@ namespace {
 namespace od = simdjson::ondemand;
 
 constexpr std::string_view kHelp =
-    "usage: starttls-scan convert --to csv [--type T,...] [--output-fields a,b.c,...] [-o OUT] FILE...\n"
+    "usage: starttls-scan convert --to csv [--type T,...] [--output-fields a,b.c,...] [-o OUT] "
+    "FILE...\n"
     "       starttls-scan convert --list-fields [--type T,...]\n"
     "\n"
     "Converts starttls-scan NDJSON (plain, gzip or zstd, told by their first bytes; '-' is\n"
@@ -58,7 +59,9 @@ std::string ListFields(const std::vector<std::string>& types) {
 }
 
 // The types a scan file holds, converted together when the first record is one of them.
-bool IsScanType(std::string_view type) { return type == "host" || type == "domain" || type == "error"; }
+bool IsScanType(std::string_view type) {
+  return type == "host" || type == "domain" || type == "error";
+}
 
 }  // namespace
 
@@ -67,9 +70,16 @@ std::vector<FlagSpec> ConvertFlagTable(ConvertOptions* o) {
       {"to", "FORMAT", "output format: csv",
        [o](std::string_view v) { return ParseChoice(v, {"csv"}, &o->to); }},
       {"output", "FILE", "write here instead of standard output",
-       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
+       [o](std::string_view v) {
+         o->output = std::string(v);
+         return std::string();
+       },
+       'o'},
       {"output-fields", "LIST", "comma-separated dotted field names, in column order",
-       [o](std::string_view v) { o->fields_text = std::string(v); return std::string(); }},
+       [o](std::string_view v) {
+         o->fields_text = std::string(v);
+         return std::string();
+       }},
       {"type", "LIST", "record types to convert (host, domain, error, classify, change, metadata)",
        [o](std::string_view v) {
          o->types = SplitNameList(v);
@@ -79,8 +89,15 @@ std::vector<FlagSpec> ConvertFlagTable(ConvertOptions* o) {
          return std::string();
        }},
       {"list-fields", "", "print the field table (for --type, else every record type) and exit",
-       [o](std::string_view) { o->list_fields = true; return std::string(); }},
-      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
+       [o](std::string_view) {
+         o->list_fields = true;
+         return std::string();
+       }},
+      {"help", "", "show this help",
+       [o](std::string_view) {
+         o->help = true;
+         return std::string();
+       }},
   };
 }
 
@@ -103,14 +120,16 @@ int RunConvertCommand(int argc, char** argv, int first) {
     return kExitUsage;
   }
   if (positional->empty()) {
-    std::cerr << "starttls-scan convert: name the NDJSON file(s) to convert ('-' for standard input)\n";
+    std::cerr
+        << "starttls-scan convert: name the NDJSON file(s) to convert ('-' for standard input)\n";
     return kExitUsage;
   }
   std::optional<CsvLayout> layout;
   if (!options.fields_text.empty()) {
     auto named = CsvLayout::FromNames(SplitNameList(options.fields_text), types);
     if (!named.ok()) {
-      std::cerr << "starttls-scan convert: flag --output-fields: " << named.status().message() << "\n";
+      std::cerr << "starttls-scan convert: flag --output-fields: " << named.status().message()
+                << "\n";
       return kExitUsage;
     }
     layout.emplace(std::move(*named));
@@ -135,40 +154,72 @@ int RunConvertCommand(int argc, char** argv, int first) {
       failed = true;
       continue;
     }
-    absl::Status status = (*reader)->Run(
-        [&](NdjsonRecord& record) -> std::string {
-          od::object object;
-          if (record.doc.get_object().get(object)) return "line " + std::to_string(record.line) + ": not a JSON object";
-          std::string_view type;
-          od::value type_value;
-          if (object.find_field_unordered("type").get(type_value) || type_value.get_string().get(type)) {
-            return "line " + std::to_string(record.line) + ": no \"type\"";
-          }
-          if (accepted.empty()) {
-            // The first record decides: a scan's types together, else its own type.
-            accepted = IsScanType(type) ? std::vector<std::string>{"host", "domain", "error"}
+    absl::Status status = (*reader)
+                              ->Run(
+                                  [&](NdjsonRecord& record) -> std::
+                                                                string {
+                                                                  od::object object;
+                                                                  if (record.doc.get_object().get(
+                                                                          object))
+                                                                    return "line " +
+                                                                           std::to_string(
+                                                                               record.line) +
+                                                                           ": not a JSON object";
+                                                                  std::string_view type;
+                                                                  od::value type_value;
+                                                                  if (object
+                                                                          .find_field_unordered(
+                                                                              "type")
+                                                                          .get(type_value) ||
+                                                                      type_value.get_string().get(
+                                                                          type)) {
+                                                                    return "line " +
+                                                                           std::to_string(
+                                                                               record.line) +
+                                                                           ": no \"type\"";
+                                                                  }
+                                                                  if (accepted.empty()) {
+                                                                    // The first record decides: a
+                                                                    // scan's types together, else
+                                                                    // its own type.
+                                                                    accepted = IsScanType(type) ? std::vector<std::string>{"host", "domain", "error"}
                                         : std::vector<std::string>{std::string(type)};
-          }
-          bool wanted = false;
-          for (const std::string& t : accepted) wanted = wanted || t == type;
-          if (!wanted) {
-            ++skipped;
-            return "";
-          }
-          if (!layout) layout.emplace(CsvLayout::Default(accepted));
-          if (!header_written) {
-            sink.Write(layout->Header());
-            header_written = true;
-          }
-          bool rewound = false;
-          if (object.reset().get(rewound)) return "line " + std::to_string(record.line) + ": unreadable";
-          std::string error = layout->AppendRow(object, sink.buffer());
-          if (!error.empty()) return "line " + std::to_string(record.line) + ": " + error;
-          ++rows;
-          sink.MaybeFlush();
-          return "";
-        },
-        [&](const NdjsonBadLine& bad) { bad_lines.Add(path, bad); });
+                                                                  }
+                                                                  bool wanted = false;
+                                                                  for (const std::string& t :
+                                                                       accepted)
+                                                                    wanted = wanted || t == type;
+                                                                  if (!wanted) {
+                                                                    ++skipped;
+                                                                    return "";
+                                                                  }
+                                                                  if (!layout)
+                                                                    layout.emplace(
+                                                                        CsvLayout::Default(
+                                                                            accepted));
+                                                                  if (!header_written) {
+                                                                    sink.Write(layout->Header());
+                                                                    header_written = true;
+                                                                  }
+                                                                  bool rewound = false;
+                                                                  if (object.reset().get(rewound))
+                                                                    return "line " +
+                                                                           std::to_string(
+                                                                               record.line) +
+                                                                           ": unreadable";
+                                                                  std::string error =
+                                                                      layout->AppendRow(
+                                                                          object, sink.buffer());
+                                                                  if (!error.empty())
+                                                                    return "line " +
+                                                                           std::to_string(
+                                                                               record.line) +
+                                                                           ": " + error;
+                                                                  ++rows;
+                                                                  sink.MaybeFlush();
+                                                                  return "";
+                                                                },
+                                  [&](const NdjsonBadLine& bad) { bad_lines.Add(path, bad); });
     if (!status.ok()) {
       std::cerr << "starttls-scan convert: " << status.message() << "\n";
       failed = true;
@@ -180,8 +231,11 @@ int RunConvertCommand(int argc, char** argv, int first) {
     return kExitFailed;
   }
   std::fprintf(stderr, "starttls-scan convert: %llu rows", static_cast<unsigned long long>(rows));
-  if (skipped > 0) std::fprintf(stderr, ", %llu records of other types skipped", static_cast<unsigned long long>(skipped));
-  if (bad_lines.count() > 0) std::fprintf(stderr, ", %llu bad lines", static_cast<unsigned long long>(bad_lines.count()));
+  if (skipped > 0)
+    std::fprintf(stderr, ", %llu records of other types skipped",
+                 static_cast<unsigned long long>(skipped));
+  if (bad_lines.count() > 0)
+    std::fprintf(stderr, ", %llu bad lines", static_cast<unsigned long long>(bad_lines.count()));
   std::fprintf(stderr, "\n");
   return failed || bad_lines.count() > 0 ? kExitFailed : kExitOk;
 }

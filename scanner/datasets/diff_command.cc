@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "output/json_writer.h"
-#include "scanner/flags/exit_codes.h"
-#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/scan_diff.h"
+#include "scanner/flags/exit_codes.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 namespace {
@@ -35,11 +35,25 @@ constexpr std::string_view kHelp =
 std::vector<FlagSpec> DiffFlagTable(DiffOptions* o) {
   return {
       {"format", "FORMAT", "ndjson (change records, the default) or json (the summary)",
-       [o](std::string_view v) { return ParseChoice(v, {"ndjson", "json"}, &o->format); }},
+       [o](std::string_view v) {
+         return ParseChoice(v, {"ndjson", "json"}, &o->format);
+       }},
       {"output", "FILE", "write here instead of standard output",
-       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
-      {"quiet", "", "no summary on stderr", [o](std::string_view) { o->quiet = true; return std::string(); }},
-      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
+       [o](std::string_view v) {
+         o->output = std::string(v);
+         return std::string();
+       },
+       'o'},
+      {"quiet", "", "no summary on stderr",
+       [o](std::string_view) {
+         o->quiet = true;
+         return std::string();
+       }},
+      {"help", "", "show this help",
+       [o](std::string_view) {
+         o->help = true;
+         return std::string();
+       }},
   };
 }
 

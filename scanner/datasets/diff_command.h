@@ -1,4 +1,5 @@
-// `starttls-scan diff OLD NEW`: change records and transition matrices (scanner/datasets/scan_diff.h).
+// `starttls-scan diff OLD NEW`: change records and transition matrices
+// (scanner/datasets/scan_diff.h).
 #pragma once
 
 #include <string>

@@ -52,15 +52,17 @@ std::string Matrix(const std::string& title, const Transitions& transitions) {
 
 std::string FormatDiffSummary(const DiffSummary& s) {
   std::string out = "diff " + s.old_label + " -> " + s.new_label + "\n";
-  out += "  hosts " + std::to_string(s.hosts_old) + " -> " + std::to_string(s.hosts_new) + ", domains " +
-         std::to_string(s.domains_old) + " -> " + std::to_string(s.domains_new) + "\n";
-  out += "  changed: " + std::to_string(s.host_changes) + " hosts, " + std::to_string(s.domain_changes) +
-         " domains";
-  for (const auto& [what, count] : s.changes_by_what) out += "; " + what + " " + std::to_string(count);
+  out += "  hosts " + std::to_string(s.hosts_old) + " -> " + std::to_string(s.hosts_new) +
+         ", domains " + std::to_string(s.domains_old) + " -> " + std::to_string(s.domains_new) +
+         "\n";
+  out += "  changed: " + std::to_string(s.host_changes) + " hosts, " +
+         std::to_string(s.domain_changes) + " domains";
+  for (const auto& [what, count] : s.changes_by_what)
+    out += "; " + what + " " + std::to_string(count);
   out += "\n";
   if (s.duplicate_keys_old + s.duplicate_keys_new > 0) {
-    out += "  targets named twice (first kept): old " + std::to_string(s.duplicate_keys_old) + ", new " +
-           std::to_string(s.duplicate_keys_new) + "\n";
+    out += "  targets named twice (first kept): old " + std::to_string(s.duplicate_keys_old) +
+           ", new " + std::to_string(s.duplicate_keys_new) + "\n";
   }
   if (!s.host_class.empty()) out += Matrix("host class", s.host_class);
   if (!s.domain_verdict.empty()) out += Matrix("domain verdict", s.domain_verdict);

@@ -27,11 +27,21 @@ std::string Escape(std::string_view text) {
       continue;
     }
     switch (c) {
-      case '&': out.append("&amp;"); break;
-      case '<': out.append("&lt;"); break;
-      case '>': out.append("&gt;"); break;
-      case '"': out.append("&quot;"); break;
-      case '\'': out.append("&#39;"); break;
+      case '&':
+        out.append("&amp;");
+        break;
+      case '<':
+        out.append("&lt;");
+        break;
+      case '>':
+        out.append("&gt;");
+        break;
+      case '"':
+        out.append("&quot;");
+        break;
+      case '\'':
+        out.append("&#39;");
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           char buf[8];
@@ -86,26 +96,30 @@ std::string DoubleText(double value) {
 std::string ShareText(uint64_t num, uint64_t den) {
   if (den == 0) return "\xE2\x80\x93";  // en dash
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f %%", 100.0 * static_cast<double>(num) / static_cast<double>(den));
+  std::snprintf(buf, sizeof(buf), "%.1f %%",
+                100.0 * static_cast<double>(num) / static_cast<double>(den));
   return buf;
 }
 
 std::string Count(std::string_view tag, const std::string& pointer, uint64_t value) {
-  return "<" + std::string(tag) + " class=\"n\" data-key=\"" + Escape(pointer) + "\" data-value=\"" +
-         std::to_string(value) + "\">" + Grouped(value) + "</" + std::string(tag) + ">";
+  return "<" + std::string(tag) + " class=\"n\" data-key=\"" + Escape(pointer) +
+         "\" data-value=\"" + std::to_string(value) + "\">" + Grouped(value) + "</" +
+         std::string(tag) + ">";
 }
 
 std::string Measure(std::string_view tag, const std::string& pointer, double value, int decimals,
                     std::string_view unit) {
   char shown[64];
   std::snprintf(shown, sizeof(shown), "%.*f", decimals, value);
-  return "<" + std::string(tag) + " class=\"n\" data-key=\"" + Escape(pointer) + "\" data-value=\"" +
-         DoubleText(value) + "\">" + shown + (unit.empty() ? "" : " " + std::string(unit)) + "</" + std::string(tag) + ">";
+  return "<" + std::string(tag) + " class=\"n\" data-key=\"" + Escape(pointer) +
+         "\" data-value=\"" + DoubleText(value) + "\">" + shown +
+         (unit.empty() ? "" : " " + std::string(unit)) + "</" + std::string(tag) + ">";
 }
 
-std::string Share(const std::string& num_pointer, const std::string& den_pointer, uint64_t num, uint64_t den) {
-  return "<span class=\"share\" data-num=\"" + Escape(num_pointer) + "\" data-den=\"" + Escape(den_pointer) +
-         "\">" + ShareText(num, den) + "</span>";
+std::string Share(const std::string& num_pointer, const std::string& den_pointer, uint64_t num,
+                  uint64_t den) {
+  return "<span class=\"share\" data-num=\"" + Escape(num_pointer) + "\" data-den=\"" +
+         Escape(den_pointer) + "\">" + ShareText(num, den) + "</span>";
 }
 
 }  // namespace starttls::html

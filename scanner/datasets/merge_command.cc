@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "scanner/flags/exit_codes.h"
-#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/merge_plan.h"
 #include "scanner/datasets/merge_records.h"
 #include "scanner/datasets/merged_metadata.h"
 #include "scanner/datasets/output_sink.h"
+#include "scanner/flags/exit_codes.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 namespace {
@@ -40,7 +40,8 @@ constexpr std::string_view kHelp =
     "flags:\n";
 
 int Refuse(const std::vector<std::string>& refusals) {
-  for (const std::string& refusal : refusals) std::cerr << "starttls-scan merge: " << refusal << "\n";
+  for (const std::string& refusal : refusals)
+    std::cerr << "starttls-scan merge: " << refusal << "\n";
   std::cerr << "starttls-scan merge: refused, nothing written"
             << " (--allow-partial merges the complete shards there are)\n";
   return kExitFailed;
@@ -51,14 +52,33 @@ int Refuse(const std::vector<std::string>& refusals) {
 std::vector<FlagSpec> MergeFlagTable(MergeOptions* o) {
   return {
       {"output-file", "FILE", "the merged records ('-': standard output)",
-       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
+       [o](std::string_view v) {
+         o->output = std::string(v);
+         return std::string();
+       },
+       'o'},
       {"metadata-file", "FILE", "the merged metadata",
-       [o](std::string_view v) { o->metadata = std::string(v); return std::string(); }, 'm'},
+       [o](std::string_view v) {
+         o->metadata = std::string(v);
+         return std::string();
+       },
+       'm'},
       {"allow-partial", "", "merge the complete shards there are; name the missing ones",
-       [o](std::string_view) { o->allow_partial = true; return std::string(); }},
+       [o](std::string_view) {
+         o->allow_partial = true;
+         return std::string();
+       }},
       {"quiet", "", "no summary on stderr",
-       [o](std::string_view) { o->quiet = true; return std::string(); }, 'q'},
-      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
+       [o](std::string_view) {
+         o->quiet = true;
+         return std::string();
+       },
+       'q'},
+      {"help", "", "show this help",
+       [o](std::string_view) {
+         o->help = true;
+         return std::string();
+       }},
   };
 }
 
@@ -142,9 +162,8 @@ int RunMergeCommand(int argc, char** argv, int first) {
   if (!quiet) {
     TallySnapshot written = records.written();
     std::cerr << "starttls-scan merge: " << plan.parts.size() << " of " << plan.shards
-              << " shards, " << written.hosts_done << " host, " << written.domains
-              << " domain, " << written.input_errors << " error records; "
-              << records.dropped_duplicates()
+              << " shards, " << written.hosts_done << " host, " << written.domains << " domain, "
+              << written.input_errors << " error records; " << records.dropped_duplicates()
               << " host records of MX hosts shared between shards kept once\n";
   }
   return kExitOk;

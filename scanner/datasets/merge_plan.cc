@@ -47,8 +47,8 @@ std::string ForeignReason(const MergeInput& part, const MergeInput& first) {
 std::string IncompleteReason(const PartMetadata& meta) {
   if (meta.running) return "still running, or killed (its metadata is the one written at start)";
   if (!meta.completed) {
-    return "incomplete (" + (meta.stop_reason.empty() ? std::string("not completed")
-                                                      : meta.stop_reason) +
+    return "incomplete (" +
+           (meta.stop_reason.empty() ? std::string("not completed") : meta.stop_reason) +
            "; --resume finishes it)";
   }
   return "";
@@ -58,9 +58,9 @@ std::string IncompleteReason(const PartMetadata& meta) {
 std::string ScanIdentity(const PartMetadata& meta) {
   std::string key = std::to_string(meta.seed) + "|" + std::to_string(meta.shards) + "|" +
                     meta.input_sha256 + "|" + FlagsText(ScanDefiningFlags(meta.flags));
-  for (uint64_t count : {meta.input.lines, meta.input.skipped, meta.input.invalid,
-                         meta.input.duplicates, meta.input.targets, meta.input.expanded,
-                         meta.input_lines_read}) {
+  for (uint64_t count :
+       {meta.input.lines, meta.input.skipped, meta.input.invalid, meta.input.duplicates,
+        meta.input.targets, meta.input.expanded, meta.input_lines_read}) {
     key += "|" + std::to_string(count);
   }
   return key;
@@ -104,8 +104,8 @@ MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
   plan.allow_partial = allow_partial;
   const MergeInput* first = Reference(inputs);
   std::map<uint32_t, const MergeInput*> by_shard;  // the first part of the scan per shard
-  std::set<uint32_t> named;      // shards some part names (not missing), merged or not
-  std::set<uint32_t> unmerged;   // of those, the ones with no complete part
+  std::set<uint32_t> named;     // shards some part names (not missing), merged or not
+  std::set<uint32_t> unmerged;  // of those, the ones with no complete part
   for (const MergeInput& input : inputs) {
     if (!input.metadata.ok()) {
       std::string text = input.path + ": no usable metadata beside it (" + input.metadata_path +
@@ -122,8 +122,7 @@ MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
     std::string shard = "shard " + std::to_string(meta.shard);
     auto [it, fresh] = by_shard.try_emplace(meta.shard, &input);
     if (!fresh) {
-      plan.refusals.push_back(input.path + ": " + shard + " again (also " + it->second->path +
-                              ")");
+      plan.refusals.push_back(input.path + ": " + shard + " again (also " + it->second->path + ")");
       continue;
     }
     if (std::string why = IncompleteReason(meta); !why.empty()) {
@@ -144,8 +143,8 @@ MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
       continue;
     }
     if (!named.contains(shard)) {
-      std::string text = "shard " + std::to_string(shard) + " of " +
-                         std::to_string(plan.shards) + " is missing: no part names it";
+      std::string text = "shard " + std::to_string(shard) + " of " + std::to_string(plan.shards) +
+                         " is missing: no part names it";
       (allow_partial ? plan.left_out : plan.refusals).push_back(text);
     }
     plan.missing.push_back(shard);

@@ -3,10 +3,10 @@
 #include <optional>
 #include <string_view>
 
+#include "base/scan_status.h"
 #include "output/ndjson_reader.h"
 #include "output/ondemand_access.h"
 #include "scanner/smtp/anomaly.h"
-#include "base/scan_status.h"
 
 namespace starttls {
 namespace {
@@ -36,16 +36,20 @@ std::string ReadFacts(NdjsonRecord& record, MergeFacts* facts) {
   std::string bad_anomaly;
   AnomalySet anomalies;
   auto error = ForEachMember(object, [&](std::string_view key, od::value& value) {
-    if (key == "type") type = String(value).value_or("");
-    else if (key == "ip") ip = String(value).value_or("");
-    else if (key == "port") port = Int(value);
-    else if (key == "source") source = String(value).value_or("");
+    if (key == "type")
+      type = String(value).value_or("");
+    else if (key == "ip")
+      ip = String(value).value_or("");
+    else if (key == "port")
+      port = Int(value);
+    else if (key == "source")
+      source = String(value).value_or("");
     else if (key == "status") {
       std::optional<std::string_view> text = String(value);
       has_status = text.has_value();
       status = text.value_or("");
-    }
-    else if (key == "class") cls = String(value).value_or("");  // null: no class
+    } else if (key == "class")
+      cls = String(value).value_or("");  // null: no class
     else if (key == "anomalies") {
       if (auto items = Array(value)) {
         ForEachItem(*items, [&](od::value& item) {
@@ -130,8 +134,12 @@ absl::Status MergeRecords::CheckPart(const std::string& path, const PartRecordCo
           ++seen.host_from_mx;
         }
         break;
-      case Kind::kDomain: ++seen.domain; break;
-      case Kind::kError: ++seen.error; break;
+      case Kind::kDomain:
+        ++seen.domain;
+        break;
+      case Kind::kError:
+        ++seen.error;
+        break;
     }
   });
   if (!status.ok()) return status;
@@ -154,8 +162,12 @@ absl::Status MergeRecords::CopyPart(const std::string& path, OutputSink* sink) {
         }
         written_.CountHost(facts.status, facts.cls, facts.anomalies, facts.from_input);
         break;
-      case Kind::kDomain: written_.CountDomain(); break;
-      case Kind::kError: written_.CountInputError(); break;
+      case Kind::kDomain:
+        written_.CountDomain();
+        break;
+      case Kind::kError:
+        written_.CountInputError();
+        break;
     }
     sink->Write(record.text);
     sink->Write("\n");

@@ -14,10 +14,10 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "base/ip_address.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/part_metadata.h"
 #include "scanner/scan/scan_tally.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -21,12 +21,28 @@ constexpr size_t kMaxMetadataBytes = 64 << 20;
 
 // Per-machine and per-run flags (see ScanDefiningFlags).
 constexpr std::array<std::string_view, 22> kPerRunFlags = {
-    "input-file",  "output-file",   "metadata-file", "status-updates-file",
-    "log-file",    "shard",         "resume",        "quiet",
-    "threads",     "concurrency",   "senders",       "rate",
-    "dns-rate",    "max-domains-in-flight",          "dns-queries-in-flight",
-    "max-targets", "max-runtime",   "source-ip",     "resolver",
-    "ehlo-name",   "dryrun",        "version",
+    "input-file",
+    "output-file",
+    "metadata-file",
+    "status-updates-file",
+    "log-file",
+    "shard",
+    "resume",
+    "quiet",
+    "threads",
+    "concurrency",
+    "senders",
+    "rate",
+    "dns-rate",
+    "max-domains-in-flight",
+    "dns-queries-in-flight",
+    "max-targets",
+    "max-runtime",
+    "source-ip",
+    "resolver",
+    "ehlo-name",
+    "dryrun",
+    "version",
 };
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {

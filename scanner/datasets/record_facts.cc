@@ -57,8 +57,10 @@ void ReadLeaf(od::value& chain, RecordFacts* facts) {
     auto object = Object(certificate);
     if (!object) return;
     ForEachMember(*object, [&](std::string_view key, od::value& value) {
-      if (key == "sha256") facts->leaf_sha256 = Str(value);
-      else if (key == "not_after") facts->leaf_not_after = Str(value);
+      if (key == "sha256")
+        facts->leaf_sha256 = Str(value);
+      else if (key == "not_after")
+        facts->leaf_not_after = Str(value);
     });
   });
 }
@@ -82,10 +84,14 @@ void ReadTls(od::value& value, RecordFacts* facts) {
       auto validation = Object(member);
       if (!validation) return;
       ForEachMember(*validation, [&](std::string_view name, od::value& flag) {
-        if (name == "trusted") facts->trusted = Tri(flag);
-        else if (name == "expired") facts->expired = Tri(flag);
-        else if (name == "self_signed") facts->self_signed = Tri(flag);
-        else if (name == "hostname_match") facts->hostname_match = Tri(flag);
+        if (name == "trusted")
+          facts->trusted = Tri(flag);
+        else if (name == "expired")
+          facts->expired = Tri(flag);
+        else if (name == "self_signed")
+          facts->self_signed = Tri(flag);
+        else if (name == "hostname_match")
+          facts->hostname_match = Tri(flag);
       });
     }
   });
@@ -95,8 +101,10 @@ void ReadTiming(od::value& value, RecordFacts* facts) {
   auto object = Object(value);
   if (!object) return;
   ForEachMember(*object, [&](std::string_view key, od::value& ms) {
-    if (key == "connect") facts->connect_ms = Double(ms);
-    else if (key == "banner") facts->banner_ms = Double(ms);
+    if (key == "connect")
+      facts->connect_ms = Double(ms);
+    else if (key == "banner")
+      facts->banner_ms = Double(ms);
   });
 }
 
@@ -108,9 +116,12 @@ void ReadExchanges(od::value& value, RecordFacts* facts) {
     if (!object) return;
     ExchangeFacts exchange;
     ForEachMember(*object, [&](std::string_view key, od::value& member) {
-      if (key == "name") exchange.name = Str(member);
-      else if (key == "preference") exchange.preference = Int(member).value_or(-1);
-      else if (key == "addresses") ReadStringList(member, &exchange.addresses);
+      if (key == "name")
+        exchange.name = Str(member);
+      else if (key == "preference")
+        exchange.preference = Int(member).value_or(-1);
+      else if (key == "addresses")
+        ReadStringList(member, &exchange.addresses);
     });
     facts->exchanges.push_back(std::move(exchange));
   });
@@ -124,17 +135,22 @@ void ReadEndpoints(od::value& value, RecordFacts* facts) {
     if (!object) return;
     EndpointFacts endpoint;
     ForEachMember(*object, [&](std::string_view key, od::value& member) {
-      if (key == "ip") endpoint.ip = Str(member);
-      else if (key == "port") endpoint.port = Int(member).value_or(-1);
-      else if (key == "status") endpoint.status = Str(member);
-      else if (key == "class") endpoint.cls = String(member);
+      if (key == "ip")
+        endpoint.ip = Str(member);
+      else if (key == "port")
+        endpoint.port = Int(member).value_or(-1);
+      else if (key == "status")
+        endpoint.status = Str(member);
+      else if (key == "class")
+        endpoint.cls = String(member);
     });
     facts->endpoints.push_back(endpoint);
   });
 }
 
 // One member of a policy object (dane, mta_sts, tls_rpt, delivery): `wanted` names -> slots.
-void ReadPolicy(od::value& value, std::initializer_list<std::pair<std::string_view, std::string_view*>> wanted,
+void ReadPolicy(od::value& value,
+                std::initializer_list<std::pair<std::string_view, std::string_view*>> wanted,
                 RecordFacts* facts) {
   auto object = Object(value);
   if (!object) return;
@@ -169,8 +185,8 @@ simdjson::error_code ReadRecordFacts(od::object record, RecordFacts* facts, Fact
   facts->Clear();
   const bool report = scope == FactsScope::kReport;
   return ForEachMember(record, [&](std::string_view key, od::value& value) {
-    if (!report && key != "type" && key != "ip" && key != "port" && key != "status" && key != "class" &&
-        key != "tls" && key != "domain" && key != "verdict") {
+    if (!report && key != "type" && key != "ip" && key != "port" && key != "status" &&
+        key != "class" && key != "tls" && key != "domain" && key != "verdict") {
       return;
     }
     switch (key.empty() ? '\0' : key[0]) {
@@ -187,13 +203,19 @@ simdjson::error_code ReadRecordFacts(od::object record, RecordFacts* facts, Fact
         }
         break;
       case 'c':
-        if (key == "class") facts->cls = String(value);
-        else if (key == "clients") ReadClients(value, facts);
+        if (key == "class")
+          facts->cls = String(value);
+        else if (key == "clients")
+          ReadClients(value, facts);
         break;
       case 'd':
-        if (key == "domain") facts->domain = Str(value);
-        else if (key == "dns") facts->dns = Str(value);
-        else if (key == "dane") ReadPolicy(value, {{"state", &facts->dane_state}, {"dnssec", &facts->dane_dnssec}}, facts);
+        if (key == "domain")
+          facts->domain = Str(value);
+        else if (key == "dns")
+          facts->dns = Str(value);
+        else if (key == "dane")
+          ReadPolicy(value, {{"state", &facts->dane_state}, {"dnssec", &facts->dane_dnssec}},
+                     facts);
         else if (key == "delivery") {
           ReadPolicy(value,
                      {{"opportunistic", &facts->delivery_opportunistic},
@@ -203,15 +225,20 @@ simdjson::error_code ReadRecordFacts(od::object record, RecordFacts* facts, Fact
         }
         break;
       case 'e':
-        if (key == "exchanges") ReadExchanges(value, facts);
-        else if (key == "endpoints") ReadEndpoints(value, facts);
+        if (key == "exchanges")
+          ReadExchanges(value, facts);
+        else if (key == "endpoints")
+          ReadEndpoints(value, facts);
         break;
       case 'i':
         if (key == "ip") facts->ip = Str(value);
         break;
       case 'm':
-        if (key == "mx_kind") facts->mx_kind = Str(value);
-        else if (key == "mta_sts") ReadPolicy(value, {{"state", &facts->mta_sts_state}, {"mode", &facts->mta_sts_mode}}, facts);
+        if (key == "mx_kind")
+          facts->mx_kind = Str(value);
+        else if (key == "mta_sts")
+          ReadPolicy(value, {{"state", &facts->mta_sts_state}, {"mode", &facts->mta_sts_mode}},
+                     facts);
         break;
       case 'n':
         if (key == "names") ReadStringList(value, &facts->names);
@@ -228,11 +255,16 @@ simdjson::error_code ReadRecordFacts(od::object record, RecordFacts* facts, Fact
         }
         break;
       case 't':
-        if (key == "type") facts->type = Str(value);
-        else if (key == "tls") ReadTls(value, facts);
-        else if (key == "timing_ms") ReadTiming(value, facts);
-        else if (key == "timestamp") facts->timestamp = Str(value);
-        else if (key == "tls_rpt") ReadPolicy(value, {{"state", &facts->tls_rpt_state}}, facts);
+        if (key == "type")
+          facts->type = Str(value);
+        else if (key == "tls")
+          ReadTls(value, facts);
+        else if (key == "timing_ms")
+          ReadTiming(value, facts);
+        else if (key == "timestamp")
+          facts->timestamp = Str(value);
+        else if (key == "tls_rpt")
+          ReadPolicy(value, {{"state", &facts->tls_rpt_state}}, facts);
         break;
       case 'v':
         if (key == "verdict") facts->verdict = Str(value);

@@ -41,8 +41,8 @@ struct RecordFacts {
   std::vector<std::string_view> anomalies;
   std::vector<std::string_view> names;
   bool has_clients = false;
-  uint32_t clients_seen = 0;   // bit per Client: the entry is present
-  uint32_t clients_sees = 0;   // bit per Client: the entry is true
+  uint32_t clients_seen = 0;  // bit per Client: the entry is present
+  uint32_t clients_sees = 0;  // bit per Client: the entry is true
   std::string_view banner_raw;
   // tls
   bool has_tls = false;

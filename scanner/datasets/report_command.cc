@@ -6,19 +6,20 @@
 #include <string>
 #include <vector>
 
-#include "scanner/flags/exit_codes.h"
-#include "scanner/flags/flag_table.h"
 #include "scanner/datasets/output_sink.h"
 #include "scanner/datasets/report_html.h"
 #include "scanner/datasets/report_json.h"
 #include "scanner/datasets/scan_accumulator.h"
 #include "scanner/datasets/scan_diff.h"
+#include "scanner/flags/exit_codes.h"
+#include "scanner/flags/flag_table.h"
 
 namespace starttls {
 namespace {
 
 constexpr std::string_view kHelp =
-    "usage: starttls-scan report [-o report.html] [--format html|json] SCAN.ndjson [MORE.ndjson ...]\n"
+    "usage: starttls-scan report [-o report.html] [--format html|json] SCAN.ndjson [MORE.ndjson "
+    "...]\n"
     "\n"
     "The figures of a scan (plain, gzip or zstd; records of scan, or classify records such as\n"
     "re-judged ZGrab2 data): domain verdicts, host classes and statuses, anomalies, who loses\n"
@@ -51,10 +52,20 @@ std::vector<std::string> SplitCommas(const std::string& text) {
 std::vector<FlagSpec> ReportFlagTable(ReportOptions* o) {
   return {
       {"format", "FORMAT", "html (default) or json",
-       [o](std::string_view v) { return ParseChoice(v, {"html", "json"}, &o->format); }},
+       [o](std::string_view v) {
+         return ParseChoice(v, {"html", "json"}, &o->format);
+       }},
       {"output", "FILE", "write here instead of standard output",
-       [o](std::string_view v) { o->output = std::string(v); return std::string(); }, 'o'},
-      {"help", "", "show this help", [o](std::string_view) { o->help = true; return std::string(); }},
+       [o](std::string_view v) {
+         o->output = std::string(v);
+         return std::string();
+       },
+       'o'},
+      {"help", "", "show this help",
+       [o](std::string_view) {
+         o->help = true;
+         return std::string();
+       }},
   };
 }
 
@@ -83,9 +94,11 @@ int RunReportCommand(int argc, char** argv, int first) {
   // Oldest first, when every scan has a date; else as given.
   std::vector<size_t> order(scans.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  const bool all_timed = std::all_of(scans.begin(), scans.end(), [](const ScanFigures& s) { return s.has_times; });
+  const bool all_timed =
+      std::all_of(scans.begin(), scans.end(), [](const ScanFigures& s) { return s.has_times; });
   if (all_timed) {
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scans[a].start_ms < scans[b].start_ms; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return scans[a].start_ms < scans[b].start_ms; });
   }
   std::vector<ScanFigures> sorted;
   for (size_t i : order) sorted.push_back(std::move(scans[i]));
@@ -107,7 +120,8 @@ int RunReportCommand(int argc, char** argv, int first) {
     std::cerr << "starttls-scan report: " << error << "\n";
     return kExitUsage;
   }
-  sink.Write(options.format == "json" ? RenderReportJson(sorted, diff) : RenderReportHtml(sorted, diff));
+  sink.Write(options.format == "json" ? RenderReportJson(sorted, diff)
+                                      : RenderReportHtml(sorted, diff));
   if (std::string error = sink.Close(); !error.empty()) {
     std::cerr << "starttls-scan report: " << error << "\n";
     return kExitFailed;

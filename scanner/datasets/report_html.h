@@ -13,17 +13,19 @@
 namespace starttls {
 
 // `scans` in start-date order; the newest is shown in full, all of them as trends.
-std::string RenderReportHtml(const std::vector<ScanFigures>& scans, const std::optional<DiffSummary>& diff);
+std::string RenderReportHtml(const std::vector<ScanFigures>& scans,
+                             const std::optional<DiffSummary>& diff);
 
 // Parts shared by the page's files (report_html_sections.cc).
 namespace report_html {
 
 // A table of name -> count with each count's share of `den`; rows by count, largest first.
-std::string CountsTable(const Counts& counts, const std::string& base_pointer, const std::string& den_pointer,
-                        uint64_t den, const std::string& name_header, size_t max_rows = 0);
+std::string CountsTable(const Counts& counts, const std::string& base_pointer,
+                        const std::string& den_pointer, uint64_t den,
+                        const std::string& name_header, size_t max_rows = 0);
 // Bars for the same counts, largest first.
-std::string CountsBars(const Counts& counts, const std::string& base_pointer, const std::string& title,
-                       size_t max_rows = 0);
+std::string CountsBars(const Counts& counts, const std::string& base_pointer,
+                       const std::string& title, size_t max_rows = 0);
 // "c-<name>" with anything but [a-z0-9_-] dropped.
 std::string CategoryClass(const std::string& name);
 

@@ -43,19 +43,24 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
   for (const ScanFigures& scan : scans) all_timed = all_timed && scan.has_times;
   for (size_t i = 0; i < scans.size(); ++i) {
     x.push_back(all_timed ? scans[i].start_ms : static_cast<int64_t>(i));
-    labels.push_back(scans[i].has_times ? scans[i].start.substr(0, 10) : "scan " + std::to_string(i + 1));
+    labels.push_back(scans[i].has_times ? scans[i].start.substr(0, 10)
+                                        : "scan " + std::to_string(i + 1));
   }
-  std::string out = "<h2 id=\"trends\">Trends</h2><p class=\"sub\">" + std::to_string(scans.size()) +
-                    " scans by start date" + (all_timed ? "" : " (some without dates: in the order given)") + ".</p>";
+  std::string out = "<h2 id=\"trends\">Trends</h2><p class=\"sub\">" +
+                    std::to_string(scans.size()) + " scans by start date" +
+                    (all_timed ? "" : " (some without dates: in the order given)") + ".</p>";
 
   std::vector<svg::Series> classes;
   int color = 1;
   for (const char* name : {"compliant", "starttls_misordered", "no_starttls"}) {
     svg::Series series{name, CategoryClass(name), {}};
-    for (const ScanFigures& s : scans) series.values.push_back(Percent(Get(s.hosts.by_class, name), s.hosts.total - s.hosts.without_class));
+    for (const ScanFigures& s : scans)
+      series.values.push_back(
+          Percent(Get(s.hosts.by_class, name), s.hosts.total - s.hosts.without_class));
     classes.push_back(std::move(series));
   }
-  out += "<h3>Host classes, % of hosts with a class</h3>" + svg::LineChart(x, labels, classes, true, "Host classes");
+  out += "<h3>Host classes, % of hosts with a class</h3>" +
+         svg::LineChart(x, labels, classes, true, "Host classes");
 
   std::set<std::string> verdicts;
   for (const ScanFigures& s : scans) {
@@ -65,10 +70,12 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
     std::vector<svg::Series> series;
     for (const std::string& name : verdicts) {
       svg::Series line{name, CategoryClass(name), {}};
-      for (const ScanFigures& s : scans) line.values.push_back(Percent(Get(s.domains.by_verdict, name), s.domains.total));
+      for (const ScanFigures& s : scans)
+        line.values.push_back(Percent(Get(s.domains.by_verdict, name), s.domains.total));
       series.push_back(std::move(line));
     }
-    out += "<h3>Domain verdicts, % of domains</h3>" + svg::LineChart(x, labels, series, true, "Domain verdicts");
+    out += "<h3>Domain verdicts, % of domains</h3>" +
+           svg::LineChart(x, labels, series, true, "Domain verdicts");
   }
 
   bool any_domains = false, any_tls = false;
@@ -112,7 +119,8 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
   out += "</tr></thead><tbody>";
   auto row = [&](const std::string& name, const std::string& relative, auto value_of) {
     out += "<tr><th>" + Escape(name) + "</th>";
-    for (size_t i = 0; i < scans.size(); ++i) out += Count("td", ScanPointer(i) + relative, value_of(scans[i]));
+    for (size_t i = 0; i < scans.size(); ++i)
+      out += Count("td", ScanPointer(i) + relative, value_of(scans[i]));
     out += "</tr>";
   };
   row("hosts", "/hosts/total", [](const ScanFigures& s) { return s.hosts.total; });
@@ -120,7 +128,8 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
     row(std::string("hosts ") + name, Pointer({"hosts", "by_class", name}),
         [&](const ScanFigures& s) { return Get(s.hosts.by_class, name); });
   }
-  if (any_domains) row("domains", "/domains/total", [](const ScanFigures& s) { return s.domains.total; });
+  if (any_domains)
+    row("domains", "/domains/total", [](const ScanFigures& s) { return s.domains.total; });
   for (const std::string& name : verdicts) {
     row("domains " + name, Pointer({"domains", "by_verdict", name}),
         [&](const ScanFigures& s) { return Get(s.domains.by_verdict, name); });
@@ -128,7 +137,8 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
   for (Client client : kTrendClients) {
     const size_t c = static_cast<size_t>(client);
     const std::string name(ClientRules()[c].name);
-    row(name + ": hosts clear", Pointer({"clients", name, "clear"}), [&](const ScanFigures& s) { return s.clients[c].clear; });
+    row(name + ": hosts clear", Pointer({"clients", name, "clear"}),
+        [&](const ScanFigures& s) { return s.clients[c].clear; });
     if (any_domains) {
       row(name + ": domains clear", Pointer({"clients", name, "domains_clear"}),
           [&](const ScanFigures& s) { return s.clients[c].domains_clear; });
@@ -136,7 +146,8 @@ std::string TrendSection(const std::vector<ScanFigures>& scans) {
   }
   row("TLS tried", "/tls/tried", [](const ScanFigures& s) { return s.tls.tried; });
   row("TLS trusted", "/tls/trusted", [](const ScanFigures& s) { return s.tls.trusted; });
-  row("misordered hosts", "/misordered/hosts", [](const ScanFigures& s) { return s.misordered.hosts; });
+  row("misordered hosts", "/misordered/hosts",
+      [](const ScanFigures& s) { return s.misordered.hosts; });
   row("targets", "/scan/targets", [](const ScanFigures& s) { return s.targets; });
   out += "<tr><th>duration</th>";
   for (size_t i = 0; i < scans.size(); ++i) {
@@ -179,16 +190,19 @@ std::string Matrix(const Transitions& transitions, const std::string& base) {
 }  // namespace
 
 std::string TransitionSection(const DiffSummary& diff) {
-  std::string out = "<h2 id=\"transitions\">What changed</h2><p class=\"sub\">" + Escape(diff.old_label) +
-                    " &rarr; " + Escape(diff.new_label) + ": " + Count("span", "/diff/hosts/changed", diff.host_changes) +
-                    " hosts and " + Count("span", "/diff/domains/changed", diff.domain_changes) +
+  std::string out = "<h2 id=\"transitions\">What changed</h2><p class=\"sub\">" +
+                    Escape(diff.old_label) + " &rarr; " + Escape(diff.new_label) + ": " +
+                    Count("span", "/diff/hosts/changed", diff.host_changes) + " hosts and " +
+                    Count("span", "/diff/domains/changed", diff.domain_changes) +
                     " domains changed (<code>starttls-scan diff</code> lists them).</p>";
   out += "<table><tbody>";
   for (const auto& [what, count] : diff.changes_by_what) {
-    out += "<tr><th>" + Escape(what) + "</th>" + Count("td", Pointer({"diff", "changes_by_what", what}), count) + "</tr>";
+    out += "<tr><th>" + Escape(what) + "</th>" +
+           Count("td", Pointer({"diff", "changes_by_what", what}), count) + "</tr>";
   }
   out += "</tbody></table>";
-  out += "<h3>Host class</h3><div class=\"wide\">" + Matrix(diff.host_class, "/diff/transitions/class") +
+  out += "<h3>Host class</h3><div class=\"wide\">" +
+         Matrix(diff.host_class, "/diff/transitions/class") +
          "</div><h3>Domain verdict</h3><div class=\"wide\">" +
          Matrix(diff.domain_verdict, "/diff/transitions/verdict") + "</div>";
   return out;

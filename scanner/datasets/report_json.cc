@@ -41,7 +41,8 @@ void WriteHistogram(std::string_view key, const Histogram& histogram, JsonWriter
   w->Key(key);
   w->BeginObject();
   w->UintField("count", histogram.count);
-  w->DoubleField("mean", histogram.count == 0 ? 0.0 : histogram.sum_ms / static_cast<double>(histogram.count));
+  w->DoubleField(
+      "mean", histogram.count == 0 ? 0.0 : histogram.sum_ms / static_cast<double>(histogram.count));
   w->Key("buckets");
   w->BeginArray();
   for (size_t i = 0; i < histogram.buckets.size(); ++i) {
@@ -98,7 +99,8 @@ void WriteScanFiguresMembers(const ScanFigures& f, JsonWriter* w) {
   w->BeginObject();
   w->UintField("total", f.hosts.total);
   WriteCounts("by_status", f.hosts.by_status, w);
-  WriteCountsOf("by_class", f.hosts.by_class, f.hosts.total > 0, {"compliant", "starttls_misordered", "no_starttls"}, w);
+  WriteCountsOf("by_class", f.hosts.by_class, f.hosts.total > 0,
+                {"compliant", "starttls_misordered", "no_starttls"}, w);
   WriteCounts("by_anomaly", f.hosts.by_anomaly, w);
   w->UintField("without_class", f.hosts.without_class);
   w->UintField("with_class", f.hosts.total - f.hosts.without_class);
@@ -107,8 +109,10 @@ void WriteScanFiguresMembers(const ScanFigures& f, JsonWriter* w) {
   w->Key("domains");
   w->BeginObject();
   w->UintField("total", f.domains.total);
-  WriteCountsOf("by_verdict", f.domains.by_verdict, f.domains.total > 0,
-                {"compliant", "starttls_misordered", "no_starttls", "unreachable", "no_mail", "dns_error"}, w);
+  WriteCountsOf(
+      "by_verdict", f.domains.by_verdict, f.domains.total > 0,
+      {"compliant", "starttls_misordered", "no_starttls", "unreachable", "no_mail", "dns_error"},
+      w);
   WriteCounts("by_mx_kind", f.domains.by_mx_kind, w);
   WriteCounts("by_dns", f.domains.by_dns, w);
   w->UintField("first_reached_unknown", f.domains.first_reached_unknown);
@@ -185,7 +189,8 @@ void WriteScanFiguresMembers(const ScanFigures& f, JsonWriter* w) {
   w->EndObject();
 }
 
-std::string RenderReportJson(const std::vector<ScanFigures>& scans, const std::optional<DiffSummary>& diff) {
+std::string RenderReportJson(const std::vector<ScanFigures>& scans,
+                             const std::optional<DiffSummary>& diff) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();

@@ -18,7 +18,8 @@ void WriteScanFiguresMembers(const ScanFigures& figures, JsonWriter* writer);
 
 // The whole report: the newest scan's figures at the top level; with several scans, `scans`
 // holds each one's figures in start-date order; with exactly two, `diff` the transitions.
-std::string RenderReportJson(const std::vector<ScanFigures>& scans, const std::optional<DiffSummary>& diff);
+std::string RenderReportJson(const std::vector<ScanFigures>& scans,
+                             const std::optional<DiffSummary>& diff);
 
 // Client names in the order of docs/rules.md §4 (the `clients` object's keys).
 std::vector<std::string> ClientNames();

@@ -4,11 +4,11 @@
 #include <limits>
 
 #include "absl/container/flat_hash_map.h"
+#include "base/ip_address.h"
 #include "output/ndjson_reader.h"
 #include "output/rfc3339.h"
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/string_keys.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 namespace {
@@ -62,7 +62,8 @@ std::vector<TopEntry> Top(const NameCounts& counts) {
 std::string_view ParentDomain(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   const size_t dot = name.find('.');
-  if (dot == std::string_view::npos || name.find('.', dot + 1) == std::string_view::npos) return name;
+  if (dot == std::string_view::npos || name.find('.', dot + 1) == std::string_view::npos)
+    return name;
   return name.substr(dot + 1);
 }
 
@@ -204,10 +205,12 @@ struct ScanAccumulator::State {
     if (!r.dns.empty()) Bump(&f.domains.by_dns, r.dns);
     SeeTime(r.timestamp);
     if (const EndpointFacts* first = FirstReached(r)) {
-      if (std::optional<Endpoint> endpoint = ParseEndpoint(first->ip, first->port)) ++first_reached[*endpoint];
+      if (std::optional<Endpoint> endpoint = ParseEndpoint(first->ip, first->port))
+        ++first_reached[*endpoint];
     }
     bool misordered_mx = false;
-    for (const EndpointFacts& e : r.endpoints) misordered_mx = misordered_mx || (e.cls && *e.cls == "starttls_misordered");
+    for (const EndpointFacts& e : r.endpoints)
+      misordered_mx = misordered_mx || (e.cls && *e.cls == "starttls_misordered");
     if (!r.has_policy) return;
     ScanFigures::Policy& p = f.policy;
     ++p.domains_with_policy;
@@ -216,7 +219,8 @@ struct ScanAccumulator::State {
     if (!r.mta_sts_state.empty()) Bump(&p.mta_sts_state, r.mta_sts_state);
     if (!r.mta_sts_mode.empty()) Bump(&p.mta_sts_mode, r.mta_sts_mode);
     if (!r.tls_rpt_state.empty()) Bump(&p.tls_rpt_state, r.tls_rpt_state);
-    if (!r.delivery_opportunistic.empty()) Bump(&p.delivery_opportunistic, r.delivery_opportunistic);
+    if (!r.delivery_opportunistic.empty())
+      Bump(&p.delivery_opportunistic, r.delivery_opportunistic);
     if (!r.delivery_dane.empty()) Bump(&p.delivery_dane, r.delivery_dane);
     if (!r.delivery_mta_sts.empty()) Bump(&p.delivery_mta_sts, r.delivery_mta_sts);
     const bool dane_defer = r.delivery_dane == "defer", sts_defer = r.delivery_mta_sts == "defer";
@@ -232,11 +236,13 @@ struct ScanAccumulator::State {
     std::vector<const ExchangeFacts*> order;
     order.reserve(r.exchanges.size());
     for (const ExchangeFacts& exchange : r.exchanges) order.push_back(&exchange);
-    std::stable_sort(order.begin(), order.end(), [](const ExchangeFacts* a, const ExchangeFacts* b) {
-      // An exchange without a preference (-1) sorts last.
-      const uint64_t pa = static_cast<uint64_t>(a->preference), pb = static_cast<uint64_t>(b->preference);
-      return pa < pb;
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const ExchangeFacts* a, const ExchangeFacts* b) {
+                       // An exchange without a preference (-1) sorts last.
+                       const uint64_t pa = static_cast<uint64_t>(a->preference),
+                                      pb = static_cast<uint64_t>(b->preference);
+                       return pa < pb;
+                     });
     for (const ExchangeFacts* exchange : order) {
       for (std::string_view address : exchange->addresses) {
         for (const EndpointFacts& endpoint : r.endpoints) {
@@ -279,7 +285,8 @@ absl::Status ScanAccumulator::AddMetadata(const std::string& path) {
   }
   std::string_view text;
   // Only a metadata file: a report's JSON or another scan named x.json is no such thing.
-  if ((!root["type"].get(text) && text != "metadata") || root["start"].get(text) || root["counts"].error()) {
+  if ((!root["type"].get(text) && text != "metadata") || root["start"].get(text) ||
+      root["counts"].error()) {
     return absl::InvalidArgumentError(path + " is not a starttls-scan metadata file; not used");
   }
   ScanFigures& f = state_->figures;
@@ -356,7 +363,8 @@ std::string MetadataPathFor(const std::string& scan_path) {
   return base + ".json";
 }
 
-absl::Status ReadScan(const std::vector<std::string>& files, const std::string& command, ScanFigures* figures) {
+absl::Status ReadScan(const std::vector<std::string>& files, const std::string& command,
+                      ScanFigures* figures) {
   ScanAccumulator accumulator;
   BadLineLog bad_lines(command);
   RecordFacts facts;
@@ -367,7 +375,8 @@ absl::Status ReadScan(const std::vector<std::string>& files, const std::string& 
     absl::Status status = (*reader)->Run(
         [&](NdjsonRecord& record) -> std::string {
           simdjson::ondemand::object object;
-          if (record.doc.get_object().get(object)) return "line " + std::to_string(record.line) + ": not a JSON object";
+          if (record.doc.get_object().get(object))
+            return "line " + std::to_string(record.line) + ": not a JSON object";
           if (auto error = ReadRecordFacts(object, &facts)) {
             return "line " + std::to_string(record.line) + ": " + simdjson::error_message(error);
           }
@@ -386,7 +395,8 @@ absl::Status ReadScan(const std::vector<std::string>& files, const std::string& 
     if (probe != nullptr) {
       std::fclose(probe);
       if (absl::Status status = accumulator.AddMetadata(metadata); !status.ok()) {
-        std::fprintf(stderr, "starttls-scan %s: %s\n", command.c_str(), std::string(status.message()).c_str());
+        std::fprintf(stderr, "starttls-scan %s: %s\n", command.c_str(),
+                     std::string(status.message()).c_str());
       }
     }
   }

@@ -4,13 +4,13 @@
 #include <cstring>
 
 #include "absl/container/flat_hash_map.h"
+#include "base/ip_address.h"
 #include "output/error_record.h"
 #include "output/json_writer.h"
 #include "output/ndjson_reader.h"
 #include "scanner/datasets/bad_line_log.h"
 #include "scanner/datasets/record_facts.h"
 #include "scanner/datasets/string_keys.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 namespace {
@@ -46,7 +46,7 @@ std::optional<Fingerprint> ParseFingerprint(std::string_view hex) {
   Fingerprint out{};
   for (size_t i = 0; i < 64; ++i) {
     const char c = hex[i];
-    const int nibble = c >= '0' && c <= '9' ? c - '0'
+    const int nibble = c >= '0' && c <= '9'   ? c - '0'
                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                               : -1;
@@ -69,7 +69,7 @@ std::string FingerprintHex(const Fingerprint& fp) {
 // One side of a host or domain, compact.
 struct Side {
   uint8_t status = 0, cls = 0, version = 0, verdict = 0;
-  uint8_t trusted = 0;      // 0 unknown, 1 false, 2 true
+  uint8_t trusted = 0;       // 0 unknown, 1 false, 2 true
   uint32_t fingerprint = 0;  // 0 none, else index + 1 into the fingerprint table
 };
 
@@ -105,8 +105,9 @@ class Arena {
   size_t used_ = 0;
 };
 
-constexpr std::array<std::string_view, 8> kWhatOrder = {
-    "appeared", "disappeared", "status", "class", "verdict", "tls_version", "trusted", "fingerprint"};
+constexpr std::array<std::string_view, 8> kWhatOrder = {"appeared", "disappeared", "status",
+                                                        "class",    "verdict",     "tls_version",
+                                                        "trusted",  "fingerprint"};
 
 }  // namespace
 
@@ -205,12 +206,14 @@ struct ScanDiff::State {
       if (old_side->trusted != new_side->trusted) what.push_back("trusted");
       const Fingerprint* a = FingerprintOf(*old_side);
       const Fingerprint* b = FingerprintOf(*new_side);
-      if ((a == nullptr) != (b == nullptr) || (a != nullptr && *a != *b)) what.push_back("fingerprint");
+      if ((a == nullptr) != (b == nullptr) || (a != nullptr && *a != *b))
+        what.push_back("fingerprint");
     } else if (old_side->verdict != new_side->verdict) {
       what.push_back("verdict");
     }
     if (host) {
-      ++summary.host_class[std::string(ClassName(classes, old_side))][std::string(ClassName(classes, new_side))];
+      ++summary.host_class[std::string(ClassName(classes, old_side))]
+                          [std::string(ClassName(classes, new_side))];
     } else {
       auto verdict = [&](const Side* side) -> std::string {
         if (side == nullptr) return "absent";
@@ -256,7 +259,8 @@ struct ScanDiff::State {
       absl::Status status = (*reader)->Run(
           [&](NdjsonRecord& record) -> std::string {
             od::object object;
-            if (record.doc.get_object().get(object)) return "line " + std::to_string(record.line) + ": not a JSON object";
+            if (record.doc.get_object().get(object))
+              return "line " + std::to_string(record.line) + ": not a JSON object";
             if (auto error = ReadRecordFacts(object, &facts, FactsScope::kDiff)) {
               return "line " + std::to_string(record.line) + ": " + simdjson::error_message(error);
             }

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -19,8 +19,8 @@ namespace starttls {
 using Counts = std::map<std::string, uint64_t, std::less<>>;
 
 // Upper bounds (ms) of the latency buckets; a last bucket takes the rest.
-inline constexpr std::array<double, 14> kLatencyBucketsMs = {1,   2,   5,    10,   20,   50,   100,
-                                                             200, 500, 1000, 2000, 5000, 10000, 30000};
+inline constexpr std::array<double, 14> kLatencyBucketsMs = {
+    1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000};
 
 struct Histogram {
   std::array<uint64_t, kLatencyBucketsMs.size() + 1> buckets{};
@@ -30,11 +30,11 @@ struct Histogram {
 };
 
 struct ClientFigures {
-  uint64_t hosts_with_views = 0;  // host records with a `clients` object holding this client
-  uint64_t clear = 0;             // ... whose entry for this client is false
+  uint64_t hosts_with_views = 0;     // host records with a `clients` object holding this client
+  uint64_t clear = 0;                // ... whose entry for this client is false
   uint64_t clear_despite_offer = 0;  // ... false while the raw reply holds STARTTLS (zgrab2 view)
-  uint64_t domains_judged = 0;    // domains whose first reached MX endpoint has a host record
-  uint64_t domains_clear = 0;     // ... on which this client would send in clear text
+  uint64_t domains_judged = 0;       // domains whose first reached MX endpoint has a host record
+  uint64_t domains_clear = 0;        // ... on which this client would send in clear text
 };
 
 struct TopEntry {
@@ -50,9 +50,9 @@ struct ScanFigures {
   int64_t start_ms = 0, end_ms = 0;
   bool has_times = false;
   double duration_s = 0;
-  uint64_t targets = 0;       // metadata counts.targets.total, else records
-  double rate_per_s = 0;      // targets / duration
-  std::string seed;           // from the metadata
+  uint64_t targets = 0;   // metadata counts.targets.total, else records
+  double rate_per_s = 0;  // targets / duration
+  std::string seed;       // from the metadata
   bool completed = true;
 
   // Records read.
@@ -61,7 +61,7 @@ struct ScanFigures {
   uint64_t input_errors = 0;  // `error` records (input lines that named no target)
 
   struct Hosts {
-    uint64_t total = 0;       // host and classify records
+    uint64_t total = 0;  // host and classify records
     Counts by_status, by_class, by_anomaly;
     uint64_t without_class = 0;
   } hosts;
@@ -94,7 +94,7 @@ struct ScanFigures {
     uint64_t domains_with_policy = 0;  // domain records with any of dane/mta_sts/tls_rpt/delivery
     Counts dane_state, dane_dnssec, mta_sts_state, mta_sts_mode, tls_rpt_state;
     Counts delivery_opportunistic, delivery_dane, delivery_mta_sts;
-    uint64_t defer_misordered = 0;      // dane or mta_sts defer on a domain with a misordered MX
+    uint64_t defer_misordered = 0;  // dane or mta_sts defer on a domain with a misordered MX
     uint64_t defer_misordered_dane = 0, defer_misordered_mta_sts = 0;
   } policy;
 };
@@ -108,8 +108,8 @@ struct DiffSummary {
   Counts changes_by_what;  // appeared, disappeared, status, class, ...
   uint64_t host_changes = 0, domain_changes = 0;
   uint64_t duplicate_keys_old = 0, duplicate_keys_new = 0;
-  Transitions host_class;     // class -> class ("absent" for a missing side, "none" for null)
-  Transitions domain_verdict; // verdict -> verdict
+  Transitions host_class;      // class -> class ("absent" for a missing side, "none" for null)
+  Transitions domain_verdict;  // verdict -> verdict
 };
 
 }  // namespace starttls

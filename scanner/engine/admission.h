@@ -1,6 +1,6 @@
 // The scheduling hooks the engine calls before and after every session: the rate of new
-// connections, the per-IP and per-prefix caps and the 421 back-off. The concurrency cap (open sessions) is
-// the engine's own (EngineConfig::max_open_sessions).
+// connections, the per-IP and per-prefix caps and the 421 back-off. The concurrency cap (open
+// sessions) is the engine's own (EngineConfig::max_open_sessions).
 //
 // The engine serialises all calls (one mutex), so implementations need not be thread-safe.
 #pragma once
@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string>
 
-#include "scanner/schedule/per_ip_limiter.h"
-#include "base/token_bucket.h"
 #include "base/ip_address.h"
+#include "base/token_bucket.h"
+#include "scanner/schedule/per_ip_limiter.h"
 
 namespace starttls {
 
@@ -31,11 +31,11 @@ class AdmissionPolicy {
 };
 
 struct ScheduleAdmissionOptions {
-  double rate_per_second = 0;     // new connections per second; 0 = unlimited
-  double burst = 0;               // connections at once; 0 = max(1, rate / 10)
-  uint32_t max_per_ip = 0;        // open connections per IP; 0 = unlimited
-  uint32_t max_per_prefix = 0;    // open connections per IPv4 /24 or IPv6 /48; 0 = unlimited
-  int64_t back_off_ms = 60'000;   // after a 421, no new connection to that IP for this long
+  double rate_per_second = 0;    // new connections per second; 0 = unlimited
+  double burst = 0;              // connections at once; 0 = max(1, rate / 10)
+  uint32_t max_per_ip = 0;       // open connections per IP; 0 = unlimited
+  uint32_t max_per_prefix = 0;   // open connections per IPv4 /24 or IPv6 /48; 0 = unlimited
+  int64_t back_off_ms = 60'000;  // after a 421, no new connection to that IP for this long
 };
 
 // The policy the CLI uses: scanner/schedule's TokenBucket and two PerIpLimiters (one keyed

@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "base/ip_address.h"
+#include "base/scan_status.h"
 #include "scanner/engine/admission.h"
 #include "scanner/engine/loop_extension.h"
 #include "scanner/engine/loop_lag.h"
 #include "scanner/engine/target_source.h"
-#include "scanner/session/session_config.h"
 #include "scanner/session/policy_fetch_session.h"
+#include "scanner/session/session_config.h"
 #include "scanner/session/smtp_session.h"
-#include "base/scan_status.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 
@@ -30,12 +30,12 @@ struct EngineConfig {
   // Sessions per ring; 0 = as many as RLIMIT_NOFILE allows. Rings (threads) are added until
   // max_open_sessions fit.
   uint32_t sessions_per_ring = 0;
-  uint32_t threads = 1;  // at least this many rings, one thread each (--threads)
-  unsigned buffer_count = 4096;       // provided receive buffers per ring (power of two)
+  uint32_t threads = 1;          // at least this many rings, one thread each (--threads)
+  unsigned buffer_count = 4096;  // provided receive buffers per ring (power of two)
   unsigned buffer_size = 4096;
-  size_t max_deferred = 4096;         // endpoints parked because their IP is busy
+  size_t max_deferred = 4096;            // endpoints parked because their IP is busy
   AdmissionPolicy* admission = nullptr;  // rate, per-IP, back-off; nullptr = none
-  int64_t tick_ns = 1'000'000;        // timer wheel resolution
+  int64_t tick_ns = 1'000'000;           // timer wheel resolution
   // The MX name of an endpoint, sent as SNI and checked against its certificate; called once
   // per session as it starts, from the engine's threads (serialised by the caller's own
   // lock). Unset or empty: no name.
@@ -69,7 +69,7 @@ struct EngineStats {
   uint64_t open_sessions = 0;
   uint64_t peak_open_sessions = 0;
   uint64_t completions = 0;
-  uint64_t stale_completions = 0;    // for a slot's earlier occupant (ignored)
+  uint64_t stale_completions = 0;         // for a slot's earlier occupant (ignored)
   uint64_t receive_buffer_shortages = 0;  // recv ended with ENOBUFS and was re-armed
   uint32_t rings = 0;
   std::array<uint64_t, static_cast<size_t>(ScanStatus::kCount)> by_status{};

@@ -197,8 +197,7 @@ void EngineWorker::Execute(uint32_t index, const SessionActions& actions, int64_
     // for (closing set first), so the slot is free again as soon as the result is out.
     wheel_->Cancel(&slot.timer);
     slot.closing = true;
-    Execute(index, slot.Step(SessionEvent::ConnectFailed(now_ns, connect_error)),
-            now_ns);
+    Execute(index, slot.Step(SessionEvent::ConnectFailed(now_ns, connect_error)), now_ns);
     return;
   }
   if (actions.done) DeliverResult(index);
@@ -228,8 +227,7 @@ int EngineWorker::Connect(uint32_t index) {
   close(fd);  // the file table holds its own reference
   if (rc < 0) return -rc;
   // No socket operation went to the kernel, so only the connect completes.
-  loop_.PrepConnect(index, destination, slot.address_length,
-                    CookieFor(UringOp::kConnect, index));
+  loop_.PrepConnect(index, destination, slot.address_length, CookieFor(UringOp::kConnect, index));
   ++slot.inflight;
   slot.connecting = true;
   return 0;
@@ -269,8 +267,7 @@ void EngineWorker::DeliverResult(uint32_t index) {
   }
   const SessionResult& result =
       slot.bind_error != 0 ? BindFailureResult(slot) : slot.session.result();
-  counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1,
-                                                                     std::memory_order_relaxed);
+  counters_.by_status[static_cast<size_t>(result.status)].fetch_add(1, std::memory_order_relaxed);
   slot.back_off = result.back_off();
   feed_.Finished(ScanResult{slot.endpoint, slot.started_unix_ms, result});
   // Release the reply bytes now, unless a send still reads the session's buffer (TLS
@@ -299,16 +296,14 @@ void EngineWorker::InterruptAll(int64_t now_ns) {
   for (uint32_t index = 0; index < table_.capacity(); ++index) {
     SessionSlot& slot = table_.at(index);
     if (!slot.in_use || slot.finished) continue;
-    Execute(index, slot.Step(SessionEvent::Interrupt(now_ns, slot.phase())),
-            now_ns);
+    Execute(index, slot.Step(SessionEvent::Interrupt(now_ns, slot.phase())), now_ns);
   }
 }
 
 void EngineWorker::OnDeadline(uint32_t index, int64_t now_ns) {
   SessionSlot& slot = table_.at(index);
   if (!slot.in_use || slot.finished) return;
-  Execute(index, slot.Step(SessionEvent::Timeout(now_ns, slot.phase())),
-          now_ns);
+  Execute(index, slot.Step(SessionEvent::Timeout(now_ns, slot.phase())), now_ns);
 }
 
 void EngineWorker::OnCompletion(const io_uring_cqe& cqe, int64_t now_ns) {

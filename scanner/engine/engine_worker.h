@@ -9,9 +9,9 @@
 #include <string>
 
 #include "scanner/engine/engine_feed.h"
+#include "scanner/engine/engine_types.h"
 #include "scanner/engine/extension_poller.h"
 #include "scanner/engine/loop_lag.h"
-#include "scanner/engine/engine_types.h"
 #include "scanner/engine/session_table.h"
 #include "scanner/engine/source_binding.h"
 #include "scanner/engine/timer_wheel.h"
@@ -23,8 +23,7 @@ class EngineWorker {
  public:
   // `extension` (may be null) is driven by this worker's ring.
   EngineWorker(const EngineConfig& config, uint32_t capacity, EngineFeed& feed,
-               EngineCounters& counters, const std::atomic<bool>& abort,
-               LoopExtension* extension);
+               EngineCounters& counters, const std::atomic<bool>& abort, LoopExtension* extension);
 
   // Runs until the feed is exhausted and every session has finished. False with *error when
   // the ring could not be set up.

@@ -18,8 +18,7 @@ namespace starttls {
 
 class ExtensionPoller {
  public:
-  ExtensionPoller(LoopExtension* extension, UringLoop* loop)
-      : extension_(extension), loop_(loop) {}
+  ExtensionPoller(LoopExtension* extension, UringLoop* loop) : extension_(extension), loop_(loop) {}
 
   // Applies the extension's interest changes (arming polls), then fires its deadline when due.
   void Sync(int64_t now_ns);

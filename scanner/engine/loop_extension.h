@@ -1,8 +1,8 @@
 // Event sources the engine's loop drives besides SMTP sessions: plain file descriptors to
 // poll and one deadline. The MX resolver plugs in here, so c-ares runs inside the same
 // io_uring loop as the sessions (IORING_OP_POLL_ADD on its sockets, its timeouts on the
-// loop's timer) with no thread and no blocking call of its own. Driven by ring 0 only; an extension that is
-// also the TargetSource (other rings call its Next()) locks what the two share.
+// loop's timer) with no thread and no blocking call of its own. Driven by ring 0 only; an extension
+// that is also the TargetSource (other rings call its Next()) locks what the two share.
 #pragma once
 
 #include <cstdint>

@@ -67,9 +67,8 @@ bool ScanEngine::Run(TargetSource& source, const EngineConfig& config,
 
   std::vector<std::unique_ptr<EngineWorker>> workers;
   for (uint32_t i = 0; i < rings; ++i) {
-    workers.push_back(
-        std::make_unique<EngineWorker>(config, per_ring, feed, counters_, abort_,
-                                       i == 0 ? config.extension : nullptr));
+    workers.push_back(std::make_unique<EngineWorker>(config, per_ring, feed, counters_, abort_,
+                                                     i == 0 ? config.extension : nullptr));
   }
   std::mutex error_mutex;
   std::string first_error;

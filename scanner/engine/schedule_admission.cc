@@ -25,8 +25,7 @@ bool ScheduleAdmission::RateReady(int64_t now_ns, int64_t* retry_at_ns) {
   return false;
 }
 
-bool ScheduleAdmission::HostReady(const Endpoint& endpoint, int64_t now_ns,
-                                  int64_t* retry_at_ns) {
+bool ScheduleAdmission::HostReady(const Endpoint& endpoint, int64_t now_ns, int64_t* retry_at_ns) {
   if (per_ip_.IsBlocked(endpoint.ip, now_ns)) {
     *retry_at_ns = per_ip_.BlockedUntil(endpoint.ip);
     return false;

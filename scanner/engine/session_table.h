@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ip_address.h"
 #include "scanner/engine/timer_wheel.h"
 #include "scanner/session/policy_fetch_session.h"
 #include "scanner/session/smtp_session.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 
@@ -70,9 +70,9 @@ struct SessionSlot {
   int64_t started_unix_ms = 0;
   std::string_view unsent;  // bytes of the current command not yet acknowledged
   uint32_t generation = 0;
-  uint16_t inflight = 0;    // submitted operations whose last completion is pending
-  int socket_error = 0;     // errno of a failed IORING_OP_SOCKET
-  int bind_error = 0;       // errno of a failed bind to the --source-ip address
+  uint16_t inflight = 0;  // submitted operations whose last completion is pending
+  int socket_error = 0;   // errno of a failed IORING_OP_SOCKET
+  int bind_error = 0;     // errno of a failed bind to the --source-ip address
   bool in_use = false;
   bool connecting = false;  // the connect is in flight
   bool receiving = false;   // a multishot recv is armed

@@ -8,8 +8,7 @@
 
 namespace starttls {
 
-SourceBinding::SourceBinding(const std::optional<IpAddress>& v4,
-                             const std::optional<IpAddress>& v6)
+SourceBinding::SourceBinding(const std::optional<IpAddress>& v4, const std::optional<IpAddress>& v6)
     : v4_(v4), v6_(v6) {}
 
 const IpAddress* SourceBinding::SourceFor(const IpAddress& destination) const {

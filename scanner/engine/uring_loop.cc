@@ -36,8 +36,8 @@ bool UringLoop::Init(const UringOptions& options, std::string* error) {
   // TASKRUN_FLAG: the kernel says when deferred completions are still waiting to run
   // (SubmitAndWait drains them).
   unsigned base = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL;
-  params.flags = base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
-                 IORING_SETUP_TASKRUN_FLAG;
+  params.flags =
+      base | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   int rc = io_uring_queue_init_params(options.sq_entries, &ring_, &params);
   if (rc == -EINVAL) {
     params = io_uring_params{};
@@ -59,16 +59,16 @@ bool UringLoop::Init(const UringOptions& options, std::string* error) {
 
   // The buffer ring: a page-aligned array of io_uring_buf the kernel takes buffers from.
   buffer_ring_bytes_ = options.buffer_count * sizeof(io_uring_buf);
-  void* ring_memory = mmap(nullptr, buffer_ring_bytes_, PROT_READ | PROT_WRITE,
-                           MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  void* ring_memory =
+      mmap(nullptr, buffer_ring_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (ring_memory == MAP_FAILED) {
     *error = Failure("mmap buffer ring", errno);
     return false;
   }
   buffer_ring_ = static_cast<io_uring_buf_ring*>(ring_memory);
   buffers_bytes_ = size_t{options.buffer_count} * options.buffer_size;
-  void* buffer_memory = mmap(nullptr, buffers_bytes_, PROT_READ | PROT_WRITE,
-                             MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  void* buffer_memory =
+      mmap(nullptr, buffers_bytes_, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (buffer_memory == MAP_FAILED) {
     *error = Failure("mmap buffers", errno);
     return false;
@@ -198,9 +198,9 @@ int UringLoop::SubmitAndWait() {
   // and connects the kernel had completed reached us after their 10 s deadline
   // (bench/README.md, survey benchmark: 7% `connection-timeout`). Run what is pending, up
   // to a batch the pass can take.
-  for (int runs = 0; runs < kMaxDrainRuns &&
-                     (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0 &&
-                     io_uring_cq_ready(&ring_) < kDrainUntilReady;
+  for (int runs = 0;
+       runs < kMaxDrainRuns && (IO_URING_READ_ONCE(*ring_.sq.kflags) & IORING_SQ_TASKRUN) != 0 &&
+       io_uring_cq_ready(&ring_) < kDrainUntilReady;
        ++runs) {
     if (io_uring_get_events(&ring_) < 0) break;
   }

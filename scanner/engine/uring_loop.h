@@ -18,8 +18,8 @@ namespace starttls {
 struct UringOptions {
   unsigned sq_entries = 4096;
   unsigned cq_entries = 65536;
-  unsigned files = 1024;          // registered (direct) descriptor slots
-  unsigned buffer_count = 4096;   // provided receive buffers; a power of two ≤ 32768
+  unsigned files = 1024;         // registered (direct) descriptor slots
+  unsigned buffer_count = 4096;  // provided receive buffers; a power of two ≤ 32768
   unsigned buffer_size = 4096;
   uint16_t buffer_group = 1;
 };
@@ -47,8 +47,7 @@ class UringLoop {
   // reference: the caller closes fd afterwards). 0, or -errno.
   int InstallFile(unsigned file, int fd);
   // Connects the socket already in registered file `file`.
-  void PrepConnect(unsigned file, const sockaddr* address, socklen_t length,
-                   uint64_t connect_data);
+  void PrepConnect(unsigned file, const sockaddr* address, socklen_t length, uint64_t connect_data);
   void PrepRecvMultishot(unsigned file, uint64_t user_data);
   void PrepSend(unsigned file, std::string_view bytes, uint64_t user_data);
   // Cancels the request submitted with user_data `target` (a multishot one with all its

@@ -25,8 +25,7 @@ inline constexpr ExitCodeDoc kExitCodeDocs[] = {
     {kExitFailed,
      "stopped early or failed: scan stopped by a signal or an error; convert, diff and report "
      "met unreadable input, lines that are not records, or an output they could not write"},
-    {kExitUsage,
-     "bad flags, arguments or setup, found before any work: scan sent nothing"},
+    {kExitUsage, "bad flags, arguments or setup, found before any work: scan sent nothing"},
     {kExitMetadataUnwritten, "scan: the metadata file could not be written at the end"},
 };
 

@@ -135,8 +135,8 @@ std::string ParseUint(std::string_view value, uint64_t min, uint64_t max, uint64
     return "not a whole number: '" + std::string(value) + "'";
   }
   if (parsed < min || parsed > max) {
-    return "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]: " +
-           std::string(value);
+    return "out of range [" + std::to_string(min) + ", " + std::to_string(max) +
+           "]: " + std::string(value);
   }
   *out = parsed;
   return "";

@@ -70,8 +70,8 @@ bool VerifiesUpTo(const std::vector<ChainCert>& chain, size_t top) {
 bool NameMatches(X509* leaf, std::string_view mx_host) {
   if (!mx_host.empty() && mx_host.back() == '.') mx_host.remove_suffix(1);
   if (mx_host.empty()) return false;
-  return X509_check_host(leaf, mx_host.data(), mx_host.size(),
-                         X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, nullptr) == 1;
+  return X509_check_host(leaf, mx_host.data(), mx_host.size(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+                         nullptr) == 1;
 }
 
 // How far a record got, to explain a failure: the furthest wins.

@@ -37,7 +37,7 @@ DnssecStatus DnssecStatusOf(const DnsLookupOutcome& lookup);
 
 struct DaneMxInput {
   std::string mx;
-  bool name_signed = false;     // the MX host's A/AAAA answers carried AD
+  bool name_signed = false;  // the MX host's A/AAAA answers carried AD
   DnsLookupOutcome tlsa_lookup;
   std::vector<TlsaRecord> tlsa;  // the answer's records (DnsAnswer::tlsa)
 };
@@ -50,15 +50,15 @@ struct DaneInput {
 // Per MX host, what docs/rules.md §8's `dane.hosts` needs besides the records and `match`.
 struct DaneHostState {
   DnssecStatus tlsa = DnssecStatus::kIndeterminate;  // the TLSA lookup's status
-  bool secure = false;   // the TLSA answer is secure (records or a secure denial)
-  bool usable = false;   // secure, with at least one record usable for SMTP
-  bool bogus = false;    // SERVFAIL on a signed name
+  bool secure = false;  // the TLSA answer is secure (records or a secure denial)
+  bool usable = false;  // secure, with at least one record usable for SMTP
+  bool bogus = false;   // SERVFAIL on a signed name
 };
 
 struct DaneVerdict {
   DaneState state = DaneState::kNone;
   DnssecStatus dnssec = DnssecStatus::kIndeterminate;  // `dane.dnssec`: the MX RRset's
-  std::vector<DaneHostState> hosts;                     // one per input host, same order
+  std::vector<DaneHostState> hosts;                    // one per input host, same order
 };
 
 DaneVerdict JudgeDane(const DaneInput& input);

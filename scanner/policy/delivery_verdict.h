@@ -38,8 +38,8 @@ struct EndpointFacts {
 struct MxDeliveryFacts {
   std::string mx;
   std::vector<EndpointFacts> endpoints;  // in the order a sender tries them
-  bool dane_match = false;   // `dane.hosts[].match` is true for this MX
-  bool sts_covered = false;  // `mta_sts.hosts[].covered`
+  bool dane_match = false;               // `dane.hosts[].match` is true for this MX
+  bool sts_covered = false;              // `mta_sts.hosts[].covered`
 };
 
 // `mta_sts.state` as docs/rules.md §8 names it.
@@ -71,8 +71,9 @@ bool MtaStsMxValid(std::span<const EndpointFacts> endpoints);
 DeliveryVerdicts JudgeDelivery(const DeliveryInput& input);
 
 std::string_view OpportunisticDeliveryName(OpportunisticDelivery verdict);  // tls|clear|unreachable
-std::string_view DaneDeliveryName(DaneDelivery verdict);          // not_applicable|tls|defer
-std::string_view MtaStsDeliveryName(MtaStsDelivery verdict);  // not_applicable|tls|defer|report_only
-std::string_view MtaStsStateName(MtaStsState state);          // none|ok|error
+std::string_view DaneDeliveryName(DaneDelivery verdict);  // not_applicable|tls|defer
+std::string_view MtaStsDeliveryName(
+    MtaStsDelivery verdict);                          // not_applicable|tls|defer|report_only
+std::string_view MtaStsStateName(MtaStsState state);  // none|ok|error
 
 }  // namespace starttls

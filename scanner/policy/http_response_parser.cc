@@ -208,8 +208,7 @@ void HttpResponseParser::HeaderLine(std::string_view line, bool trailer) {
   // Trailer fields and an interim response's fields say nothing about this body.
   if (trailer || pending_status_ < 200) return;
   if (EqualsIgnoreCase(name, "Content-Length")) {
-    if (value.empty() || value.size() > 18 ||
-        !std::all_of(value.begin(), value.end(), IsDigit)) {
+    if (value.empty() || value.size() > 18 || !std::all_of(value.begin(), value.end(), IsDigit)) {
       Fail(HttpParse::kMalformed, "bad Content-Length");
       return;
     }
@@ -322,8 +321,8 @@ bool HttpResponseParser::AppendBody(std::string_view bytes) {
 
 bool HttpMediaTypeIs(std::string_view content_type, std::string_view media_type) {
   const size_t semicolon = content_type.find(';');
-  const std::string_view type =
-      TrimOws(semicolon == std::string_view::npos ? content_type : content_type.substr(0, semicolon));
+  const std::string_view type = TrimOws(
+      semicolon == std::string_view::npos ? content_type : content_type.substr(0, semicolon));
   return EqualsIgnoreCase(type, media_type);
 }
 

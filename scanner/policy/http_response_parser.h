@@ -52,13 +52,20 @@ class HttpResponseParser {
   const std::string& content_type() const { return content_type_; }  // the first one
   std::optional<uint64_t> content_length() const { return content_length_; }
   bool chunked() const { return chunked_; }
-  const std::string& body() const { return body_; }  // empty unless complete (or still coming)
+  const std::string& body() const { return body_; }    // empty unless complete (or still coming)
   const std::string& error() const { return error_; }  // why malformed or too large
 
  private:
   enum class Stage {
-    kStatusLine, kHeaders, kBodyLength, kBodyUntilClose, kChunkSize, kChunkData,
-    kChunkDataEnd, kTrailers, kDone
+    kStatusLine,
+    kHeaders,
+    kBodyLength,
+    kBodyUntilClose,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailers,
+    kDone
   };
 
   HttpParse Fail(HttpParse outcome, std::string_view why);

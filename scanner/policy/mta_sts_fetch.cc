@@ -12,8 +12,8 @@ bool IsHostName(std::string_view name) {
       label = 0;
       continue;
     }
-    const bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '_';
+    const bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                     c == '-' || c == '_';
     if (!ldh || ++label > 63) return false;
   }
   return label > 0;

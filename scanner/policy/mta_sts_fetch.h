@@ -24,7 +24,7 @@ std::optional<std::string> BuildMtaStsPolicyRequest(std::string_view domain);
 
 enum class MtaStsFetch {
   kOk,
-  kDnsError,        // mta-sts.<domain> has no address (any DNS failure, its timeouts too)
+  kDnsError,  // mta-sts.<domain> has no address (any DNS failure, its timeouts too)
   kConnectError,
   kTlsError,        // handshake failed, or the certificate is not valid for mta-sts.<domain>
   kHttpStatus,      // a status other than 200 (redirects included), or no valid response
@@ -43,12 +43,12 @@ struct MtaStsFetchFacts {
   bool address_found = false;  // mta-sts.<domain> resolved
   bool timed_out = false;      // a deadline after DNS passed (where: the first false step)
   bool connected = false;
-  bool tls_ok = false;         // handshake done and certificate valid for mta-sts.<domain>
+  bool tls_ok = false;  // handshake done and certificate valid for mta-sts.<domain>
   HttpParse http = HttpParse::kNeedMore;  // the parser's outcome when the fetch ended
   int status_code = 0;
   std::string_view content_type;  // HttpResponseParser::content_type()
   bool has_content_type = false;
-  bool policy_usable = false;     // ParseMtaStsPolicy(body).usable
+  bool policy_usable = false;  // ParseMtaStsPolicy(body).usable
 };
 
 // The order: DNS, then a timeout, connect, TLS; then a status other than 200 (or none: no

@@ -12,8 +12,7 @@ constexpr std::string_view kVersion = "v=STSv1";
 bool IsStsId(std::string_view id) {
   if (id.empty() || id.size() > 32) return false;
   for (char c : id) {
-    const bool alnum =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     if (!alnum) return false;
   }
   return true;

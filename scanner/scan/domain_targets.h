@@ -16,20 +16,21 @@
 #include "absl/status/statusor.h"
 #include "resolver/domain_join.h"
 #include "resolver/mx_resolver.h"
-#include "scanner/session/policy_fetch_session.h"
 #include "scanner/engine/loop_extension.h"
 #include "scanner/scan/domain_work.h"
 #include "scanner/scan/record_sink.h"
 #include "scanner/scan/scan_tally.h"
+#include "scanner/session/policy_fetch_session.h"
 
 namespace starttls {
 
 class DomainTargets {
  public:
   // `port`: where MX hosts are scanned; `fetch_port`: where MTA-STS policy hosts are asked.
-  static absl::StatusOr<std::unique_ptr<DomainTargets>> Create(
-      const ResolverOptions& options, uint16_t port, uint16_t fetch_port,
-      size_t max_domains_in_flight, RecordSink* sink, ScanTally* tally);
+  static absl::StatusOr<std::unique_ptr<DomainTargets>> Create(const ResolverOptions& options,
+                                                               uint16_t port, uint16_t fetch_port,
+                                                               size_t max_domains_in_flight,
+                                                               RecordSink* sink, ScanTally* tally);
 
   bool HasRoom() const;
   void Submit(const std::string& domain, uint64_t line_number);
@@ -76,8 +77,8 @@ class DomainTargets {
   uint64_t fetches_started_ = 0;
   std::vector<FdInterest> interest_changes_;
   std::string scratch_;
-  std::vector<Endpoint> to_scan_;              // OnResolved's scratch
-  std::vector<PolicyFetchKey> to_fetch_;       // OnResolved's scratch
+  std::vector<Endpoint> to_scan_;             // OnResolved's scratch
+  std::vector<PolicyFetchKey> to_fetch_;      // OnResolved's scratch
   std::vector<DomainVerdict> resolved_done_;  // OnResolved's scratch
 };
 

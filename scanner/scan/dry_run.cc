@@ -3,8 +3,8 @@
 #include <string>
 #include <thread>
 
-#include "scanner/flags/exit_codes.h"
 #include "base/monotonic_clock.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/scan/scan_order.h"
 
 namespace starttls {
@@ -35,7 +35,8 @@ int RunDryRun(InputTargets* input, const ScanOptions& options, FILE* out) {
   if (std::fflush(out) != 0) return kExitFailed;
   const absl::Status& status = input->reader().status();
   if (!status.ok()) {
-    std::fprintf(stderr, "starttls-scan: reading input: %s\n", std::string(status.message()).c_str());
+    std::fprintf(stderr, "starttls-scan: reading input: %s\n",
+                 std::string(status.message()).c_str());
     return kExitFailed;
   }
   return kExitOk;

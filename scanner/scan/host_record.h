@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/ip_address.h"
 #include "output/error_record.h"
 #include "scanner/scan/host_context.h"
 #include "scanner/session/smtp_session.h"
-#include "base/ip_address.h"
 
 namespace starttls {
 

@@ -1,7 +1,7 @@
 #include "scanner/scan/record_sink.h"
 
-#include <cerrno>
 #include <unistd.h>
+#include <cerrno>
 
 namespace starttls {
 namespace {

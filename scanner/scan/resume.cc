@@ -84,7 +84,8 @@ SharedEndpointTls TlsFacts(od::object tls) {
     } else if (key == "version") {
       has_version = true;
     } else if (key == "validation") {
-      if (std::optional<od::object> validation = Object(value)) ValidationFacts(*validation, facts.get());
+      if (std::optional<od::object> validation = Object(value))
+        ValidationFacts(*validation, facts.get());
     } else if (key == "chain") {
       std::optional<od::array> chain = Array(value);
       bool first = true;
@@ -157,7 +158,8 @@ void RememberHost(const RecordFacts& record, ResumeLoad* load) {
     host.outcome.status = EnumFromName<ScanStatus>(kScanStatusNames, *record.status)
                               .value_or(ScanStatus::kProtocolError);
   }
-  if (record.cls.has_value()) host.outcome.cls = EnumFromName<EhloClass>(kEhloClassNames, *record.cls);
+  if (record.cls.has_value())
+    host.outcome.cls = EnumFromName<EhloClass>(kEhloClassNames, *record.cls);
   host.outcome.tls = record.tls;
   host.from_input = record.source != "mx";
   Endpoint endpoint{*address, static_cast<uint16_t>(*record.port)};
@@ -230,8 +232,8 @@ absl::Status KeepLines(int fd, size_t max_record_bytes, ResumeLoad* load, uint64
 // is cut with everything after it (those records are redone). A whole, intact frame that is
 // not whole records (lines across frames, as other compressors split them) or too large was
 // written by another program: an error, and the file is not cut.
-absl::Status KeepFrames(int fd, Compression compression, size_t max_record_bytes,
-                        ResumeLoad* load, uint64_t* kept) {
+absl::Status KeepFrames(int fd, Compression compression, size_t max_record_bytes, ResumeLoad* load,
+                        uint64_t* kept) {
   // The writer flushes a frame at 256 KiB and at least once a second: a frame holds a
   // buffer's worth plus the record that overflowed it.
   const size_t max_frame_bytes = max_record_bytes + (4 << 20);
@@ -283,10 +285,10 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
     Compression found = DetectCompression(std::string_view(magic, sizeof magic));
     if (found != named) {
       close(fd);
-      return absl::InvalidArgumentError(
-          "--resume: " + output_path + " holds " + std::string(CompressionName(found)) +
-          " data but its name asks for " + std::string(CompressionName(named)) +
-          " (left untouched)");
+      return absl::InvalidArgumentError("--resume: " + output_path + " holds " +
+                                        std::string(CompressionName(found)) +
+                                        " data but its name asks for " +
+                                        std::string(CompressionName(named)) + " (left untouched)");
     }
   }
   uint64_t kept = 0;
@@ -299,9 +301,10 @@ absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
   close(fd);
   if (!read_status.ok()) {
     // A file compressed after the scan is left as it is, never cut.
-    std::string hint = absl::IsResourceExhausted(read_status) || absl::IsFailedPrecondition(read_status)
-                           ? " (compressed after the scan? resume the decompressed file; left untouched)"
-                           : "";
+    std::string hint =
+        absl::IsResourceExhausted(read_status) || absl::IsFailedPrecondition(read_status)
+            ? " (compressed after the scan? resume the decompressed file; left untouched)"
+            : "";
     return absl::InvalidArgumentError("--resume: reading " + output_path + ": " +
                                       std::string(read_status.message()) + hint);
   }

@@ -18,7 +18,7 @@ namespace starttls {
 
 struct ResumeLoad {
   ResumeState state;
-  TallySnapshot counts;  // of the records kept
+  TallySnapshot counts;       // of the records kept
   bool output_found = false;  // false: no output yet, the resumed scan starts as part 1
 };
 
@@ -27,8 +27,8 @@ inline constexpr size_t kMaxResumeRecordBytes = 16 << 20;
 
 // Reads `output_path`'s records and truncates the file after its last complete line (or
 // frame: compressed as its name says, .zst or .gz; a file whose first bytes say otherwise
-// is an error and left untouched). A missing file is an empty state (nothing done yet). `max_record_bytes` is the longest line
-// read as a record (tests and the fuzzer use small ones).
+// is an error and left untouched). A missing file is an empty state (nothing done yet).
+// `max_record_bytes` is the longest line read as a record (tests and the fuzzer use small ones).
 absl::StatusOr<ResumeLoad> LoadResumeState(const std::string& output_path,
                                            size_t max_record_bytes = kMaxResumeRecordBytes);
 

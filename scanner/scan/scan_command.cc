@@ -9,10 +9,10 @@
 #include <memory>
 
 #include "absl/time/clock.h"
-#include "scanner/flags/exit_codes.h"
-#include "base/version.h"
 #include "base/monotonic_clock.h"
+#include "base/version.h"
 #include "scanner/engine/scan_engine.h"
+#include "scanner/flags/exit_codes.h"
 #include "scanner/scan/dry_run.h"
 #include "scanner/scan/host_outcome.h"
 #include "scanner/scan/host_record.h"
@@ -132,8 +132,8 @@ int RunScanCommand(int argc, char** argv, int first) {
   if (!options.status_updates_file.empty()) {
     status_csv.reset(std::fopen(options.status_updates_file.c_str(), "w"));
     if (status_csv == nullptr) {
-      return Fail("flag --status-updates-file: cannot open " + options.status_updates_file +
-                  ": " + std::strerror(errno));
+      return Fail("flag --status-updates-file: cannot open " + options.status_updates_file + ": " +
+                  std::strerror(errno));
     }
   }
   ScanTally tally;
@@ -224,8 +224,8 @@ int RunScanCommand(int argc, char** argv, int first) {
   std::string input_error = feed.input_error();
   bool flushed = sink.Flush();
   bool bounded = feed.max_targets_reached() || supervisor.runtime_reached();
-  run.completed = engine_ok && supervisor.signals() == 0 && input_error.empty() && flushed &&
-                  !bounded;
+  run.completed =
+      engine_ok && supervisor.signals() == 0 && input_error.empty() && flushed && !bounded;
   run.stop_reason.clear();
   if (feed.max_targets_reached()) run.stop_reason = "--max-targets reached";
   if (supervisor.runtime_reached()) run.stop_reason = "--max-runtime reached";
@@ -242,8 +242,8 @@ int RunScanCommand(int argc, char** argv, int first) {
     }
   }
   if (!run.completed) {
-    log.Line("scan incomplete: " + run.stop_reason + " (" +
-             std::to_string(run.not_started.size()) + " targets not started" +
+    log.Line("scan incomplete: " + run.stop_reason + " (" + std::to_string(run.not_started.size()) +
+             " targets not started" +
              (options.metadata_file.empty() ? "" : ", listed in the metadata file") +
              "; --resume continues it)");
     bool asked_for = supervisor.signals() == 0 && engine_ok && input_error.empty() && flushed;

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
-#include "output/error_record.h"
 #include "base/monotonic_clock.h"
+#include "output/error_record.h"
 #include "scanner/scan/domain_record.h"
 #include "scanner/scan/host_record.h"
 
@@ -173,11 +173,11 @@ bool ScanFeed::Blocked(const Endpoint& endpoint) {
   context.attempts = 0;
   scratch_.clear();
   AppendUnscannedHostRecord(endpoint, context, ScanStatus::kBlocklisted,
-                            "blocklisted: " + std::string(verdict.reason), NowUnixMs(),
-                            &scratch_);
+                            "blocklisted: " + std::string(verdict.reason), NowUnixMs(), &scratch_);
   sink_->Write(scratch_);
   tally_->CountHost(ScanStatus::kBlocklisted, std::nullopt, AnomalySet(), context.from_input);
-  if (domains_ != nullptr) domains_->HostFinished(endpoint, HostOutcome{ScanStatus::kBlocklisted, std::nullopt, nullptr});
+  if (domains_ != nullptr)
+    domains_->HostFinished(endpoint, HostOutcome{ScanStatus::kBlocklisted, std::nullopt, nullptr});
   return true;
 }
 
@@ -209,7 +209,7 @@ bool ScanFeed::Retry(const Endpoint& endpoint, const SessionResult& result, int6
   bool connect_timeout = result.status == ScanStatus::kConnectionTimeout;
   if ((!rate_limited && !connect_timeout) || host.attempts > options_.retries) return false;
   retries_.push(DueRetry{now_ns + (rate_limited ? options_.backoff_ns : options_.connect_retry_ns),
-                      endpoint});
+                         endpoint});
   return true;
 }
 

@@ -52,11 +52,11 @@ struct ResumeState {
 struct ScanFeedOptions {
   uint64_t seed = 0;
   size_t window = 65536;
-  uint64_t max_targets = 0;  // 0 = all
-  uint32_t retries = 1;      // further attempts after a 421 or a connect timeout
-  int64_t backoff_ns = 60'000'000'000;       // a 421 is tried again after this
-  int64_t connect_retry_ns = 10'000'000'000; // a connect timeout is tried again after this
-  bool arguments = false;    // the targets came as arguments (records carry no line)
+  uint64_t max_targets = 0;                   // 0 = all
+  uint32_t retries = 1;                       // further attempts after a 421 or a connect timeout
+  int64_t backoff_ns = 60'000'000'000;        // a 421 is tried again after this
+  int64_t connect_retry_ns = 10'000'000'000;  // a connect timeout is tried again after this
+  bool arguments = false;  // the targets came as arguments (records carry no line)
 };
 
 class ScanFeed : public TargetSource, public LoopExtension {
@@ -141,7 +141,7 @@ class ScanFeed : public TargetSource, public LoopExtension {
   absl::flat_hash_map<Endpoint, PendingHost> pending_;
   std::priority_queue<DueRetry, std::vector<DueRetry>, std::greater<DueRetry>> retries_;
   std::deque<InputTarget> held_domains_;  // waiting for room in the resolver
-  std::vector<std::string> unstarted_;     // what the scan order still held when it closed
+  std::vector<std::string> unstarted_;    // what the scan order still held when it closed
   std::unique_ptr<DomainTargets> domains_;
   std::string domains_error_;
   std::string scratch_;

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "output/ndjson_reader.h"
 #include "output/json_writer.h"
+#include "output/ndjson_reader.h"
 #include "output/rfc3339.h"
 
 namespace starttls {

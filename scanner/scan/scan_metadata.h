@@ -28,16 +28,16 @@ struct ScanRunInfo {
   uint64_t seed = 0;
   uint32_t shards = 1;
   std::optional<uint32_t> shard = 0;  // nullopt: a merge of several shards
-  int64_t start_unix_ms = 0;       // the first part's start
-  int64_t part_start_unix_ms = 0;  // this run's start (0: none, a merge)
-  int64_t end_unix_ms = 0;         // 0 while running
+  int64_t start_unix_ms = 0;          // the first part's start
+  int64_t part_start_unix_ms = 0;     // this run's start (0: none, a merge)
+  int64_t end_unix_ms = 0;            // 0 while running
   uint32_t parts = 1;
-  bool running = false;            // written at the start: the scan has not ended
-  bool completed = false;          // false: stopped by a signal, a bound or an error
-  std::string stop_reason;         // why it did not complete
-  uint64_t input_lines_read = 0;   // input lines fully handled
+  bool running = false;           // written at the start: the scan has not ended
+  bool completed = false;         // false: stopped by a signal, a bound or an error
+  std::string stop_reason;        // why it did not complete
+  uint64_t input_lines_read = 0;  // input lines fully handled
   InputCounts input;
-  std::string input_sha256;        // of every input byte read (the whole input once complete)
+  std::string input_sha256;              // of every input byte read (the whole input once complete)
   std::vector<std::string> not_started;  // targets taken in but never scanned
   std::optional<LoopLag> loop_lag;       // how prompt the engine's loops were (this part)
   DomainWork domain_work;                // DNS queries, AD answers, policy fetches (this part)

@@ -12,8 +12,8 @@ using Setter = std::function<std::string(std::string_view)>;
 
 // Wraps a setter so every accepted flag is also remembered (by its long name) for the
 // metadata file.
-FlagSpec Flag(ScanOptions* options, char letter, std::string_view name,
-              std::string_view value_name, std::string_view help, Setter set) {
+FlagSpec Flag(ScanOptions* options, char letter, std::string_view name, std::string_view value_name,
+              std::string_view help, Setter set) {
   return FlagSpec{name, value_name, help,
                   [options, name, set = std::move(set)](std::string_view value) {
                     std::string error = set(value);
@@ -139,8 +139,7 @@ std::vector<FlagSpec> ScanFlagTable(ScanOptions* o) {
       Flag(o, 0, "retries", "N",
            "further attempts after a 421 (after --backoff) or a connect timeout (default 1)",
            Uint(&o->retries, 0, 10)),
-      Flag(o, 0, "backoff", "DURATION",
-           "after a 421, leave that IP alone this long (default 60s)",
+      Flag(o, 0, "backoff", "DURATION", "after a 421, leave that IP alone this long (default 60s)",
            Duration(&o->backoff_s, 0)),
       Flag(o, 'n', "max-targets", "N",
            "stop starting sessions after N targets of this shard; the rest can be --resume'd",
@@ -244,8 +243,8 @@ std::string ValidateScanOptions(const ScanOptions& o) {
     return "flag --shards: a sharded scan needs --seed (every shard must use the same one)";
   }
   if (o.shards > 1 && !o.shard_given) {
-    return "flag --shards: a sharded scan needs --shard (which of the " +
-           std::to_string(o.shards) + " shards this run scans)";
+    return "flag --shards: a sharded scan needs --shard (which of the " + std::to_string(o.shards) +
+           " shards this run scans)";
   }
   if (o.shard >= o.shards) {
     return "flag --shard: " + std::to_string(o.shard) + " is not below --shards " +

@@ -1,9 +1,9 @@
 #include "scanner/scan/scan_setup.h"
 
 #include <fcntl.h>
+#include <netdb.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <netdb.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -215,8 +215,7 @@ std::string SetUpTls(const ScanOptions& options, std::unique_ptr<TlsClientContex
 }
 
 std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, ScanTally* tally,
-                               std::unique_ptr<DomainTargets>* targets,
-                               std::string* unavailable) {
+                               std::unique_ptr<DomainTargets>* targets, std::string* unavailable) {
   ResolverOptions resolver;
   for (const std::string& text : options.resolvers) {
     absl::StatusOr<Endpoint> server = ParseResolverAddress(text);
@@ -233,10 +232,9 @@ std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, Sca
                       : options.address_families == "ipv6" ? AddressFamilies::kIpv6Only
                                                            : AddressFamilies::kBoth;
   resolver.policy = options.policy == "all";
-  absl::StatusOr<std::unique_ptr<DomainTargets>> created =
-      DomainTargets::Create(resolver, static_cast<uint16_t>(options.mx_port),
-                            static_cast<uint16_t>(options.mta_sts_port),
-                            options.max_domains_in_flight, sink, tally);
+  absl::StatusOr<std::unique_ptr<DomainTargets>> created = DomainTargets::Create(
+      resolver, static_cast<uint16_t>(options.mx_port), static_cast<uint16_t>(options.mta_sts_port),
+      options.max_domains_in_flight, sink, tally);
   if (!created.ok()) {
     *unavailable = "no DNS resolver could be set up: " + std::string(created.status().message());
     if (!options.resolvers.empty()) return "flag --resolver: " + *unavailable;

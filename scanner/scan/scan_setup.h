@@ -46,7 +46,6 @@ std::string SetUpTls(const ScanOptions& options, std::unique_ptr<TlsClientContex
 // resolv.conf) the scan still runs: *unavailable says why, and domain lines get a record
 // with that reason. A bad --resolver value is an error (returned).
 std::string SetUpDomainTargets(const ScanOptions& options, RecordSink* sink, ScanTally* tally,
-                               std::unique_ptr<DomainTargets>* targets,
-                               std::string* unavailable);
+                               std::unique_ptr<DomainTargets>* targets, std::string* unavailable);
 
 }  // namespace starttls

@@ -7,8 +7,8 @@
 #include <mutex>
 #include <optional>
 
-#include "scanner/smtp/anomaly.h"
 #include "base/scan_status.h"
+#include "scanner/smtp/anomaly.h"
 
 namespace starttls {
 

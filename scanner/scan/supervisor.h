@@ -22,8 +22,8 @@ void BlockStopSignals();
 
 struct SupervisorOptions {
   bool print_status = true;
-  FILE* status_csv = nullptr;  // owned by the caller; the header is written at Start
-  double max_runtime_s = 0;    // 0: none
+  FILE* status_csv = nullptr;          // owned by the caller; the header is written at Start
+  double max_runtime_s = 0;            // 0: none
   std::function<void()> every_second;  // e.g. flush the records written so far
 };
 

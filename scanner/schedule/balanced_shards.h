@@ -18,8 +18,8 @@
 
 #include <cstdint>
 
-#include "scanner/schedule/keyed_permutation.h"
 #include "base/seeded_random.h"
+#include "scanner/schedule/keyed_permutation.h"
 
 namespace starttls {
 

@@ -39,7 +39,8 @@ void PerIpLimiter::CompactHeap() {
   std::vector<Deadline> live;
   live.reserve(blocked_until_.size());
   for (const auto& [ip, until] : blocked_until_) live.emplace_back(until, ip);
-  deadlines_ = std::priority_queue<Deadline, std::vector<Deadline>, Later>(Later(), std::move(live));
+  deadlines_ =
+      std::priority_queue<Deadline, std::vector<Deadline>, Later>(Later(), std::move(live));
 }
 
 void PerIpLimiter::ExpireBackoffs(int64_t now_ns) {

@@ -89,8 +89,8 @@ SessionActions PolicyFetchSession::Step(const SessionEvent& event) {
       if (state_ == State::kAwaitResponse) return ReadResponse(event.now_ns, /*closed=*/true);
       return Finish(event.now_ns, "peer closed the connection during the TLS handshake");
     case Kind::kIoError:
-      return Finish(event.now_ns, std::string(SessionPhaseName(phase_)) + ": " +
-                                      ErrnoText(event.error));
+      return Finish(event.now_ns,
+                    std::string(SessionPhaseName(phase_)) + ": " + ErrnoText(event.error));
     case Kind::kTimeout:
       if (event.phase != phase_) return {};
       facts_.timed_out = true;
@@ -135,7 +135,7 @@ SessionActions PolicyFetchSession::OnHandshakeDone(int64_t now_ns) {
   bool named = leaf != nullptr && MatchesHostname(ExtractCertificateNames(leaf), host_);
   bool expired = leaf != nullptr && X509_cmp_time(X509_get0_notAfter(leaf), &now) < 0;
   if (!trusted || !named || expired) {
-    std::string why = !trusted ? X509_verify_cert_error_string(trust)
+    std::string why = !trusted  ? X509_verify_cert_error_string(trust)
                       : expired ? "certificate has expired"
                                 : "certificate is not valid for " + host_;
     return Finish(now_ns, "certificate: " + why);
@@ -172,7 +172,8 @@ SessionActions PolicyFetchSession::ReadResponse(int64_t now_ns, bool closed) {
 
 SessionActions PolicyFetchSession::Finish(int64_t now_ns, std::string error) {
   TakeHttpFacts(parser_, &facts_);
-  const bool complete_200 = parser_.outcome() == HttpParse::kComplete && parser_.status_code() == 200;
+  const bool complete_200 =
+      parser_.outcome() == HttpParse::kComplete && parser_.status_code() == 200;
   if (complete_200) facts_.policy_usable = ParseMtaStsPolicy(parser_.body()).usable;
   result_.fetch = ClassifyMtaStsFetch(facts_);
   result_.status_code = parser_.status_code();

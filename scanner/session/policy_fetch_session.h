@@ -24,9 +24,9 @@ namespace starttls {
 
 struct PolicyFetchResult {
   MtaStsFetch fetch = MtaStsFetch::kConnectError;
-  int status_code = 0;        // the HTTP status, 0 when no response came
-  std::string policy;         // the body of a complete 200 response
-  std::string error;          // what went wrong, for a human
+  int status_code = 0;  // the HTTP status, 0 when no response came
+  std::string policy;   // the body of a complete 200 response
+  std::string error;    // what went wrong, for a human
   double total_ms = 0;
 };
 

@@ -51,9 +51,9 @@ struct SessionTimeouts {
   int64_t connect_ms = 10'000;
   // ≥ 30 s: postscreen and greet_pause delay greetings by 15–20 s (docs/rules.md §7).
   int64_t banner_ms = 30'000;
-  int64_t command_ms = 30'000;  // each command's reply (EHLO, HELO, QUIT)
-  int64_t session_ms = 120'000; // the whole session, connect included
-  int64_t tls_ms = 10'000;      // the TLS handshake (--tls-timeout)
+  int64_t command_ms = 30'000;   // each command's reply (EHLO, HELO, QUIT)
+  int64_t session_ms = 120'000;  // the whole session, connect included
+  int64_t tls_ms = 10'000;       // the TLS handshake (--tls-timeout)
 };
 
 class SessionConfig {

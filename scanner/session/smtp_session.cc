@@ -73,9 +73,7 @@ void Session::Reset(const SessionConfig& config, std::string_view server_name) {
   outbox_.Reset();
 }
 
-SessionActions Step(Session& session, const SessionEvent& event) {
-  return session.Handle(event);
-}
+SessionActions Step(Session& session, const SessionEvent& event) { return session.Handle(event); }
 
 SessionActions Session::Handle(const SessionEvent& event) {
   if (state_ == SessionState::kDone || config_ == nullptr) return {};
@@ -221,16 +219,16 @@ SessionActions Session::OnReplyComplete(int64_t now_ns) {
   switch (state_) {
     case SessionState::kAwaitBanner:
       if (KindOfReply(conversation.banner->reply.code()) == ReplyKind::kPositive) {
-        SendCommand(config_->ehlo_command(), SessionState::kAwaitEhlo, SessionPhase::kEhlo,
-                    now_ns, &actions);
+        SendCommand(config_->ehlo_command(), SessionState::kAwaitEhlo, SessionPhase::kEhlo, now_ns,
+                    &actions);
         return actions;
       }
       break;
     case SessionState::kAwaitEhlo:
       // Real clients answer a refused EHLO with HELO; 421 means the server is closing.
       if (KindOfReply(conversation.ehlo->reply.code()) == ReplyKind::kRefused) {
-        SendCommand(config_->helo_command(), SessionState::kAwaitHelo, SessionPhase::kHelo,
-                    now_ns, &actions);
+        SendCommand(config_->helo_command(), SessionState::kAwaitHelo, SessionPhase::kHelo, now_ns,
+                    &actions);
         return actions;
       }
       break;
@@ -282,8 +280,8 @@ SessionActions Session::OnIoError(const SessionEvent& event) {
     case SessionState::kAwaitEhlo:
     case SessionState::kAwaitHelo:
       CapturePartialReply(event.now_ns);
-      FailWith(StatusOfIoError(event.error), std::string(SessionPhaseName(phase_)) + ": " +
-                                                 ErrnoText(event.error));
+      FailWith(StatusOfIoError(event.error),
+               std::string(SessionPhaseName(phase_)) + ": " + ErrnoText(event.error));
       return Finish(event.now_ns);
     case SessionState::kAwaitStarttls:
     case SessionState::kHandshake:
@@ -303,15 +301,13 @@ SessionActions Session::OnIoError(const SessionEvent& event) {
 SessionActions Session::OnTimeout(const SessionEvent& event) {
   if (event.phase != phase_) return {};  // a deadline from an earlier phase
   bool session_cap = event.now_ns >= session_deadline_ns_;
-  std::string why = event.interrupted
-                        ? "cut short during " + std::string(SessionPhaseName(phase_)) +
+  std::string why =
+      event.interrupted ? "cut short during " + std::string(SessionPhaseName(phase_)) +
                               ": the scan was interrupted"
-                    : session_cap ? "session time limit of " +
-                                      std::to_string(config_->timeouts().session_ms) +
-                                      " ms reached during " +
-                                      std::string(SessionPhaseName(phase_))
-                                : std::string(SessionPhaseName(phase_)) + " timed out after " +
-                                      std::to_string(config_->PhaseTimeoutMs(phase_)) + " ms";
+      : session_cap ? "session time limit of " + std::to_string(config_->timeouts().session_ms) +
+                          " ms reached during " + std::string(SessionPhaseName(phase_))
+                    : std::string(SessionPhaseName(phase_)) + " timed out after " +
+                          std::to_string(config_->PhaseTimeoutMs(phase_)) + " ms";
   switch (state_) {
     case SessionState::kConnecting:
       FailWith(ScanStatus::kConnectionTimeout, why);

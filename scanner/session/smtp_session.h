@@ -1,8 +1,8 @@
 // One SMTP session as an explicit state machine with no I/O inside (connect → banner → EHLO →
-// HELO fallback → STARTTLS → TLS handshake → EHLO over TLS → QUIT). The engine feeds it events (connected, bytes, peer closed, timeout …)
-// and executes the actions Step() returns (connect, send these bytes, arm this deadline,
-// close, result ready). Because nothing here touches a socket or a clock, every path is
-// tested with scripted bytes (tests/session).
+// HELO fallback → STARTTLS → TLS handshake → EHLO over TLS → QUIT). The engine feeds it events
+// (connected, bytes, peer closed, timeout …) and executes the actions Step() returns (connect, send
+// these bytes, arm this deadline, close, result ready). Because nothing here touches a socket or a
+// clock, every path is tested with scripted bytes (tests/session).
 //
 // TLS lives inside the machine too: the session owns the SSL and its memory BIOs while it is
 // in TLS (freed at the end), ciphertext comes in as kBytes and leaves through actions.send.
@@ -19,13 +19,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/scan_status.h"
 #include "scanner/session/send_outbox.h"
 #include "scanner/session/session_config.h"
 #include "scanner/session/tls_result.h"
-#include "scanner/tls/tls_connection.h"
 #include "scanner/smtp/conversation.h"
 #include "scanner/smtp/reply_framer.h"
-#include "base/scan_status.h"
+#include "scanner/tls/tls_connection.h"
 
 namespace starttls {
 
@@ -86,19 +86,19 @@ struct SessionActions {
   // until the engine reports kSent (or the session is Reset after its slot is idle).
   std::string_view send;
   std::optional<SessionDeadline> deadline;  // replaces the armed deadline
-  bool close = false;            // close the socket (cancels the deadline too)
-  bool done = false;             // Session::result() is final; hand it on
+  bool close = false;                       // close the socket (cancels the deadline too)
+  bool done = false;                        // Session::result() is final; hand it on
 };
 
 struct PhaseTimings {
-  std::optional<double> connect_ms;  // start → connected
-  std::optional<double> banner_ms;   // connected → banner complete
-  std::optional<double> ehlo_ms;     // EHLO sent → reply complete
-  std::optional<double> helo_ms;     // HELO sent → reply complete
-  std::optional<double> starttls_ms; // STARTTLS sent → reply complete
-  std::optional<double> tls_ms;      // handshake start → complete
-  std::optional<double> tls_ehlo_ms; // EHLO over TLS sent → reply complete
-  double total_ms = 0;               // start → done
+  std::optional<double> connect_ms;   // start → connected
+  std::optional<double> banner_ms;    // connected → banner complete
+  std::optional<double> ehlo_ms;      // EHLO sent → reply complete
+  std::optional<double> helo_ms;      // HELO sent → reply complete
+  std::optional<double> starttls_ms;  // STARTTLS sent → reply complete
+  std::optional<double> tls_ms;       // handshake start → complete
+  std::optional<double> tls_ehlo_ms;  // EHLO over TLS sent → reply complete
+  double total_ms = 0;                // start → done
 };
 
 // The outcome of a session. verdict.ehlo points into conversation.ehlo, so a result is read
@@ -188,8 +188,8 @@ class Session {
   void RecordTlsAnomalies();
 
   void Arm(SessionPhase phase, int64_t now_ns, SessionActions* actions);
-  void SendCommand(std::string_view command, SessionState next, SessionPhase phase,
-                   int64_t now_ns, SessionActions* actions);
+  void SendCommand(std::string_view command, SessionState next, SessionPhase phase, int64_t now_ns,
+                   SessionActions* actions);
   // Moves the framed (possibly partial) reply into the conversation slot of the state.
   void CaptureReply(std::string_view trailing, int64_t now_ns);
   void CapturePartialReply(int64_t now_ns);

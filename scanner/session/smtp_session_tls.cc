@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
-#include "scanner/session/smtp_session.h"
 #include "scanner/policy/dane_matcher.h"
+#include "scanner/session/smtp_session.h"
 #include "scanner/smtp/ehlo_analysis.h"
 #include "scanner/tls/tls_client_context.h"
 #include "scanner/tls/tls_connection.h"
@@ -89,9 +89,9 @@ SessionActions Session::OnStarttlsReply(std::string_view after_reply, int64_t no
 SessionActions Session::OnTlsBytes(const SessionEvent& event) {
   int64_t now_ns = event.now_ns;
   if (!tls_->FeedCiphertext(event.bytes)) {
-    return FailTls(state_ == SessionState::kHandshake ? TlsOutcome::kHandshakeError
-                                                      : TlsOutcome::kOk,
-                   tls_->error(), now_ns);
+    return FailTls(
+        state_ == SessionState::kHandshake ? TlsOutcome::kHandshakeError : TlsOutcome::kOk,
+        tls_->error(), now_ns);
   }
   SessionActions actions;
   if (state_ == SessionState::kHandshake) {
@@ -167,8 +167,8 @@ SessionActions Session::OnHandshakeDone(int64_t now_ns) {
     record.chain.push_back(chain.Describe(i, keep_der));
   }
   time_t now = std::time(nullptr);
-  long trust = chain.size() == 0 ? X509_V_ERR_UNSPECIFIED
-                                 : settings.context->verifier().Verify(chain, now);
+  long trust =
+      chain.size() == 0 ? X509_V_ERR_UNSPECIFIED : settings.context->verifier().Verify(chain, now);
   record.validation = ValidateChain(chain.stack(), trust, server_name_, now);
   if (settings.keep_chain_for_policy) chain.AppendDer(kMaxDaneChain, &record.chain_der);
 
@@ -252,8 +252,7 @@ void Session::RecordTlsAnomalies() {
   if (!result_.tls.has_value() || !result_.tls->ehlo.has_value()) return;
   result_.verdict.anomalies.Merge(FramingAnomalies(result_.tls->ehlo.value()));
   const Reply& ehlo = result_.tls->ehlo->reply;
-  if (ehlo.complete() && KindOfReply(ehlo.code()) == ReplyKind::kPositive &&
-      ListsStarttls(ehlo)) {
+  if (ehlo.complete() && KindOfReply(ehlo.code()) == ReplyKind::kPositive && ListsStarttls(ehlo)) {
     result_.tls->starttls_readvertised = true;
     if (!failure_.has_value()) result_.verdict.anomalies.Add(Anomaly::kStarttlsReadvertised);
   }

@@ -1,5 +1,5 @@
-// The closed list of anomalies of docs/rules.md §4. The enum is in the names' sorted order, so walking
-// a set from the lowest bit up yields the sorted list the output requires.
+// The closed list of anomalies of docs/rules.md §4. The enum is in the names' sorted order, so
+// walking a set from the lowest bit up yields the sorted list the output requires.
 #pragma once
 
 #include <array>
@@ -30,13 +30,23 @@ enum class Anomaly : uint8_t {
   kCount,
 };
 
-inline constexpr std::array<std::string_view, static_cast<size_t>(Anomaly::kCount)>
-    kAnomalyNames = {
-        "banner_masked",        "bare_lf",           "duplicate_keyword",
-        "ehlo_rejected",        "greeting_is_keyword", "line_too_long",
-        "mixed_reply_codes",    "no_esmtp_in_banner", "non_ascii",
-        "reply_truncated",      "starttls_in_greeting", "starttls_lowercase",
-        "starttls_masked",      "starttls_readvertised", "trailing_data",
+inline constexpr std::array<std::string_view, static_cast<size_t>(Anomaly::kCount)> kAnomalyNames =
+    {
+        "banner_masked",
+        "bare_lf",
+        "duplicate_keyword",
+        "ehlo_rejected",
+        "greeting_is_keyword",
+        "line_too_long",
+        "mixed_reply_codes",
+        "no_esmtp_in_banner",
+        "non_ascii",
+        "reply_truncated",
+        "starttls_in_greeting",
+        "starttls_lowercase",
+        "starttls_masked",
+        "starttls_readvertised",
+        "trailing_data",
 };
 
 inline std::string_view AnomalyName(Anomaly anomaly) {

@@ -25,8 +25,8 @@ bool LeadingAlnumDashRun(std::string_view line) {
   size_t run = 0;
   while (run < text.size()) {
     char c = text[run];
-    bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                   c == '-';
+    bool allowed =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     if (!allowed) break;
     ++run;
   }
@@ -60,54 +60,80 @@ bool TestsslPattern(std::string_view line) {
   return line.starts_with("250-STARTTLS") || line.starts_with("250 STARTTLS");
 }
 
-bool ContainsAnywhere(std::string_view raw) { return raw.find(kStarttls) != std::string_view::npos; }
+bool ContainsAnywhere(std::string_view raw) {
+  return raw.find(kStarttls) != std::string_view::npos;
+}
 
 }  // namespace
 
 // One row per client; `source` names the file and line where that client's rule can be read.
-// The rules are docs/rules.md §4's, which fixes them so surveys stay comparable across versions. Where a
-// client's released source differs (curl 7.88 compared case-sensitively before PR #18589;
+// The rules are docs/rules.md §4's, which fixes them so surveys stay comparable across versions.
+// Where a client's released source differs (curl 7.88 compared case-sensitively before PR #18589;
 // Go <= 1.19 kept the keyword's case), the rule of docs/rules.md §4 is the one modelled.
 const std::array<ClientRule, kClientCount>& ClientRules() {
   static const std::array<ClientRule, kClientCount> rules = {{
       {Client::kPostfix, "postfix", ClientScope::kAfterFirstLine,
        "ehlo-lines only; keyword up to SP, TAB or '=', any case",
-       "postfix v3.7.11 src/smtp/smtp_proto.c:534-537 (line 1 = host name), 588-591 (strcasecmp on words split at SP, TAB, =)", KeywordBeforeSpTabEquals},
+       "postfix v3.7.11 src/smtp/smtp_proto.c:534-537 (line 1 = host name), 588-591 (strcasecmp on "
+       "words split at SP, TAB, =)",
+       KeywordBeforeSpTabEquals},
       {Client::kCiscoEsa, "cisco_esa", ClientScope::kAfterFirstLine,
        "ehlo-lines only; keyword up to SP, TAB or '=', any case",
-       "closed source; Cisco support article 212587 (starttls-available-but-tls-negotiation-f): the first 250 line is the greeting", KeywordBeforeSpTabEquals},
+       "closed source; Cisco support article 212587 (starttls-available-but-tls-negotiation-f): "
+       "the first 250 line is the greeting",
+       KeywordBeforeSpTabEquals},
       {Client::kSendmail, "sendmail", ClientScope::kAfterFirstLine,
        "ehlo-lines only; keyword up to SP or '=', any case",
-       "sendmail 8.17.1.9 sendmail/usersmtp.c:459-466 (line 1 skipped), 482-487 (cut at SP or =), 513-515 (case-insensitive STARTTLS)", KeywordBeforeSpEquals},
+       "sendmail 8.17.1.9 sendmail/usersmtp.c:459-466 (line 1 skipped), 482-487 (cut at SP or =), "
+       "513-515 (case-insensitive STARTTLS)",
+       KeywordBeforeSpEquals},
       {Client::kPythonSmtplib, "python_smtplib", ClientScope::kAfterFirstLine,
        "ehlo-lines only; leading run of [A-Za-z0-9-], any case",
-       "cpython 3.11.7 Lib/smtplib.py:465-466 (line 1 dropped), 485 (keyword regex [A-Za-z0-9][A-Za-z0-9-]*), 487 (lower-cased)", LeadingAlnumDashRun},
+       "cpython 3.11.7 Lib/smtplib.py:465-466 (line 1 dropped), 485 (keyword regex "
+       "[A-Za-z0-9][A-Za-z0-9-]*), 487 (lower-cased)",
+       LeadingAlnumDashRun},
       {Client::kGoNetSmtp, "go_net_smtp", ClientScope::kAfterFirstLine,
        "ehlo-lines only; text up to the first SP, any case",
-       "go master src/net/smtp/smtp.go:139 (line 1 dropped), 141 (strings.Cut at SP), 142 (upper-cased; Go <= 1.19 kept the case)", WordBeforeFirstSpace},
+       "go master src/net/smtp/smtp.go:139 (line 1 dropped), 141 (strings.Cut at SP), 142 "
+       "(upper-cased; Go <= 1.19 kept the case)",
+       WordBeforeFirstSpace},
       {Client::kJakartaMail, "jakarta_mail", ClientScope::kAfterFirstLine,
        "ehlo-lines only; text up to the first SP, any case",
-       "jakartaee/mail-api 2.0.0 com/sun/mail/smtp/SMTPTransport.java:1692-1697 (line 1 skipped), 1701-1706 (cut at SP), 1710 (upper-cased)", WordBeforeFirstSpace},
+       "jakartaee/mail-api 2.0.0 com/sun/mail/smtp/SMTPTransport.java:1692-1697 (line 1 skipped), "
+       "1701-1706 (cut at SP), 1710 (upper-cased)",
+       WordBeforeFirstSpace},
       {Client::kExim, "exim", ClientScope::kAfterFirstLine,
        "ehlo-lines only; '250', SP/TAB/'-', upper-case STARTTLS, then whitespace or line end",
-       "exim 4.96 src/src/transports/smtp.c:260 (regex \\n250[\\s\\-]STARTTLS(\\s|\\n|$)), 278 (case-sensitive), 1851 (matched over the whole reply)", EximPattern},
+       "exim 4.96 src/src/transports/smtp.c:260 (regex \\n250[\\s\\-]STARTTLS(\\s|\\n|$)), 278 "
+       "(case-sensitive), 1851 (matched over the whole reply)",
+       EximPattern},
       {Client::kOpensmtpd, "opensmtpd", ClientScope::kEveryLine,
-       "every line; text exactly STARTTLS", "OpenSMTPD 6.8.0p2 usr.sbin/smtpd/mta_session.c:1270-1279 (every line, strcmp after the 4-byte code)", TextIsExactly},
+       "every line; text exactly STARTTLS",
+       "OpenSMTPD 6.8.0p2 usr.sbin/smtpd/mta_session.c:1270-1279 (every line, strcmp after the "
+       "4-byte code)",
+       TextIsExactly},
       {Client::kSwaks, "swaks", ClientScope::kEveryLine, "every line; text exactly STARTTLS",
        "swaks v20201014.0 swaks:916-924 (every line, text eq STARTTLS)", TextIsExactly},
       {Client::kCurl, "curl", ClientScope::kEveryLine,
-       "every line; text starts with STARTTLS, any case", "curl lib/smtp.c:904-909 (smtp_state_ehlo_resp, every line, 8-byte prefix; case-insensitive since curl PR #18589, 2025)",
+       "every line; text starts with STARTTLS, any case",
+       "curl lib/smtp.c:904-909 (smtp_state_ehlo_resp, every line, 8-byte prefix; case-insensitive "
+       "since curl PR #18589, 2025)",
        TextStartsWithAnyCase},
       {Client::kMsmtp, "msmtp", ClientScope::kEveryLine,
-       "every line; text starts with STARTTLS, any case", "msmtp src/smtp.c smtp_init(): every line from the list head, upper-cased, 8-byte prefix",
+       "every line; text starts with STARTTLS, any case",
+       "msmtp src/smtp.c smtp_init(): every line from the list head, upper-cased, 8-byte prefix",
        TextStartsWithAnyCase},
       {Client::kTestssl, "testssl", ClientScope::kEveryLine,
-       "every line; line starts '250-STARTTLS' or '250 STARTTLS'", "testssl.sh v3.0.8 testssl.sh:10341 (^250[ -]STARTTLS per line), 10264/10283 (match)",
+       "every line; line starts '250-STARTTLS' or '250 STARTTLS'",
+       "testssl.sh v3.0.8 testssl.sh:10341 (^250[ -]STARTTLS per line), 10264/10283 (match)",
        TestsslPattern},
       {Client::kZgrab2, "zgrab2", ClientScope::kRawReply, "raw reply contains STARTTLS",
-       "zgrab2 master modules/smtp/scanner.go (~309: strings.Contains over the whole EHLO reply)", ContainsAnywhere},
+       "zgrab2 master modules/smtp/scanner.go (~309: strings.Contains over the whole EHLO reply)",
+       ContainsAnywhere},
       {Client::kOpensslSClient, "openssl_s_client", ClientScope::kRawReply,
-       "raw reply contains STARTTLS", "openssl 3.0.22 apps/s_client.c:2286-2291 (strstr STARTTLS on every line read)", ContainsAnywhere},
+       "raw reply contains STARTTLS",
+       "openssl 3.0.22 apps/s_client.c:2286-2291 (strstr STARTTLS on every line read)",
+       ContainsAnywhere},
   }};
   return rules;
 }

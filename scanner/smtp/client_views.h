@@ -40,10 +40,10 @@ enum class ClientScope : uint8_t {
 
 struct ClientRule {
   Client client;
-  std::string_view name;        // the key in the output's `clients` map
+  std::string_view name;  // the key in the output's `clients` map
   ClientScope scope;
-  std::string_view rule;        // the rule in words, for humans (`classify --raw`)
-  std::string_view source;      // where the client's source shows it
+  std::string_view rule;    // the rule in words, for humans (`classify --raw`)
+  std::string_view source;  // where the client's source shows it
   // For line scopes: does this line (whole line, line end excluded) offer STARTTLS?
   // For kRawReply: does the reply's raw bytes contain it?
   bool (*offers)(std::string_view line);

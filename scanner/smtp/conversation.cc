@@ -47,10 +47,9 @@ void JudgeBanner(const CapturedReply& banner, ConversationVerdict* verdict) {
   const Reply& reply = banner.reply;
   verdict->anomalies.AddIf(HasNonAsciiByte(reply.raw), Anomaly::kNonAscii);
   verdict->anomalies.AddIf(reply.complete() && IsMaskedBanner(reply), Anomaly::kBannerMasked);
-  verdict->anomalies.AddIf(
-      reply.complete() && KindOfReply(reply.code()) == ReplyKind::kPositive &&
-          reply.raw.find("ESMTP") == std::string::npos,
-      Anomaly::kNoEsmtpInBanner);
+  verdict->anomalies.AddIf(reply.complete() && KindOfReply(reply.code()) == ReplyKind::kPositive &&
+                               reply.raw.find("ESMTP") == std::string::npos,
+                           Anomaly::kNoEsmtpInBanner);
 }
 
 }  // namespace

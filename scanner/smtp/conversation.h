@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "base/scan_status.h"
 #include "scanner/smtp/anomaly.h"
 #include "scanner/smtp/ehlo_analysis.h"
 #include "scanner/smtp/reply_framer.h"
-#include "base/scan_status.h"
 
 namespace starttls {
 

@@ -5,10 +5,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/scan_status.h"
 #include "scanner/smtp/anomaly.h"
 #include "scanner/smtp/client_views.h"
 #include "scanner/smtp/reply_framer.h"
-#include "base/scan_status.h"
 
 namespace starttls {
 

@@ -11,13 +11,15 @@ namespace {
 // historic entries, since old servers still advertise them. "X" keywords are never
 // registered (RFC 5321 §2.2.2), so none appears here.
 constexpr std::array<std::string_view, 35> kRegisteredKeywords = {
-    "8BITMIME",   "ATRN",          "AUTH",         "BINARYMIME",  "BURL",
-    "CHECKPOINT", "CHUNKING",      "CONNEG",       "CONPERM",     "DELIVERBY",
-    "DSN",        "ENHANCEDSTATUSCODES", "ETRN",   "EXPN",        "FUTURERELEASE",
-    "HELP",       "LIMITS",        "MT-PRIORITY",  "MTRK",        "NO-SOLICITING",
-    "ONEX",       "PIPELINING",    "REQUIRETLS",   "RRVS",        "SAML",
-    "SEND",       "SIZE",          "SMTPUTF8",     "SOML",        "STARTTLS",
-    "SUBMITTER",  "TURN",          "UTF8SMTP",     "VERB",        "VRFY",
+    "8BITMIME", "ATRN",        "AUTH",          "BINARYMIME",
+    "BURL",     "CHECKPOINT",  "CHUNKING",      "CONNEG",
+    "CONPERM",  "DELIVERBY",   "DSN",           "ENHANCEDSTATUSCODES",
+    "ETRN",     "EXPN",        "FUTURERELEASE", "HELP",
+    "LIMITS",   "MT-PRIORITY", "MTRK",          "NO-SOLICITING",
+    "ONEX",     "PIPELINING",  "REQUIRETLS",    "RRVS",
+    "SAML",     "SEND",        "SIZE",          "SMTPUTF8",
+    "SOML",     "STARTTLS",    "SUBMITTER",     "TURN",
+    "UTF8SMTP", "VERB",        "VRFY",
 };
 
 }  // namespace

@@ -6,8 +6,8 @@
 #include <span>
 #include <string_view>
 
-#include "scanner/targets/cidr_set.h"
 #include "base/ip_address.h"
+#include "scanner/targets/cidr_set.h"
 
 namespace starttls {
 

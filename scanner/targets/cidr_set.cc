@@ -44,8 +44,8 @@ std::string EscapeForMessage(std::string_view bytes, size_t max_bytes) {
 
 void CidrSet::Add(const Cidr& cidr) {
   if (cidr.family() == IpFamily::kV4) {
-    v4_.push_back({static_cast<uint32_t>(cidr.first_value()),
-                   static_cast<uint32_t>(cidr.last_value())});
+    v4_.push_back(
+        {static_cast<uint32_t>(cidr.first_value()), static_cast<uint32_t>(cidr.last_value())});
   } else {
     v6_.push_back({cidr.first_value(), cidr.last_value()});
   }
@@ -61,8 +61,8 @@ void CidrSet::SortAndMerge(std::vector<Interval>* intervals) {
     const Interval& cur = (*intervals)[i];
     // Merge overlapping or adjacent blocks (last + 1 == first); `last` never is the maximum
     // value when adjacency is possible, since then nothing can follow it.
-    if (out > 0 && (cur.first <= (*intervals)[out - 1].last ||
-                    cur.first - 1 == (*intervals)[out - 1].last)) {
+    if (out > 0 &&
+        (cur.first <= (*intervals)[out - 1].last || cur.first - 1 == (*intervals)[out - 1].last)) {
       (*intervals)[out - 1].last = std::max((*intervals)[out - 1].last, cur.last);
     } else {
       (*intervals)[out++] = cur;
@@ -124,10 +124,9 @@ absl::StatusOr<CidrSet> LoadLines(LineReader& reader, const std::string& source_
   LineRecord rec;
   while (reader.Next(&rec)) {
     if (rec.too_long) {
-      return absl::InvalidArgumentError(source_name + ":" + std::to_string(rec.line_number) +
-                                        ": line longer than " +
-                                        std::to_string(LineReader::kDefaultMaxLineBytes) +
-                                        " bytes");
+      return absl::InvalidArgumentError(
+          source_name + ":" + std::to_string(rec.line_number) + ": line longer than " +
+          std::to_string(LineReader::kDefaultMaxLineBytes) + " bytes");
     }
     absl::Status st = AddListLine(&set, rec.text, source_name, rec.line_number);
     if (!st.ok()) return st;

@@ -13,8 +13,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "scanner/targets/cidr.h"
 #include "base/ip_address.h"
+#include "scanner/targets/cidr.h"
 
 namespace starttls {
 

@@ -70,8 +70,7 @@ void LineReader::StartDiscarding() {
   scanned_ = 0;
 }
 
-LinePoll LineReader::Emit(LineRecord* out, std::string_view text, bool too_long,
-                          uint64_t length) {
+LinePoll LineReader::Emit(LineRecord* out, std::string_view text, bool too_long, uint64_t length) {
   *out = LineRecord{++line_number_, text, too_long, length};
   scanned_ = 0;
   return LinePoll::kLine;

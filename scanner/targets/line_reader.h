@@ -74,8 +74,8 @@ class LineReader {
   size_t end_ = 0;      // one past the last valid byte
   size_t scanned_ = 0;  // bytes after begin_ known to hold no LF
   bool eof_ = false;
-  bool discarding_ = false;         // inside a too-long line, dropping bytes up to its LF
-  uint64_t discarded_length_ = 0;   // its length so far
+  bool discarding_ = false;        // inside a too-long line, dropping bytes up to its LF
+  uint64_t discarded_length_ = 0;  // its length so far
   uint64_t line_number_ = 0;
   std::string too_long_prefix_;
   absl::Status status_;

@@ -26,14 +26,16 @@ bool TargetDedupe::InsertEndpoint(const Endpoint& endpoint) {
     return v4_.insert((uint64_t{endpoint.ip.v4_value()} << 16) | endpoint.port).second;
   }
   Uint128 value = endpoint.ip.value();
-  return v6_.insert(V6Key{static_cast<uint64_t>(value >> 64), static_cast<uint64_t>(value),
-                          endpoint.port})
+  return v6_
+      .insert(
+          V6Key{static_cast<uint64_t>(value >> 64), static_cast<uint64_t>(value), endpoint.port})
       .second;
 }
 
 bool TargetDedupe::InsertDomain(std::string_view domain) {
-  Fingerprint fingerprint{absl::Hash<absl::string_view>{}(absl::string_view(domain.data(), domain.size())),
-                          Fnv1a64(domain)};
+  Fingerprint fingerprint{
+      absl::Hash<absl::string_view>{}(absl::string_view(domain.data(), domain.size())),
+      Fnv1a64(domain)};
   return domains_.insert(fingerprint).second;
 }
 

@@ -32,8 +32,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "scanner/targets/cidr.h"
 #include "base/ip_address.h"
+#include "scanner/targets/cidr.h"
 #include "scanner/targets/line_reader.h"
 
 namespace starttls {

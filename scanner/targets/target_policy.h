@@ -9,8 +9,8 @@
 #include <optional>
 #include <string_view>
 
-#include "scanner/targets/cidr_set.h"
 #include "base/ip_address.h"
+#include "scanner/targets/cidr_set.h"
 
 namespace starttls {
 

@@ -76,8 +76,8 @@ void DescribeKey(X509* cert, CertificateInfo* info) {
 }
 
 void CollectDnsNames(X509* cert, CertificateInfo* info) {
-  bssl::UniquePtr<GENERAL_NAMES> names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  bssl::UniquePtr<GENERAL_NAMES> names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
   ERR_clear_error();
   if (!names) return;
   for (size_t i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
@@ -123,7 +123,8 @@ CertificateInfo DescribeCertificate(X509* cert, bool keep_der, std::string_view 
   uint8_t* encoded = nullptr;
   if (der.empty()) {  // re-encoded only when the caller does not hold the bytes received
     int length = i2d_X509(cert, &encoded);
-    if (length > 0) der = std::string_view(reinterpret_cast<const char*>(encoded), static_cast<size_t>(length));
+    if (length > 0)
+      der = std::string_view(reinterpret_cast<const char*>(encoded), static_cast<size_t>(length));
   }
   if (!der.empty()) {
     uint8_t digest[SHA256_DIGEST_LENGTH];

@@ -15,8 +15,7 @@ namespace {
 constexpr size_t kMaxNameLength = 255;
 
 bool IsLdhByte(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         c == '-';
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
 
 void Keep(std::string_view name, CertificateNames* out) {
@@ -88,8 +87,8 @@ bool MatchesOne(std::string_view pattern, std::string_view host) {
 CertificateNames ExtractCertificateNames(X509* cert) {
   CertificateNames out;
   if (cert == nullptr) return out;
-  auto* names = static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names =
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   bool any_dns = false;
   if (names != nullptr) {
     for (size_t i = 0; i < sk_GENERAL_NAME_num(names); ++i) {

@@ -7,8 +7,8 @@
 
 namespace starttls {
 
-ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
-                              std::string_view hostname, time_t now) {
+ChainValidation ValidateChain(STACK_OF(X509) * chain, long verify_result, std::string_view hostname,
+                              time_t now) {
   ChainValidation result;
   X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
   if (leaf == nullptr) {

@@ -1,6 +1,6 @@
-// Validation of a peer chain as a verdict of its own (docs/rules.md §5): it never fails a handshake.
-// Trust is judged against the context's anchors (system bundle or --ca-file) with the peer's
-// other certificates as untrusted intermediates, as a TLS server certificate; the hostname
+// Validation of a peer chain as a verdict of its own (docs/rules.md §5): it never fails a
+// handshake. Trust is judged against the context's anchors (system bundle or --ca-file) with the
+// peer's other certificates as untrusted intermediates, as a TLS server certificate; the hostname
 // check follows RFC 6125 as BoringSSL's X509_check_host implements it (certificate_names.h,
 // which keeps the leaf's names for the domain records too).
 //
@@ -32,7 +32,7 @@ struct ChainValidation {
 
 // Every verdict for `chain` (leaf first) given its trust verdict `verify_result` (X509_V_OK
 // when trusted; ChainVerifier::Verify). `now` judges the leaf's expiry.
-ChainValidation ValidateChain(STACK_OF(X509)* chain, long verify_result,
-                              std::string_view hostname, time_t now);
+ChainValidation ValidateChain(STACK_OF(X509) * chain, long verify_result, std::string_view hostname,
+                              time_t now);
 
 }  // namespace starttls

@@ -69,7 +69,7 @@ void PeerChain::AppendDer(size_t max, std::vector<std::string>* out) const {
   }
 }
 
-bool ChainVerifier::Load(const STACK_OF(CRYPTO_BUFFER)* peer, PeerChain* out) const {
+bool ChainVerifier::Load(const STACK_OF(CRYPTO_BUFFER) * peer, PeerChain* out) const {
   *out = PeerChain();
   size_t count = peer == nullptr ? 0 : sk_CRYPTO_BUFFER_num(peer);
   if (count == 0) return true;
@@ -157,7 +157,8 @@ bool ChainVerifier::LeafPasses(X509* leaf, X509* issuer, time_t now) const {
   return key != nullptr && X509_verify(leaf, key.get()) == 1;
 }
 
-void ChainVerifier::Remember(std::string key, const PeerChain& chain, STACK_OF(X509)* built) const {
+void ChainVerifier::Remember(std::string key, const PeerChain& chain,
+                             STACK_OF(X509) * built) const {
   size_t length = built == nullptr ? 0 : sk_X509_num(built);
   if (length < 2) return;
   VerifiedPath path;
@@ -212,7 +213,7 @@ long ChainVerifier::Verify(const PeerChain& chain, time_t now) const {
   return result;
 }
 
-long ChainVerifier::VerifyFully(X509_STORE* anchors, STACK_OF(X509)* chain, time_t now,
+long ChainVerifier::VerifyFully(X509_STORE* anchors, STACK_OF(X509) * chain, time_t now,
                                 bssl::UniquePtr<STACK_OF(X509)>* built) {
   X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
   bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());

@@ -42,7 +42,7 @@ inline constexpr size_t kMaxCachedCertificates = 4096;
 class PeerChain {
  public:
   PeerChain() = default;
-  STACK_OF(X509)* stack() const { return stack_.get(); }
+  STACK_OF(X509) * stack() const { return stack_.get(); }
   size_t size() const { return stack_ ? sk_X509_num(stack_.get()) : 0; }
   X509* leaf() const { return size() == 0 ? nullptr : sk_X509_value(stack_.get(), 0); }
   // The facts of certificate `i` (leaf first), with its DER when `keep_der`.
@@ -66,13 +66,13 @@ class ChainVerifier {
 
   // The peer's certificates as X509s into *out (empty when there are none); false when one
   // cannot be parsed (the parse errors stay queued).
-  bool Load(const STACK_OF(CRYPTO_BUFFER)* peer, PeerChain* out) const;
+  bool Load(const STACK_OF(CRYPTO_BUFFER) * peer, PeerChain* out) const;
   // X509_V_OK when `chain` is trusted at `now`, else X509_verify_cert's error for it.
   long Verify(const PeerChain& chain, time_t now) const;
 
   // X509_verify_cert of `chain` (leaf first, all of it offered as untrusted certificates)
   // against `anchors` as a TLS server certificate, as BoringSSL's handshake runs it.
-  static long VerifyFully(X509_STORE* anchors, STACK_OF(X509)* chain, time_t now,
+  static long VerifyFully(X509_STORE* anchors, STACK_OF(X509) * chain, time_t now,
                           bssl::UniquePtr<STACK_OF(X509)>* built = nullptr);
 
   uint64_t shortcut_count() const { return shortcuts_.load(std::memory_order_relaxed); }
@@ -92,7 +92,7 @@ class ChainVerifier {
   };
   static std::string PathKey(const PeerChain& chain);
   bool LeafPasses(X509* leaf, X509* issuer, time_t now) const;
-  void Remember(std::string key, const PeerChain& chain, STACK_OF(X509)* built) const;
+  void Remember(std::string key, const PeerChain& chain, STACK_OF(X509) * built) const;
 
   X509_STORE* anchors_;
   mutable std::mutex mutex_;

@@ -40,10 +40,12 @@ long LoadAnchors(X509_STORE* store, const std::string& path) {
 // Never fails the handshake over trust (that is a verdict of its own); only a certificate that
 // does not parse ends it, as it did when BoringSSL parsed the chain itself (decode_error).
 enum ssl_verify_result_t TlsClientContext::LoadPeerChain(SSL* ssl, uint8_t* out_alert) {
-  const auto* context = static_cast<const TlsClientContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  const auto* context =
+      static_cast<const TlsClientContext*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
   PeerChain* slot = ChainSlot(ssl);
   PeerChain scratch;
-  if (!context->verifier_->Load(SSL_get0_peer_certificates(ssl), slot != nullptr ? slot : &scratch)) {
+  if (!context->verifier_->Load(SSL_get0_peer_certificates(ssl),
+                                slot != nullptr ? slot : &scratch)) {
     *out_alert = SSL_AD_DECODE_ERROR;
     return ssl_verify_invalid;
   }

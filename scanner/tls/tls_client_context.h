@@ -24,8 +24,8 @@ namespace starttls {
 inline constexpr char kSystemCaBundle[] = "/etc/ssl/certs/ca-certificates.crt";
 
 struct TlsClientOptions {
-  std::string ca_file = kSystemCaBundle;  // PEM bundle of trust anchors
-  bool ca_file_required = false;          // false: a missing system bundle leaves no anchors
+  std::string ca_file = kSystemCaBundle;    // PEM bundle of trust anchors
+  bool ca_file_required = false;            // false: a missing system bundle leaves no anchors
   size_t max_cert_list_bytes = 100 * 1024;  // cap on the peer's Certificate message
 };
 

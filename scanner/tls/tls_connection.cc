@@ -23,7 +23,7 @@ bool TlsConnection::Start(SSL_CTX* ctx, std::string_view server_name,
     error_ = "BIO_new failed";
     return false;
   }
-  SSL_set_bio(ssl_.get(), rbio_, wbio_);  // ssl_ owns both now
+  SSL_set_bio(ssl_.get(), rbio_, wbio_);       // ssl_ owns both now
   SSL_set_app_data(ssl_.get(), &peer_chain_);  // filled by the context's verify callback
   SSL_set_connect_state(ssl_.get());
   if (!server_name.empty() &&

@@ -15,10 +15,10 @@
 namespace starttls {
 
 enum class TlsStep : uint8_t {
-  kDone,       // the handshake completed / plaintext was read
-  kWantRead,   // needs more ciphertext from the peer
-  kClosed,     // the peer sent close_notify
-  kError,      // fatal; error() says why
+  kDone,      // the handshake completed / plaintext was read
+  kWantRead,  // needs more ciphertext from the peer
+  kClosed,    // the peer sent close_notify
+  kError,     // fatal; error() says why
 };
 
 class TlsConnection {

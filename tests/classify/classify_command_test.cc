@@ -45,14 +45,17 @@ std::vector<Record> RunOn(const std::string& input, size_t* errors) {
 }
 
 TEST(ClassifyCommand, OneRecordPerLineAndErrorsNameTheLine) {
-  std::string input =
-      R"({"banner":"220 mx ESMTP\r\n","ehlo":"250-mx\r\n250 STARTTLS\r\n"})" "\n"
-      "not json at all\n"
-      "\n"
-      R"({"banner":"220 mx ESMTP\r\n"})" "\n"
-      R"({"ehlo":"250 \u0100"})" "\n"
-      R"([1,2])" "\n"
-      R"({"ehlo":"250-STARTTLS\r\n250 mx\r\n"})";  // no final newline
+  std::string input = R"({"banner":"220 mx ESMTP\r\n","ehlo":"250-mx\r\n250 STARTTLS\r\n"})"
+                      "\n"
+                      "not json at all\n"
+                      "\n"
+                      R"({"banner":"220 mx ESMTP\r\n"})"
+                      "\n"
+                      R"({"ehlo":"250 \u0100"})"
+                      "\n"
+                      R"([1,2])"
+                      "\n"
+                      R"({"ehlo":"250-STARTTLS\r\n250 mx\r\n"})";  // no final newline
   size_t errors = 0;
   std::vector<Record> records = RunOn(input, &errors);
   ASSERT_EQ(records.size(), 6u) << "the blank line yields nothing, every other line one record";
@@ -75,8 +78,8 @@ TEST(ClassifyCommand, OneRecordPerLineAndErrorsNameTheLine) {
 }
 
 TEST(ClassifyCommand, OverlongLineIsAnErrorAndTheRunGoesOn) {
-  std::string input = std::string(3 << 20, 'x') + "\n" +
-                      R"({"ehlo":"250-mx\r\n250 STARTTLS\r\n"})" + "\n";
+  std::string input =
+      std::string(3 << 20, 'x') + "\n" + R"({"ehlo":"250-mx\r\n250 STARTTLS\r\n"})" + "\n";
   size_t errors = 0;
   std::vector<Record> records = RunOn(input, &errors);
   ASSERT_EQ(records.size(), 2u);
@@ -88,8 +91,9 @@ TEST(ClassifyCommand, OverlongLineIsAnErrorAndTheRunGoesOn) {
 
 TEST(ClassifyCommand, RawBytesSurviveInGreetingAndKeywords) {
   size_t errors = 0;
-  std::vector<Record> records =
-      RunOn(R"({"ehlo":"250-m\u00e9x\u0001\r\n250 AUTH=PLAIN LOGIN\r\n"})" "\n", &errors);
+  std::vector<Record> records = RunOn(R"({"ehlo":"250-m\u00e9x\u0001\r\n250 AUTH=PLAIN LOGIN\r\n"})"
+                                      "\n",
+                                      &errors);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(*DecodeRawBytes(std::string_view(records[0].root()["greeting"])), "m\xe9x\x01");
   simdjson::dom::element keyword = records[0].root()["keywords"].at(0);
@@ -109,8 +113,7 @@ TEST(ClassifyRaw, ExplainsTheMisorderedSeed) {
   EXPECT_GT(text.find("    postfix"), will_not);
   EXPECT_LT(text.find("    curl"), will_not);
   // The fix puts the host name first and STARTTLS second.
-  EXPECT_NE(text.find("    250-mail.domain1.com\n    250-STARTTLS\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("    250-mail.domain1.com\n    250-STARTTLS\n"), std::string::npos) << text;
 }
 
 TEST(ClassifyRaw, ExplainsCompliantAndBrokenReplies) {

@@ -1,5 +1,5 @@
-// Acceptance: every vector of tests/vectors/ehlo.jsonl (the public vector file), and every case of our own
-// extra_vectors.jsonl (same format), classified exactly: status, class, the full sorted
+// Acceptance: every vector of tests/vectors/ehlo.jsonl (the public vector file), and every case of
+// our own extra_vectors.jsonl (same format), classified exactly: status, class, the full sorted
 // anomaly list and every client view — through the same path as `starttls-scan classify`.
 #include <fstream>
 #include <string>

@@ -16,8 +16,8 @@
 #include "scanner/cli/docgen/man_examples.h"
 #include "scanner/cli/docgen/man_page.h"
 #include "scanner/cli/docgen/roff.h"
-#include "scanner/flags/exit_codes.h"
 #include "scanner/cli/subcommands.h"
+#include "scanner/flags/exit_codes.h"
 
 namespace starttls {
 namespace {
@@ -50,7 +50,8 @@ std::map<std::string, std::vector<std::string>> Sections(const std::string& page
 }
 
 // The (heading, body) pairs of a section's .TP entries, roff stripped.
-std::vector<std::pair<std::string, std::string>> TaggedEntries(const std::vector<std::string>& lines) {
+std::vector<std::pair<std::string, std::string>> TaggedEntries(
+    const std::vector<std::string>& lines) {
   std::vector<std::pair<std::string, std::string>> entries;
   for (size_t i = 0; i + 2 < lines.size(); ++i) {
     if (lines[i] != ".TP") continue;
@@ -72,7 +73,9 @@ TEST(RoffTest, EscapesWhatRoffWouldReadAndReadsItBack) {
   EXPECT_EQ(RoffEscape(".starts a request"), "\\&.starts a request");
   EXPECT_EQ(RoffEscape("'also"), "\\&'also");
   EXPECT_EQ(RoffEscape("a\\b"), "a\\eb");
-  EXPECT_EQ(RoffEscape("RFC 3207 \xC2\xA7" "4"), "RFC 3207 \\[u00A7]4");
+  EXPECT_EQ(RoffEscape("RFC 3207 \xC2\xA7"
+                       "4"),
+            "RFC 3207 \\[u00A7]4");
   EXPECT_EQ(RoffEscape("x \xE2\x86\x92 y"), "x \\[u2192] y");
   for (std::string text : {"--port N[,N...]", "a\\b-c", "plain text", "\xC2\xA7 \xE2\x86\x92"}) {
     EXPECT_EQ(RoffPlain(RoffEscape(text)), text);
@@ -92,8 +95,9 @@ TEST(ManPageTest, EverySubcommandHasItsSynopsisDescriptionAndEveryFlag) {
     EXPECT_EQ(listed[i].first, command.name);
     EXPECT_EQ(listed[i].second, command.summary);
     // The default subcommand's name is optional: "starttls-scan [scan] ...".
-    bool shown = synopsis.find("starttls-scan " + std::string(command.name) + " ") != std::string::npos ||
-                 synopsis.find("starttls-scan [" + std::string(command.name) + "]") != std::string::npos;
+    bool shown =
+        synopsis.find("starttls-scan " + std::string(command.name) + " ") != std::string::npos ||
+        synopsis.find("starttls-scan [" + std::string(command.name) + "]") != std::string::npos;
     EXPECT_TRUE(shown) << synopsis;
     ASSERT_TRUE(sections.count("SUBCOMMANDS/" + std::string(command.name)));
     const auto& section = sections["SUBCOMMANDS/" + std::string(command.name)];
@@ -122,7 +126,8 @@ TEST(ManPageTest, DocumentedTableIsTheOneHelpPrints) {
     int code = command.run(3, argv, 2);
     std::cout.rdbuf(saved);
     EXPECT_EQ(code, kExitOk);
-    EXPECT_EQ(captured.str(), std::string(command.help_text()) + FlagHelp(command.documented_flags()));
+    EXPECT_EQ(captured.str(),
+              std::string(command.help_text()) + FlagHelp(command.documented_flags()));
   }
 }
 

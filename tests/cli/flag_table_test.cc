@@ -21,14 +21,32 @@ struct Parsed {
 Parsed Parse(std::vector<std::string> args) {
   Parsed p;
   std::vector<FlagSpec> flags = {
-      {"port", "N", "", [&](std::string_view v) { p.port = std::string(v); return std::string(); }, 'p'},
+      {"port", "N", "",
+       [&](std::string_view v) {
+         p.port = std::string(v);
+         return std::string();
+       },
+       'p'},
       {"output-file", "FILE", "",
-       [&](std::string_view v) { p.output = std::string(v); return std::string(); }, 'o'},
-      {"quiet", "", "", [&](std::string_view) { p.quiet = true; return std::string(); }, 'q'},
-      {"dryrun", "", "", [&](std::string_view) { p.dryrun = true; return std::string(); }, 'd'},
-      {"rate", "N", "", [](std::string_view v) {
-         return v == "bad" ? std::string("not a number") : std::string();
-       }},
+       [&](std::string_view v) {
+         p.output = std::string(v);
+         return std::string();
+       },
+       'o'},
+      {"quiet", "", "",
+       [&](std::string_view) {
+         p.quiet = true;
+         return std::string();
+       },
+       'q'},
+      {"dryrun", "", "",
+       [&](std::string_view) {
+         p.dryrun = true;
+         return std::string();
+       },
+       'd'},
+      {"rate", "N", "",
+       [](std::string_view v) { return v == "bad" ? std::string("not a number") : std::string(); }},
   };
   std::vector<char*> argv = {const_cast<char*>("prog")};
   for (std::string& a : args) argv.push_back(a.data());
@@ -111,7 +129,7 @@ TEST(FlagTableTest, DurationsTakeUnits) {
   for (const char* bad : {"", "ms", "10x", "-1s", "1 s", "nan", "inf", "10sm", "s10"}) {
     EXPECT_NE(ParseDuration(bad, 0, 1e6, &s), "") << bad;
   }
-  EXPECT_NE(ParseDuration("2h", 0, 3600, &s), "");  // over the maximum
+  EXPECT_NE(ParseDuration("2h", 0, 3600, &s), "");   // over the maximum
   EXPECT_NE(ParseDuration("0", 0.001, 10, &s), "");  // under the minimum
 }
 

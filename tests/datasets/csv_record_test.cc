@@ -49,11 +49,12 @@ std::string Row(const CsvLayout& layout, const std::string& json) {
 }
 
 TEST(CsvRecord, NamedColumnsQuotingListsAndRawBytes) {
-  auto layout = CsvLayout::FromNames(
-      {"ip", "port", "names", "class", "clients.postfix", "banner.raw", "error", "timing_ms.connect", "anomalies"},
-      {"host"});
+  auto layout = CsvLayout::FromNames({"ip", "port", "names", "class", "clients.postfix",
+                                      "banner.raw", "error", "timing_ms.connect", "anomalies"},
+                                     {"host"});
   ASSERT_TRUE(layout.ok()) << layout.status();
-  EXPECT_EQ(layout->Header(), "ip,port,names,class,clients.postfix,banner.raw,error,timing_ms.connect,anomalies\r\n");
+  EXPECT_EQ(layout->Header(),
+            "ip,port,names,class,clients.postfix,banner.raw,error,timing_ms.connect,anomalies\r\n");
   std::string record;
   JsonWriter w(&record);
   w.BeginObject();
@@ -87,8 +88,9 @@ TEST(CsvRecord, NamedColumnsQuotingListsAndRawBytes) {
   ASSERT_EQ(cells.size(), 9u);
   EXPECT_EQ(cells[0], "192.0.2.1");
   EXPECT_EQ(cells[1], "25");
-  EXPECT_EQ(cells[2], "mx\\u003b1.example;mx\\\"2");  // ';' inside an item escaped, quote as in JSON
-  EXPECT_EQ(cells[3], "");                            // null
+  EXPECT_EQ(cells[2],
+            "mx\\u003b1.example;mx\\\"2");  // ';' inside an item escaped, quote as in JSON
+  EXPECT_EQ(cells[3], "");                  // null
   EXPECT_EQ(cells[4], "false");
   EXPECT_EQ(cells[5], "220 m\xc3\xa9x, \\\"hi\\\"\\r\\n\\u0001");  // as inside the NDJSON string
   EXPECT_EQ(cells[6], "line one\nline two");                       // text as it is, quoted by CSV
@@ -97,8 +99,8 @@ TEST(CsvRecord, NamedColumnsQuotingListsAndRawBytes) {
 }
 
 TEST(CsvRecord, ListsOfObjectsLineUpItemByItem) {
-  auto layout = CsvLayout::FromNames({"domain", "exchanges.name", "exchanges.preference", "exchanges.addresses",
-                                      "exchanges.error", "endpoints"},
+  auto layout = CsvLayout::FromNames({"domain", "exchanges.name", "exchanges.preference",
+                                      "exchanges.addresses", "exchanges.error", "endpoints"},
                                      {"domain"});
   ASSERT_TRUE(layout.ok()) << layout.status();
   const std::string record =
@@ -111,8 +113,10 @@ TEST(CsvRecord, ListsOfObjectsLineUpItemByItem) {
   ASSERT_EQ(cells.size(), 6u);
   EXPECT_EQ(cells[1], "mx1.a.example;mx2.a.example;mx3.a.example");
   EXPECT_EQ(cells[2], "10;20;30");
-  EXPECT_EQ(cells[3], "192.0.2.1;192.0.2.2;;192.0.2.3");  // nested lists flatten; the empty one keeps its place
-  EXPECT_EQ(cells[4], ";;no address");                    // null and absent: empty items
+  EXPECT_EQ(
+      cells[3],
+      "192.0.2.1;192.0.2.2;;192.0.2.3");  // nested lists flatten; the empty one keeps its place
+  EXPECT_EQ(cells[4], ";;no address");    // null and absent: empty items
   EXPECT_EQ(cells[5], R"([{"ip":"192.0.2.1","port":25}])");  // named as a whole: its JSON text
 }
 
@@ -121,7 +125,9 @@ TEST(CsvRecord, DefaultColumnsComeFromTheFieldTable) {
   const std::vector<std::string>& columns = scan.columns();
   ASSERT_FALSE(columns.empty());
   EXPECT_EQ(columns.front(), "type");
-  auto has = [&](const std::string& name) { return std::find(columns.begin(), columns.end(), name) != columns.end(); };
+  auto has = [&](const std::string& name) {
+    return std::find(columns.begin(), columns.end(), name) != columns.end();
+  };
   EXPECT_TRUE(has("tls.validation.trusted"));
   EXPECT_TRUE(has("clients.go_net_smtp"));
   EXPECT_TRUE(has("verdict"));

@@ -75,14 +75,21 @@ class SchemaWalker {
 
   static JsonTypes TypeOfValue(dom::element value) {
     switch (value.type()) {
-      case dom::element_type::STRING: return kJsonString;
+      case dom::element_type::STRING:
+        return kJsonString;
       case dom::element_type::INT64:
-      case dom::element_type::UINT64: return kJsonInteger;
-      case dom::element_type::DOUBLE: return kJsonNumber;
-      case dom::element_type::BOOL: return kJsonBoolean;
-      case dom::element_type::NULL_VALUE: return kJsonNull;
-      case dom::element_type::ARRAY: return kJsonArray;
-      case dom::element_type::OBJECT: return kJsonObject;
+      case dom::element_type::UINT64:
+        return kJsonInteger;
+      case dom::element_type::DOUBLE:
+        return kJsonNumber;
+      case dom::element_type::BOOL:
+        return kJsonBoolean;
+      case dom::element_type::NULL_VALUE:
+        return kJsonNull;
+      case dom::element_type::ARRAY:
+        return kJsonArray;
+      case dom::element_type::OBJECT:
+        return kJsonObject;
     }
     return 0;
   }
@@ -147,7 +154,8 @@ class SchemaWalker {
 };
 
 std::map<std::string, SchemaField> SchemaFieldsOf(const RecordTable& table, dom::parser& parser) {
-  dom::element root = parser.load(std::string(STARTTLS_SCHEMA_DIR) + "/" + std::string(table.schema_file));
+  dom::element root =
+      parser.load(std::string(STARTTLS_SCHEMA_DIR) + "/" + std::string(table.schema_file));
   SchemaWalker walker(root);
   std::map<std::string, SchemaField> fields;
   walker.CollectObject(root, "", &fields);  // type, schema (metadata: everything)

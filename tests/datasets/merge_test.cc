@@ -26,7 +26,9 @@ constexpr char kDigest[] = "5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddf
 PartMetadata Part(uint32_t shard, uint32_t shards = 3) {
   PartMetadata meta;
   meta.version = "0.1.0";
-  meta.flags = {{"port", "2525"}, {"seed", "7"}, {"shards", std::to_string(shards)},
+  meta.flags = {{"port", "2525"},
+                {"seed", "7"},
+                {"shards", std::to_string(shards)},
                 {"shard", std::to_string(shard)},
                 {"output-file", "/nodes/n" + std::to_string(shard) + "/shard.ndjson"},
                 {"rate", std::to_string(100 * (shard + 1))}};
@@ -93,7 +95,7 @@ TEST(MergeTest, RefusesAMissingShardNamingIt) {
 
 TEST(MergeTest, AllowPartialMergesWhatThereIsAndListsTheRest) {
   std::vector<MergeInput> inputs = ThreeShards();
-  inputs.erase(inputs.begin());  // shard 2
+  inputs.erase(inputs.begin());           // shard 2
   inputs[1].metadata->completed = false;  // shard 1, stopped
   inputs[1].metadata->stop_reason = "stopped by signal";
   MergePlan plan = PlanMerge(std::move(inputs), true);
@@ -103,7 +105,8 @@ TEST(MergeTest, AllowPartialMergesWhatThereIsAndListsTheRest) {
   EXPECT_EQ(plan.missing, (std::vector<uint32_t>{1, 2}));
   ASSERT_EQ(plan.left_out.size(), 2u);
   EXPECT_NE(plan.left_out[0].find("shard-1.ndjson: shard 1 is incomplete (stopped by signal"),
-            std::string::npos) << plan.left_out[0];
+            std::string::npos)
+      << plan.left_out[0];
   EXPECT_NE(plan.left_out[1].find("shard 2 of 3 is missing"), std::string::npos);
 
   ScanRunInfo info = MergedRunInfo(plan);
@@ -124,7 +127,8 @@ TEST(MergeTest, RefusesAnIncompleteOrRunningPart) {
     ASSERT_EQ(plan.refusals.size(), 1u) << Refusals(plan);
     EXPECT_NE(plan.refusals[0].find("shard-1.ndjson: shard 1 is "), std::string::npos);
     EXPECT_NE(plan.refusals[0].find(running ? "still running, or killed" : "incomplete"),
-              std::string::npos) << plan.refusals[0];
+              std::string::npos)
+        << plan.refusals[0];
   }
 }
 
@@ -144,7 +148,8 @@ TEST(MergeTest, RefusesForeignPartsNamingWhatDiffers) {
   } cases[] = {
       {"seed", [](PartMetadata* m) { m->seed = 8; }, "seed 8 differs from shard-2.ndjson's 7"},
       {"shards", [](PartMetadata* m) { m->shards = 4; }, "shard count 4 differs"},
-      {"digest", [](PartMetadata* m) { m->input_sha256.replace(0, 4, "0000"); }, "input digest 0000"},
+      {"digest", [](PartMetadata* m) { m->input_sha256.replace(0, 4, "0000"); },
+       "input digest 0000"},
       {"flags", [](PartMetadata* m) { m->flags.emplace_back("starttls", "never"); },
        "flags --port=2525 --seed=7 --shards=3 --starttls=never differs"},
       {"accounting", [](PartMetadata* m) { m->input.duplicates = 1; }, "input accounting differs"},
@@ -170,7 +175,7 @@ TEST(MergeTest, TheStrayPartIsNamedEvenWhenGivenFirst) {
 }
 
 TEST(MergeTest, PerMachineFlagsMayDiffer) {
-  FlagList a = {{"rate", "10"}, {"output-file", "a"}, {"resume", ""}, {"port", "25"},
+  FlagList a = {{"rate", "10"}, {"output-file", "a"},      {"resume", ""},       {"port", "25"},
                 {"shard", "0"}, {"resolver", "127.0.0.1"}, {"starttls", "never"}};
   FlagList b = {{"starttls", "never"}, {"port", "25"}, {"shard", "1"}, {"log-file", "b.log"}};
   EXPECT_EQ(ScanDefiningFlags(a), ScanDefiningFlags(b));
@@ -182,8 +187,9 @@ TEST(MergeTest, RefusesAPartWithoutMetadata) {
   inputs[0].metadata = absl::NotFoundError("No such file or directory");
   MergePlan plan = PlanMerge(std::move(inputs), false);
   ASSERT_EQ(plan.refusals.size(), 2u) << Refusals(plan);  // and so shard 2 is missing
-  EXPECT_EQ(plan.refusals[0],
-            "shard-2.ndjson: no usable metadata beside it (shard-2.json: No such file or directory)");
+  EXPECT_EQ(
+      plan.refusals[0],
+      "shard-2.ndjson: no usable metadata beside it (shard-2.json: No such file or directory)");
   EXPECT_NE(plan.refusals[1].find("shard 2 of 3 is missing"), std::string::npos);
 }
 
@@ -209,8 +215,7 @@ class MergeFilesTest : public ::testing::Test {
 TEST_F(MergeFilesTest, MetadataReadsBackAsTheScannerWritesIt) {
   ScanRunInfo run;
   run.version = "0.1.0";
-  run.flags = {{"seed", "18446744073709551615"}, {"source-ip", "127.0.0.1"},
-               {"source-ip", "::1"}};
+  run.flags = {{"seed", "18446744073709551615"}, {"source-ip", "127.0.0.1"}, {"source-ip", "::1"}};
   run.seed = 18446744073709551615ULL;
   run.shards = 4;
   run.shard = 3;
@@ -252,7 +257,8 @@ TEST_F(MergeFilesTest, MetadataReadsBackAsTheScannerWritesIt) {
   std::string start = RenderMetadata(run, counts);
   EXPECT_EQ(start.find("sha256"), std::string::npos) << start;
 
-  for (const char* bad : {"", "{\"type\":\"host\"}", "[1,2]", "{\"type\":\"metadata\",\"schema\":2}"}) {
+  for (const char* bad :
+       {"", "{\"type\":\"host\"}", "[1,2]", "{\"type\":\"metadata\",\"schema\":2}"}) {
     EXPECT_FALSE(ReadPartMetadata(Write("bad.json", bad)).ok()) << bad;
   }
   EXPECT_FALSE(ReadPartMetadata(path + ".absent").ok());
@@ -271,10 +277,12 @@ TEST_F(MergeFilesTest, RecordsAreCopiedInOrderWithSharedEndpointsOnce) {
   std::string part0 = Host("192.0.2.1", "input", "success", "compliant") +
                       Host("192.0.2.9", "mx", "success", "no_starttls", R"("bare_lf")") +
                       Host("192.0.2.5", "mx", "success", "compliant") +
-                      R"({"type":"domain","schema":1,"domain":"a.example"})" "\n";
+                      R"({"type":"domain","schema":1,"domain":"a.example"})"
+                      "\n";
   std::string part1 = Host("192.0.2.9", "mx", "success", "no_starttls", R"("bare_lf")") +
                       Host("192.0.2.5", "input", "connection-refused", "") +
-                      R"({"type":"error","schema":1,"line":4,"error":"x"})" "\n";
+                      R"({"type":"error","schema":1,"line":4,"error":"x"})"
+                      "\n";
   std::string path0 = Write("p0.ndjson", part0);
   std::string path1 = Write("p1.ndjson", part1);
   MergeRecords records;
@@ -292,7 +300,8 @@ TEST_F(MergeFilesTest, RecordsAreCopiedInOrderWithSharedEndpointsOnce) {
   std::vector<std::string> lines0, lines1;
   for (std::string* text : {&part0, &part1}) {
     std::stringstream stream(*text);
-    for (std::string line; std::getline(stream, line);) (text == &part0 ? lines0 : lines1).push_back(line);
+    for (std::string line; std::getline(stream, line);)
+      (text == &part0 ? lines0 : lines1).push_back(line);
   }
   EXPECT_EQ(Read(out), lines0[0] + "\n" + lines0[1] + "\n" + lines0[3] + "\n" + lines1[1] + "\n" +
                            lines1[2] + "\n");
@@ -315,14 +324,16 @@ TEST_F(MergeFilesTest, APartThatDisagreesWithItsMetadataIsNamed) {
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("holds 1 host (0 of MX hosts), 0 domain, 0 error records, "
                                   "its metadata says 2 host"),
-            std::string::npos) << status;
+            std::string::npos)
+      << status;
   std::string torn = Write("torn.ndjson", Host("192.0.2.1", "input", "success", "compliant") +
                                               R"({"type":"host","ip":"192.0.2.2","por)");
   status = records.CheckPart(torn, {2, 0, 0, 0});
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.message().rfind("line 2: ", 0), 0u) << status;
   std::string odd = Write("odd.ndjson", Host("192.0.2.1", "input", "melted", "compliant"));
-  EXPECT_NE(records.CheckPart(odd, {1, 0, 0, 0}).message().find("unknown status"), std::string::npos);
+  EXPECT_NE(records.CheckPart(odd, {1, 0, 0, 0}).message().find("unknown status"),
+            std::string::npos);
 }
 
 TEST(MergeTest, MergedMetadataSumsThePartsFigures) {
@@ -351,7 +362,8 @@ TEST(MergeTest, MergedMetadataSumsThePartsFigures) {
   std::string text = RenderMetadata(info, TallySnapshot());
   EXPECT_EQ(text.find("\"shard\":"), std::string::npos);
   EXPECT_NE(text.find(R"("merged_from":["shard-0.ndjson","shard-1.ndjson","shard-2.ndjson"])"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
 }
 
 }  // namespace

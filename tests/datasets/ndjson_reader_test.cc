@@ -50,7 +50,8 @@ std::string Record(const std::string& v) { return "{\"t\":1,\"v\":\"" + v + "\"}
 
 TEST(NdjsonReader, EveryRecordOnceWithItsLineAtAnyChunkSize) {
   std::string input;
-  for (int i = 1; i <= 300; ++i) input += Record("r" + std::to_string(i)) + (i % 7 == 0 ? "\r\n" : "\n");
+  for (int i = 1; i <= 300; ++i)
+    input += Record("r" + std::to_string(i)) + (i % 7 == 0 ? "\r\n" : "\n");
   for (size_t chunk : {64u, 100u, 1000u, 4096u, 1u << 20}) {
     for (size_t batch : {64u, 512u, 1u << 20}) {
       NdjsonOptions options;
@@ -69,17 +70,16 @@ TEST(NdjsonReader, EveryRecordOnceWithItsLineAtAnyChunkSize) {
 }
 
 TEST(NdjsonReader, BadLinesAreNamedAndTheRestIsRead) {
-  const std::string input =
-      Record("a") + "\n" +                 // 1
-      "not json at all\n" +                // 2
-      "\n" +                               // 3 blank
-      Record("b") + " " + Record("x") + "\n" +  // 4 two texts on one line
-      "{\"v\":\n\"split\"}\n" +            // 5-6 one text over two lines
-      "{\"v\":\"\xff\"}\n" +               // 7 invalid UTF-8
-      "[1,2]\n" +                          // 8 rejected by the caller
-      Record("c") + "\n" +                 // 9
-      "   \t\n" +                          // 10 blank
-      "{\"v\":\"trunc";                    // 11 cut, no line end
+  const std::string input = Record("a") + "\n" +                      // 1
+                            "not json at all\n" +                     // 2
+                            "\n" +                                    // 3 blank
+                            Record("b") + " " + Record("x") + "\n" +  // 4 two texts on one line
+                            "{\"v\":\n\"split\"}\n" +                 // 5-6 one text over two lines
+                            "{\"v\":\"\xff\"}\n" +                    // 7 invalid UTF-8
+                            "[1,2]\n" +                               // 8 rejected by the caller
+                            Record("c") + "\n" +                      // 9
+                            "   \t\n" +                               // 10 blank
+                            "{\"v\":\"trunc";                         // 11 cut, no line end
   for (size_t chunk : {16u, 64u, 1u << 20}) {
     NdjsonOptions options;
     options.chunk_bytes = chunk;
@@ -118,10 +118,21 @@ TEST(NdjsonReader, MixedGoodAndBadLinesMatchAModelAtRandomSizes) {
   std::vector<uint64_t> expected_bad;
   for (uint64_t line = 1; line <= 3000; ++line) {
     switch (random() % 10) {
-      case 0: input += "{broken\n"; expected_bad.push_back(line); break;
-      case 1: input += "\n"; break;
-      case 2: input += Record("a") + " " + Record("b") + "\n"; expected_bad.push_back(line); break;
-      case 3: input += "{\"v\":\"\xc3\"}\n"; expected_bad.push_back(line); break;
+      case 0:
+        input += "{broken\n";
+        expected_bad.push_back(line);
+        break;
+      case 1:
+        input += "\n";
+        break;
+      case 2:
+        input += Record("a") + " " + Record("b") + "\n";
+        expected_bad.push_back(line);
+        break;
+      case 3:
+        input += "{\"v\":\"\xc3\"}\n";
+        expected_bad.push_back(line);
+        break;
       case 4:  // one text over two lines: both are bad
         input += "{\"v\":\n\"x\"}\n";
         expected_bad.push_back(line);
@@ -151,7 +162,8 @@ TEST(NdjsonReader, MixedGoodAndBadLinesMatchAModelAtRandomSizes) {
 TEST(NdjsonReader, AnErrorInsideARecordDoesNotStopTheStream) {
   std::string input;
   for (int i = 1; i <= 40; ++i) {
-    input += i % 5 == 0 ? "{\"v\":\"bad\",\"w\":[1,2 3],\"x\":{\"y\":}}\n" : Record("r" + std::to_string(i)) + "\n";
+    input += i % 5 == 0 ? "{\"v\":\"bad\",\"w\":[1,2 3],\"x\":{\"y\":}}\n"
+                        : Record("r" + std::to_string(i)) + "\n";
   }
   for (size_t batch : {128u, 1u << 20}) {
     NdjsonOptions options;
@@ -263,7 +275,8 @@ std::string Zstd(const std::string& data) {
 
 TEST(NdjsonReader, GzipAndZstdByTheirFirstBytesAlsoConcatenated) {
   std::string first, second;
-  for (int i = 1; i <= 500; ++i) (i <= 250 ? first : second) += Record("r" + std::to_string(i)) + "\n";
+  for (int i = 1; i <= 500; ++i)
+    (i <= 250 ? first : second) += Record("r" + std::to_string(i)) + "\n";
   for (const std::string& packed : {Gzip(first) + Gzip(second), Zstd(first) + Zstd(second)}) {
     NdjsonOptions options;
     options.chunk_bytes = 1000;
@@ -284,7 +297,8 @@ TEST(NdjsonReader, TruncatedOrCorruptCompressedInputIsAnError) {
     std::string cut = packed.substr(0, packed.size() / 2);
     Seen seen = ReadAll(cut);
     EXPECT_FALSE(seen.status.ok());
-    EXPECT_NE(std::string(seen.status.message()).find("truncated"), std::string::npos) << seen.status;
+    EXPECT_NE(std::string(seen.status.message()).find("truncated"), std::string::npos)
+        << seen.status;
     std::string corrupt = packed;
     for (size_t i = 20; i < corrupt.size() - 20; i += 97) corrupt[i] ^= 0x5a;
     EXPECT_FALSE(ReadAll(corrupt).status.ok());

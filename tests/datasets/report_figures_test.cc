@@ -20,7 +20,9 @@ namespace {
 std::string Clients(bool postfix, bool curl, bool zgrab2) {
   std::string out = "{";
   for (const std::string& name : ClientNames()) {
-    bool sees = name == "curl" ? curl : name == "zgrab2" || name == "openssl_s_client" ? zgrab2 : postfix;
+    bool sees = name == "curl"                                   ? curl
+                : name == "zgrab2" || name == "openssl_s_client" ? zgrab2
+                                                                 : postfix;
     out += (out.size() > 1 ? "," : "") + ("\"" + name + "\":") + (sees ? "true" : "false");
   }
   return out + "}";
@@ -37,50 +39,75 @@ std::string Scan() {
       R"("validation":{"trusted":false,"hostname_match":false,"expired":true,"self_signed":true}})";
   std::string s;
   // H1: compliant, everyone sees STARTTLS.
-  s += R"({"type":"host","schema":1,"ip":"192.0.2.1","port":25,"names":["mx1.a.example"],"status":"success",)"
-       R"("class":"compliant","anomalies":[],"clients":)" + Clients(true, true, true) + "," + tls_ok +
-       R"(,"timing_ms":{"connect":3,"banner":10,"total":40},"timestamp":"2026-03-01T10:00:00.000Z"})" "\n";
+  s +=
+      R"({"type":"host","schema":1,"ip":"192.0.2.1","port":25,"names":["mx1.a.example"],"status":"success",)"
+      R"("class":"compliant","anomalies":[],"clients":)" +
+      Clients(true, true, true) + "," + tls_ok +
+      R"(,"timing_ms":{"connect":3,"banner":10,"total":40},"timestamp":"2026-03-01T10:00:00.000Z"})"
+      "\n";
   // H2: misordered: Postfix-like clients clear, curl and zgrab2 see it (clear despite an offer).
-  s += R"({"type":"host","schema":1,"ip":"192.0.2.2","port":25,"names":["mx.b.example","mx2.b.example"],)"
-       R"("status":"success","class":"starttls_misordered","anomalies":["starttls_in_greeting"],"clients":)" +
-       Clients(false, true, true) + R"(,"banner":{"raw":"220 Mail.B.example ESMTP\r\n","code":220},)" + tls_self +
-       R"(,"timing_ms":{"connect":300,"banner":2500},"timestamp":"2026-03-01T10:00:05.000Z"})" "\n";
+  s +=
+      R"({"type":"host","schema":1,"ip":"192.0.2.2","port":25,"names":["mx.b.example","mx2.b.example"],)"
+      R"("status":"success","class":"starttls_misordered","anomalies":["starttls_in_greeting"],"clients":)" +
+      Clients(false, true, true) +
+      R"(,"banner":{"raw":"220 Mail.B.example ESMTP\r\n","code":220},)" + tls_self +
+      R"(,"timing_ms":{"connect":300,"banner":2500},"timestamp":"2026-03-01T10:00:05.000Z"})"
+      "\n";
   // H3: EHLO refused, HELO accepted: a class, no client views.
-  s += R"({"type":"host","schema":1,"ip":"192.0.2.3","port":25,"status":"success","class":"no_starttls",)"
-       R"("anomalies":["ehlo_rejected"],"extra_field":{"ignored":[1,2,3]}})" "\n";
+  s +=
+      R"({"type":"host","schema":1,"ip":"192.0.2.3","port":25,"status":"success","class":"no_starttls",)"
+      R"("anomalies":["ehlo_rejected"],"extra_field":{"ignored":[1,2,3]}})"
+      "\n";
   // H4: unreachable.
-  s += R"({"type":"host","schema":1,"ip":"192.0.2.4","port":25,"status":"connection-timeout","class":null,)"
-       R"("anomalies":[],"timestamp":"2026-03-01T09:59:00.000Z"})" "\n";
+  s +=
+      R"({"type":"host","schema":1,"ip":"192.0.2.4","port":25,"status":"connection-timeout","class":null,)"
+      R"("anomalies":[],"timestamp":"2026-03-01T09:59:00.000Z"})"
+      "\n";
   // A re-judged ZGrab2 line counts as a host.
-  s += R"({"type":"classify","schema":1,"line":1,"ip":"198.51.100.7","status":"success","class":"compliant",)"
-       R"("anomalies":[],"clients":)" + Clients(true, true, true) + "}\n";
+  s +=
+      R"({"type":"classify","schema":1,"line":1,"ip":"198.51.100.7","status":"success","class":"compliant",)"
+      R"("anomalies":[],"clients":)" +
+      Clients(true, true, true) + "}\n";
   // D1: reaches H1.
-  s += R"({"type":"domain","schema":1,"domain":"a.example","mx_kind":"mx","dns":"NOERROR",)"
-       R"("exchanges":[{"name":"mx1.a.example","preference":10,"addresses":["192.0.2.1"]}],)"
-       R"("endpoints":[{"ip":"192.0.2.1","port":25,"status":"success","class":"compliant"}],"verdict":"compliant"})" "\n";
+  s +=
+      R"({"type":"domain","schema":1,"domain":"a.example","mx_kind":"mx","dns":"NOERROR",)"
+      R"("exchanges":[{"name":"mx1.a.example","preference":10,"addresses":["192.0.2.1"]}],)"
+      R"("endpoints":[{"ip":"192.0.2.1","port":25,"status":"success","class":"compliant"}],"verdict":"compliant"})"
+      "\n";
   // D2: H2 by preference (H1 is the backup); DANE defers: the policy headline.
-  s += R"({"type":"domain","schema":1,"domain":"b.example","mx_kind":"mx","dns":"NOERROR",)"
-       R"("exchanges":[{"name":"backup.b.example","preference":20,"addresses":["192.0.2.1"]},)"
-       R"({"name":"mx.b.example","preference":10,"addresses":["192.0.2.2"]}],)"
-       R"("endpoints":[{"ip":"192.0.2.1","port":25,"status":"success","class":"compliant"},)"
-       R"({"ip":"192.0.2.2","port":25,"status":"success","class":"starttls_misordered"}],)"
-       R"("verdict":"starttls_misordered","dane":{"state":"usable"},"delivery":{"dane":"defer","mta_sts":"not_applicable"}})" "\n";
+  s +=
+      R"({"type":"domain","schema":1,"domain":"b.example","mx_kind":"mx","dns":"NOERROR",)"
+      R"("exchanges":[{"name":"backup.b.example","preference":20,"addresses":["192.0.2.1"]},)"
+      R"({"name":"mx.b.example","preference":10,"addresses":["192.0.2.2"]}],)"
+      R"("endpoints":[{"ip":"192.0.2.1","port":25,"status":"success","class":"compliant"},)"
+      R"({"ip":"192.0.2.2","port":25,"status":"success","class":"starttls_misordered"}],)"
+      R"("verdict":"starttls_misordered","dane":{"state":"usable"},"delivery":{"dane":"defer","mta_sts":"not_applicable"}})"
+      "\n";
   // D3: the first exchange is unreachable (class null), so H3 (HELO only): clear for everyone.
-  s += R"({"type":"domain","schema":1,"domain":"c.example","mx_kind":"mx","dns":"NOERROR",)"
-       R"("exchanges":[{"name":"dead.c.example","preference":5,"addresses":["192.0.2.4"]},)"
-       R"({"name":"helo.c.example","preference":10,"addresses":["192.0.2.3"]}],)"
-       R"("endpoints":[{"ip":"192.0.2.4","port":25,"status":"connection-timeout","class":null},)"
-       R"({"ip":"192.0.2.3","port":25,"status":"success","class":"no_starttls"}],"verdict":"no_starttls"})" "\n";
+  s +=
+      R"({"type":"domain","schema":1,"domain":"c.example","mx_kind":"mx","dns":"NOERROR",)"
+      R"("exchanges":[{"name":"dead.c.example","preference":5,"addresses":["192.0.2.4"]},)"
+      R"({"name":"helo.c.example","preference":10,"addresses":["192.0.2.3"]}],)"
+      R"("endpoints":[{"ip":"192.0.2.4","port":25,"status":"connection-timeout","class":null},)"
+      R"({"ip":"192.0.2.3","port":25,"status":"success","class":"no_starttls"}],"verdict":"no_starttls"})"
+      "\n";
   // D4: nothing reached: not judged.
-  s += R"({"type":"domain","schema":1,"domain":"d.example","mx_kind":"mx","dns":"NOERROR",)"
-       R"("exchanges":[{"name":"dead.c.example","preference":5,"addresses":["192.0.2.4"]}],)"
-       R"("endpoints":[{"ip":"192.0.2.4","port":25,"status":"connection-timeout","class":null}],"verdict":"unreachable"})" "\n";
+  s +=
+      R"({"type":"domain","schema":1,"domain":"d.example","mx_kind":"mx","dns":"NOERROR",)"
+      R"("exchanges":[{"name":"dead.c.example","preference":5,"addresses":["192.0.2.4"]}],)"
+      R"("endpoints":[{"ip":"192.0.2.4","port":25,"status":"connection-timeout","class":null}],"verdict":"unreachable"})"
+      "\n";
   // D5: reached an endpoint this file has no host record for (another shard).
-  s += R"({"type":"domain","schema":1,"domain":"e.example","mx_kind":"implicit","dns":"NOERROR",)"
-       R"("exchanges":[{"name":"e.example","preference":0,"addresses":["198.51.100.9"]}],)"
-       R"("endpoints":[{"ip":"198.51.100.9","port":25,"status":"success","class":"compliant"}],"verdict":"compliant"})" "\n";
-  s += R"({"type":"domain","schema":1,"domain":"f.example","dns":"NXDOMAIN","mx_kind":"none","exchanges":[],"endpoints":[],"verdict":"dns_error"})" "\n";
-  s += R"({"type":"error","schema":1,"line":9,"input":"bogus line","error":"line 9: not a target"})" "\n";
+  s +=
+      R"({"type":"domain","schema":1,"domain":"e.example","mx_kind":"implicit","dns":"NOERROR",)"
+      R"("exchanges":[{"name":"e.example","preference":0,"addresses":["198.51.100.9"]}],)"
+      R"("endpoints":[{"ip":"198.51.100.9","port":25,"status":"success","class":"compliant"}],"verdict":"compliant"})"
+      "\n";
+  s +=
+      R"({"type":"domain","schema":1,"domain":"f.example","dns":"NXDOMAIN","mx_kind":"none","exchanges":[],"endpoints":[],"verdict":"dns_error"})"
+      "\n";
+  s += R"({"type":"error","schema":1,"line":9,"input":"bogus line","error":"line 9: not a target"})"
+       "\n";
   s += "this line is not JSON\n";
   return s;
 }
@@ -101,12 +128,16 @@ TEST_F(ReportFigures, HandCountedFigures) {
   const ScanFigures& f = figures_;
   EXPECT_EQ(f.hosts.total, 5u);
   EXPECT_EQ(f.hosts.by_status, (Counts{{"success", 4}, {"connection-timeout", 1}}));
-  EXPECT_EQ(f.hosts.by_class, (Counts{{"compliant", 2}, {"starttls_misordered", 1}, {"no_starttls", 1}}));
+  EXPECT_EQ(f.hosts.by_class,
+            (Counts{{"compliant", 2}, {"starttls_misordered", 1}, {"no_starttls", 1}}));
   EXPECT_EQ(f.hosts.without_class, 1u);
   EXPECT_EQ(f.hosts.by_anomaly, (Counts{{"starttls_in_greeting", 1}, {"ehlo_rejected", 1}}));
   EXPECT_EQ(f.domains.total, 6u);
-  EXPECT_EQ(f.domains.by_verdict, (Counts{{"compliant", 2}, {"starttls_misordered", 1}, {"no_starttls", 1},
-                                           {"unreachable", 1}, {"dns_error", 1}}));
+  EXPECT_EQ(f.domains.by_verdict, (Counts{{"compliant", 2},
+                                          {"starttls_misordered", 1},
+                                          {"no_starttls", 1},
+                                          {"unreachable", 1},
+                                          {"dns_error", 1}}));
   EXPECT_EQ(f.domains.first_reached_unknown, 1u);  // e.example
   EXPECT_EQ(f.records_by_type, (Counts{{"host", 4}, {"classify", 1}, {"domain", 6}, {"error", 1}}));
   EXPECT_EQ(f.input_errors, 1u);
@@ -169,9 +200,10 @@ TEST_F(ReportFigures, OnlyAMetadataFileBesideTheScanIsUsed) {
   ASSERT_TRUE(ReadScan({base + ".ndjson"}, "test", &with_report).ok());
   EXPECT_TRUE(with_report.metadata_file.empty());
   EXPECT_EQ(with_report.start, "2026-03-01T09:59:00.000Z");
-  std::ofstream(base + ".json") << R"({"type":"metadata","schema":1,"version":"0.1.0","flags":{},"seed":"7",)"
-                                   R"("shards":1,"shard":0,"start":"2026-03-01T09:00:00.000Z","end":"2026-03-01T11:00:00.000Z",)"
-                                   R"("counts":{"by_status":{},"by_class":{},"by_anomaly":{},"targets":{"total":20,"done":20,"not_started":0}}})";
+  std::ofstream(base + ".json")
+      << R"({"type":"metadata","schema":1,"version":"0.1.0","flags":{},"seed":"7",)"
+         R"("shards":1,"shard":0,"start":"2026-03-01T09:00:00.000Z","end":"2026-03-01T11:00:00.000Z",)"
+         R"("counts":{"by_status":{},"by_class":{},"by_anomaly":{},"targets":{"total":20,"done":20,"not_started":0}}})";
   ScanFigures with_metadata;
   ASSERT_TRUE(ReadScan({base + ".ndjson"}, "test", &with_metadata).ok());
   EXPECT_EQ(with_metadata.metadata_file, base + ".json");
@@ -185,8 +217,11 @@ TEST_F(ReportFigures, OnlyAMetadataFileBesideTheScanIsUsed) {
 
 // The attribute text as the browser reads it.
 std::string Unescape(std::string text) {
-  for (const auto& [entity, c] : {std::pair<std::string, std::string>{"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                                  {"&#39;", "'"}, {"&amp;", "&"}}) {
+  for (const auto& [entity, c] : {std::pair<std::string, std::string>{"&lt;", "<"},
+                                  {"&gt;", ">"},
+                                  {"&quot;", "\""},
+                                  {"&#39;", "'"},
+                                  {"&amp;", "&"}}) {
     for (size_t at = text.find(entity); at != std::string::npos; at = text.find(entity, at + 1)) {
       text.replace(at, entity.size(), c);
     }
@@ -224,7 +259,8 @@ TEST_F(ReportFigures, JsonHoldsTheFiguresAndThePageNamesThemRight) {
   EXPECT_EQ(page.find("https:"), std::string::npos);
   EXPECT_EQ(page.find(" src="), std::string::npos);
   size_t checked = 0;
-  for (size_t at = page.find("data-key=\""); at != std::string::npos; at = page.find("data-key=\"", at + 1)) {
+  for (size_t at = page.find("data-key=\""); at != std::string::npos;
+       at = page.find("data-key=\"", at + 1)) {
     const size_t key_start = at + 10, key_end = page.find('"', key_start);
     const std::string pointer = Unescape(page.substr(key_start, key_end - key_start));
     const size_t value_start = page.find("data-value=\"", key_end) + 12;

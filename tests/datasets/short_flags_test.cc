@@ -13,8 +13,18 @@ TEST(ShortFlags, ValueFormsAndPositionals) {
   std::string output;
   bool help = false;
   const FlagSpec flags[] = {
-      {"output", "FILE", "write here", [&](std::string_view v) { output = std::string(v); return std::string(); }, 'o'},
-      {"help", "", "help", [&](std::string_view) { help = true; return std::string(); }, 'h'},
+      {"output", "FILE", "write here",
+       [&](std::string_view v) {
+         output = std::string(v);
+         return std::string();
+       },
+       'o'},
+      {"help", "", "help",
+       [&](std::string_view) {
+         help = true;
+         return std::string();
+       },
+       'h'},
   };
   std::vector<std::string> args = {"prog", "-o", "a.csv", "-", "file", "-h"};
   std::vector<char*> argv;
@@ -40,7 +50,8 @@ TEST(ShortFlags, ValueFormsAndPositionals) {
   std::vector<char*> missing_argv = {missing[0].data(), missing[1].data()};
   auto error = ParseFlags(flags, 2, missing_argv.data(), 1);
   ASSERT_FALSE(error.ok());
-  EXPECT_NE(std::string(error.status().message()).find("flag -o (--output) needs a value"), std::string::npos);
+  EXPECT_NE(std::string(error.status().message()).find("flag -o (--output) needs a value"),
+            std::string::npos);
   EXPECT_NE(FlagHelp(flags).find("-o, --output FILE"), std::string::npos) << FlagHelp(flags);
 }
 

@@ -68,7 +68,8 @@ TEST(Zgrab2, TheVectorFile) {
   EXPECT_TRUE(j[1].curl);
   EXPECT_EQ(j[2].cls, "no_starttls");
   EXPECT_EQ(j[3].cls, "no_starttls");
-  EXPECT_EQ(j[3].anomalies, (std::vector<std::string>{"banner_masked", "no_esmtp_in_banner", "starttls_masked"}));
+  EXPECT_EQ(j[3].anomalies,
+            (std::vector<std::string>{"banner_masked", "no_esmtp_in_banner", "starttls_masked"}));
   EXPECT_EQ(j[4].cls, "");
   EXPECT_EQ(j[4].status, "connection-timeout");
   EXPECT_EQ(j[4].zgrab2_status, "connection-timeout");
@@ -85,9 +86,10 @@ TEST(Zgrab2, OurExampleScan) {
   EXPECT_EQ(by_ip["203.0.113.10"].domain, "example.net");
   EXPECT_EQ(by_ip["203.0.113.10"].timestamp, "2019-06-01T12:00:00-04:00");
   EXPECT_EQ(by_ip["203.0.113.12"].cls, "starttls_misordered");  // lower-case starttls on line 1
-  EXPECT_EQ(by_ip["203.0.113.17"].status, "rejected");            // EHLO 502, no HELO sent
+  EXPECT_EQ(by_ip["203.0.113.17"].status, "rejected");          // EHLO 502, no HELO sent
   EXPECT_EQ(by_ip["203.0.113.18"].cls, "compliant");
-  EXPECT_EQ(by_ip["203.0.113.18"].anomalies, std::vector<std::string>{"non_ascii"});  // UTF-8 bytes judged
+  EXPECT_EQ(by_ip["203.0.113.18"].anomalies,
+            std::vector<std::string>{"non_ascii"});  // UTF-8 bytes judged
   EXPECT_EQ(by_ip["203.0.113.19"].anomalies, std::vector<std::string>{"non_ascii"});  // Go's U+FFFD
   EXPECT_EQ(by_ip["203.0.113.20"].zgrab2_status, "application-error");
   EXPECT_EQ(by_ip["203.0.113.20"].status, "");  // not one of our statuses
@@ -101,9 +103,11 @@ TEST(Zgrab2, OurExampleScan) {
 }
 
 TEST(Zgrab2, WrongTypesAreErrorRecordsNamingTheMember) {
-  ClassifiedLine bad = ClassifyZgrab2Line(R"({"ip":"192.0.2.1","data":{"smtp":{"status":"success","result":{"ehlo":7}}}})", 3);
+  ClassifiedLine bad = ClassifyZgrab2Line(
+      R"({"ip":"192.0.2.1","data":{"smtp":{"status":"success","result":{"ehlo":7}}}})", 3);
   EXPECT_TRUE(bad.is_error);
-  EXPECT_NE(bad.json.find("line 3: \\\"result.ehlo\\\" is not a string"), std::string::npos) << bad.json;
+  EXPECT_NE(bad.json.find("line 3: \\\"result.ehlo\\\" is not a string"), std::string::npos)
+      << bad.json;
   ClassifiedLine not_json = ClassifyZgrab2Line("{\"ip\":", 4);
   EXPECT_TRUE(not_json.is_error);
   EXPECT_NE(not_json.json.find("line 4: not JSON"), std::string::npos) << not_json.json;

@@ -119,13 +119,17 @@ TEST(EngineCapacityTest, HoldsMoreSessionsThanOneFileTable) {
   VectorTargetSource source(endpoints);
   ScanEngine engine;
   std::string error;
-  ASSERT_TRUE(engine.Run(source, config, [&](const ScanResult& result) {
-    if (open_at_first_result == 0) {
-      open_at_first_result = engine.stats().open_sessions;
-      rss_peak = RssKiB();
-    }
-    if (result.session.status == ScanStatus::kBannerTimeout) ++banner_timeouts;
-  }, &error)) << error;
+  ASSERT_TRUE(engine.Run(
+      source, config,
+      [&](const ScanResult& result) {
+        if (open_at_first_result == 0) {
+          open_at_first_result = engine.stats().open_sessions;
+          rss_peak = RssKiB();
+        }
+        if (result.session.status == ScanStatus::kBannerTimeout) ++banner_timeouts;
+      },
+      &error))
+      << error;
   EngineStats stats = engine.stats();
   EXPECT_EQ(stats.rings, rings);
   EXPECT_EQ(stats.sessions_finished, total);
@@ -134,10 +138,11 @@ TEST(EngineCapacityTest, HoldsMoreSessionsThanOneFileTable) {
   EXPECT_GT(stats.peak_open_sessions, limit.rlim_cur);
   double per_session = static_cast<double>(rss_peak - rss_before) * 1024.0 /
                        static_cast<double>(open_at_first_result);
-  std::printf("rings=%u per_ring=%u open=%llu rss_before=%ld KiB rss_peak=%ld KiB "
-              "=> %.0f bytes per open session (slot %zu bytes)\n",
-              rings, per_ring, static_cast<unsigned long long>(open_at_first_result),
-              rss_before, rss_peak, per_session, sizeof(SessionSlot));
+  std::printf(
+      "rings=%u per_ring=%u open=%llu rss_before=%ld KiB rss_peak=%ld KiB "
+      "=> %.0f bytes per open session (slot %zu bytes)\n",
+      rings, per_ring, static_cast<unsigned long long>(open_at_first_result), rss_before, rss_peak,
+      per_session, sizeof(SessionSlot));
   RecordProperty("bytes_per_open_session", static_cast<int>(per_session));
   EXPECT_LE(per_session, 2048.0);
 }

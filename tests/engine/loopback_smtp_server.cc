@@ -87,7 +87,9 @@ Endpoint LoopbackSmtpServer::RefusedEndpoint(uint8_t host_octet) {
   return endpoint;
 }
 
-void LoopbackSmtpServer::Start() { thread_ = std::thread([this] { Loop(); }); }
+void LoopbackSmtpServer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void LoopbackSmtpServer::Stop() {
   if (!thread_.joinable()) return;

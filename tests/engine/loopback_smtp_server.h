@@ -16,15 +16,15 @@
 namespace starttls::testing {
 
 enum class Behaviour {
-  kCompliant,         // 220 ESMTP, EHLO lists STARTTLS after the greeting, 221 on QUIT
-  kMisordered,        // STARTTLS on the EHLO reply's first line
-  kSilent,            // accepts, never says anything (banner timeout)
-  kResetOnAccept,     // accepts and resets at once (SO_LINGER 0)
-  kCloseOnAccept,     // accepts and closes cleanly before any banner
-  kBanner421,         // 421 busy, then closes after QUIT
-  kEhloRefused,       // 502 to EHLO, 250 to HELO
-  kSlowBanner,        // the banner comes after 100 ms
-  kSplitReplies,      // every reply written one byte at a time
+  kCompliant,      // 220 ESMTP, EHLO lists STARTTLS after the greeting, 221 on QUIT
+  kMisordered,     // STARTTLS on the EHLO reply's first line
+  kSilent,         // accepts, never says anything (banner timeout)
+  kResetOnAccept,  // accepts and resets at once (SO_LINGER 0)
+  kCloseOnAccept,  // accepts and closes cleanly before any banner
+  kBanner421,      // 421 busy, then closes after QUIT
+  kEhloRefused,    // 502 to EHLO, 250 to HELO
+  kSlowBanner,     // the banner comes after 100 ms
+  kSplitReplies,   // every reply written one byte at a time
 };
 
 class LoopbackSmtpServer {

@@ -83,9 +83,9 @@ TEST(ScanEngineTest, ScriptedBehavioursGetTheirStatuses) {
   server.Start();
 
   EngineStats stats;
-  auto outcomes = Scan({compliant, misordered, silent, reset, closed, busy, ehlo_refused, slow,
-                        split, refused},
-                       ShortTimeouts(), &stats);
+  auto outcomes =
+      Scan({compliant, misordered, silent, reset, closed, busy, ehlo_refused, slow, split, refused},
+           ShortTimeouts(), &stats);
   ASSERT_EQ(outcomes.size(), 10u);
   for (const auto& [endpoint, outcome] : outcomes) {
     EXPECT_EQ(outcome.count, 1) << endpoint.ToString();
@@ -163,9 +163,8 @@ TEST(ScanEngineTest, ManySessionsOverSeveralRingsRespectTheCap) {
   ScanEngine engine;
   std::string error;
   std::map<ScanStatus, int> statuses;
-  ASSERT_TRUE(engine.Run(source, config,
-                         [&](const ScanResult& result) { ++statuses[result.session.status]; },
-                         &error))
+  ASSERT_TRUE(engine.Run(
+      source, config, [&](const ScanResult& result) { ++statuses[result.session.status]; }, &error))
       << error;
   stats = engine.stats();
   EXPECT_EQ(statuses[ScanStatus::kSuccess], 600);
@@ -190,8 +189,7 @@ TEST(ScanEngineTest, RateLimitSpacesNewConnections) {
   auto start = std::chrono::steady_clock::now();
   EngineStats stats;
   auto outcomes = Scan(endpoints, config, &stats);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(stats.sessions_finished, 60u);
   EXPECT_GE(seconds, 0.45);  // (60 - 10 burst) / 100 per second: the limit holds
 }
@@ -225,11 +223,11 @@ TEST(ScanEngineTest, MaxPerIpHoldsAndBackOffDelaysTheIp) {
   ScanEngine engine;
   std::string error;
   auto begin = std::chrono::steady_clock::now();
-  ASSERT_TRUE(engine.Run(source, config, [&](const ScanResult& r) {
-    started[r.endpoint] = r.started_unix_ms;
-  }, &error)) << error;
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  ASSERT_TRUE(engine.Run(
+      source, config, [&](const ScanResult& r) { started[r.endpoint] = r.started_unix_ms; },
+      &error))
+      << error;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   ASSERT_EQ(started.size(), 2u);
   EXPECT_GE(started[same_ip] - started[busy], 300);
   EXPECT_GE(seconds, 0.3);
@@ -246,9 +244,13 @@ TEST(ScanEngineTest, StopFinishesOpenSessionsAndStartsNoMore) {
   ScanEngine engine;
   std::string error;
   int results = 0;
-  ASSERT_TRUE(engine.Run(source, config, [&](const ScanResult&) {
-    if (++results == 5) engine.Stop();
-  }, &error)) << error;
+  ASSERT_TRUE(engine.Run(
+      source, config,
+      [&](const ScanResult&) {
+        if (++results == 5) engine.Stop();
+      },
+      &error))
+      << error;
   EngineStats stats = engine.stats();
   EXPECT_EQ(stats.sessions_started, stats.sessions_finished);
   EXPECT_LT(stats.sessions_started, 40u);

@@ -34,7 +34,7 @@ TEST(SessionTableTest, AcquireReleaseAndStaleCookies) {
   table.Release(a);
   EXPECT_EQ(table.Resolve(old), nullptr);  // released
   ASSERT_TRUE(table.Acquire(&c));
-  EXPECT_EQ(c, a);                          // reused ...
+  EXPECT_EQ(c, a);                         // reused ...
   EXPECT_EQ(table.Resolve(old), nullptr);  // ... with a new generation
   Cookie fresh{UringOp::kRecv, c, table.at(c).generation};
   EXPECT_EQ(table.Resolve(fresh), &table.at(c));

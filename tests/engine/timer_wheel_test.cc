@@ -44,7 +44,7 @@ TEST(TimerWheelTest, CancelAndRescheduleMove) {
   wheel.Schedule(&a, 300);
   wheel.Schedule(&b, 70'000);
   wheel.Cancel(&a);
-  wheel.Cancel(&a);  // harmless twice
+  wheel.Cancel(&a);        // harmless twice
   wheel.Schedule(&b, 50);  // moved earlier, across levels
   EXPECT_EQ(wheel.size(), 1u);
   std::vector<uint64_t> fired;

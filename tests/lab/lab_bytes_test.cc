@@ -12,14 +12,40 @@
 namespace starttls::lab::test {
 namespace {
 
-const std::vector<std::string> kHosts = {
-    "", "compliant", "misordered", "no_starttls", "starttls_only", "starttls_last",
-    "starttls_lowercase", "bare_lf", "asa_masked", "greeting_keyword", "ehlo_rejected",
-    "helo_rejected", "banner_421", "banner_554", "multiline_banner", "slow_greeting", "drip",
-    "no_banner", "connection_refused", "reset_after_banner", "reset_on_accept", "http",
-    "endless_ehlo", "starttls_454", "tls_garbage", "starttls_readvertised", "starttls_both",
-    "greeting_mentions_starttls", "duplicate_keyword", "non_ascii", "trailing_data",
-    "line_too_long", "mixed_codes", "no_esmtp_banner"};
+const std::vector<std::string> kHosts = {"",
+                                         "compliant",
+                                         "misordered",
+                                         "no_starttls",
+                                         "starttls_only",
+                                         "starttls_last",
+                                         "starttls_lowercase",
+                                         "bare_lf",
+                                         "asa_masked",
+                                         "greeting_keyword",
+                                         "ehlo_rejected",
+                                         "helo_rejected",
+                                         "banner_421",
+                                         "banner_554",
+                                         "multiline_banner",
+                                         "slow_greeting",
+                                         "drip",
+                                         "no_banner",
+                                         "connection_refused",
+                                         "reset_after_banner",
+                                         "reset_on_accept",
+                                         "http",
+                                         "endless_ehlo",
+                                         "starttls_454",
+                                         "tls_garbage",
+                                         "starttls_readvertised",
+                                         "starttls_both",
+                                         "greeting_mentions_starttls",
+                                         "duplicate_keyword",
+                                         "non_ascii",
+                                         "trailing_data",
+                                         "line_too_long",
+                                         "mixed_codes",
+                                         "no_esmtp_banner"};
 
 LabProcess* g_lab = nullptr;
 
@@ -34,7 +60,8 @@ class LabEnvironment : public ::testing::Environment {
   void SetUp() override {
     lab_ = std::make_unique<LabProcess>();
     std::ofstream assign(lab_->Path("assign.txt"));
-    for (size_t i = 1; i < kHosts.size(); ++i) assign << lab_->Ip(static_cast<int>(i)) << " " << kHosts[i] << "\n";
+    for (size_t i = 1; i < kHosts.size(); ++i)
+      assign << lab_->Ip(static_cast<int>(i)) << " " << kHosts[i] << "\n";
     assign.close();
     ASSERT_TRUE(lab_->Start({"--assign", lab_->Path("assign.txt"), "--greeting-delay-ms", "400",
                              "--drip-gap-ms", "1", "--domains", "20"}));
@@ -68,7 +95,8 @@ const std::string kEhloPlain =
     "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n";
 
 // Checks banner and EHLO reply exactly, then QUIT -> 221 and the server's close.
-void CheckBannerEhlo(const std::string& behaviour, const std::string& banner, const std::string& ehlo) {
+void CheckBannerEhlo(const std::string& behaviour, const std::string& banner,
+                     const std::string& ehlo) {
   SCOPED_TRACE(behaviour);
   std::string mx = g_lab->Mx(Host(behaviour));
   auto c = Open(behaviour);
@@ -90,7 +118,8 @@ TEST(LabBytes, CompliantAndEhloVariants) {
                   "250-DELIVERBY 300\r\n250 SIZE 30000000\r\n");
   CheckBannerEhlo("no_starttls", kBanner, kEhloPlain);
   CheckBannerEhlo("starttls_only", kBanner, "250 STARTTLS\r\n");
-  CheckBannerEhlo("starttls_last", kBanner, "250-{mx} greets you\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+  CheckBannerEhlo("starttls_last", kBanner,
+                  "250-{mx} greets you\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
   CheckBannerEhlo("starttls_lowercase", kBanner,
                   "250-{mx} greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-starttls\r\n"
                   "250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n");
@@ -107,7 +136,8 @@ TEST(LabBytes, CompliantAndEhloVariants) {
                   "250-{mx} greets you\r\n250-PIPELINING\r\n251-STARTTLS\r\n250 8BITMIME\r\n");
   CheckBannerEhlo("line_too_long", kBanner,
                   "250-{mx} greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n"
-                  "250-X-LONG " + std::string(613, 'A') + "\r\n250 8BITMIME\r\n");
+                  "250-X-LONG " +
+                      std::string(613, 'A') + "\r\n250 8BITMIME\r\n");
 }
 
 TEST(LabBytes, BannerVariants) {
@@ -156,7 +186,8 @@ TEST(LabBytes, BannerRefusals) {
   }
   {
     auto c = Open("banner_554");
-    std::string want = Sub("554 5.7.1 {mx} ESMTP No SMTP service here\r\n", g_lab->Mx(Host("banner_554")));
+    std::string want =
+        Sub("554 5.7.1 {mx} ESMTP No SMTP service here\r\n", g_lab->Mx(Host("banner_554")));
     EXPECT_EQ(c->Read(want.size()), want);
     c->Send("EHLO client.test\r\n");
     EXPECT_EQ(c->Read(36), "503 5.5.1 Bad sequence of commands\r\n");
@@ -166,8 +197,9 @@ TEST(LabBytes, BannerRefusals) {
   }
   {
     auto c = Open("http");
-    std::string want = "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
-                       "Content-Length: 0\r\nConnection: close\r\n\r\n";
+    std::string want =
+        "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n";
     EXPECT_EQ(c->Read(want.size(), 3000, 1000), want);
     EXPECT_TRUE(c->eof());
   }
@@ -230,7 +262,8 @@ TEST(LabBytes, StarttlsRefusedAndGarbage) {
   auto g = Open("tls_garbage");
   g->Read(Sub(kBanner, g_lab->Mx(Host("tls_garbage"))).size());
   g->Send("STARTTLS\r\n");
-  std::string garbage = "220 2.0.0 Ready to start TLS\r\nThis is not TLS. \x01\x02\x03\xff\xfe garbage garbage\r\n";
+  std::string garbage =
+      "220 2.0.0 Ready to start TLS\r\nThis is not TLS. \x01\x02\x03\xff\xfe garbage garbage\r\n";
   EXPECT_EQ(g->Read(garbage.size(), 3000, 1000), garbage);
   EXPECT_TRUE(g->eof());
 }

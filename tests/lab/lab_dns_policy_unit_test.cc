@@ -110,7 +110,8 @@ size_t CheckBadrespRows(const HostileZone& zone) {
     ++rows;
     auto field = [&](std::string key) {
       size_t p = line.find("\"" + key + "\":\"");
-      return line.substr(p + key.size() + 4, line.find('"', p + key.size() + 4) - p - key.size() - 4);
+      return line.substr(p + key.size() + 4,
+                         line.find('"', p + key.size() + 4) - p - key.size() - 4);
     };
     std::string domain = field("domain"), dns = field("dns");
     DnsQuery q;
@@ -123,8 +124,8 @@ size_t CheckBadrespRows(const HostileZone& zone) {
     const std::string& bytes = sends.back().bytes;  // the right answer comes last
     DnsAnswer answer;
     std::string error;
-    bool parsed = ParseDnsAnswer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), domain,
-                                 kDnsTypeMx, 4096, &answer, &error);
+    bool parsed = ParseDnsAnswer(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(),
+                                 domain, kDnsTypeMx, 4096, &answer, &error);
     EXPECT_EQ(parsed, dns != "BADRESP") << domain << ": " << error;
     // A chain followed to its end stays among the asked copy's names.
     std::string origin = domain.substr(domain.find('.'));
@@ -149,7 +150,8 @@ TEST_F(HostileZoneTest, CopiesAnswerAsTheFirst) {
   ASSERT_TRUE(z.Init({{"127.9.0.1", 25, "mx-127-9-0-1.lab.test", "compliant"},
                       {"127.9.0.2", 25, "mx-127-9-0-2.lab.test", "misordered"},
                       {"127.9.0.3", 25, "mx-127-9-0-3.lab.test", "no_starttls"}},
-                     200, error, 3)) << error;
+                     200, error, 3))
+      << error;
   EXPECT_EQ(CheckBadrespRows(z), 69u);
   std::string list = z.DomainList();
   EXPECT_NE(list.find("cname-chain.k2.hostile.test\n"), std::string::npos);
@@ -172,8 +174,9 @@ TEST_F(HostileZoneTest, BigMxSetOnlyOverTcp) {
   EXPECT_LT(tcp[0].bytes.size(), 65535u);
   DnsAnswer answer;
   std::string error;
-  ASSERT_TRUE(ParseDnsAnswer(reinterpret_cast<const uint8_t*>(tcp[0].bytes.data()), tcp[0].bytes.size(),
-                             "mx1000.hostile.test", kDnsTypeMx, 2000, &answer, &error));
+  ASSERT_TRUE(ParseDnsAnswer(reinterpret_cast<const uint8_t*>(tcp[0].bytes.data()),
+                             tcp[0].bytes.size(), "mx1000.hostile.test", kDnsTypeMx, 2000, &answer,
+                             &error));
   ASSERT_EQ(answer.mx.size(), 1000u);
   EXPECT_EQ(answer.mx.back().preference, 1);
   EXPECT_EQ(answer.mx.back().exchange, "mx-0999.mx1000.hostile.test");
@@ -194,8 +197,10 @@ TEST_F(HostileZoneTest, WrongIdThenRightAndSilence) {
 
 TEST(PolicyHttp, RequestHead) {
   RequestHead h;
-  EXPECT_EQ(ParseRequestHead("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: x\r\n", h), HeadParse::kIncomplete);
-  ASSERT_EQ(ParseRequestHead("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: x\r\n\r\n", h), HeadParse::kComplete);
+  EXPECT_EQ(ParseRequestHead("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: x\r\n", h),
+            HeadParse::kIncomplete);
+  ASSERT_EQ(ParseRequestHead("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: x\r\n\r\n", h),
+            HeadParse::kComplete);
   EXPECT_EQ(h.method, "GET");
   EXPECT_EQ(h.target, kPolicyPath);
   EXPECT_EQ(ParseRequestHead("garbage\r\n\r\n", h), HeadParse::kMalformed);
@@ -203,7 +208,8 @@ TEST(PolicyHttp, RequestHead) {
 }
 
 TEST(PolicyHttp, AnswersPerMode) {
-  PolicySite site{"d.lab.test", SiteMode::kOk, "version: STSv1\nmode: enforce\nmx: a.lab.test\nmax_age: 86400\n", ""};
+  PolicySite site{"d.lab.test", SiteMode::kOk,
+                  "version: STSv1\nmode: enforce\nmx: a.lab.test\nmax_age: 86400\n", ""};
   RequestHead get{"GET", std::string(kPolicyPath)};
   PolicyResponse r = BuildPolicyResponse(site, get);
   EXPECT_EQ(r.status, 200);

@@ -18,15 +18,30 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kHosts = {
-    "", "hostile_drip_forever", "hostile_endless_ehlo_steady", "hostile_huge_line",
-    "hostile_ehlo_1001_lines", "ehlo_1000_lines", "hostile_nul_ff", "hostile_one_byte_segments",
-    "hostile_rst_mid_ehlo", "hostile_fin_after_banner", "hostile_starttls_then_smtp",
-    "hostile_starttls_then_silence", "hostile_starttls_then_http",
-    "hostile_tls_stall_after_server_hello", "hostile_tls_chain_100", "hostile_tls_huge_cert",
-    "hostile_tls_alert_instead_of_server_hello", "hostile_tls_alert_after_server_hello",
-    "hostile_tls_alert_after_handshake", "hostile_late_banner", "hostile_never_reads",
-    "hostile_quit_babble", "banner_421_once", "compliant"};
+const std::vector<std::string> kHosts = {"",
+                                         "hostile_drip_forever",
+                                         "hostile_endless_ehlo_steady",
+                                         "hostile_huge_line",
+                                         "hostile_ehlo_1001_lines",
+                                         "ehlo_1000_lines",
+                                         "hostile_nul_ff",
+                                         "hostile_one_byte_segments",
+                                         "hostile_rst_mid_ehlo",
+                                         "hostile_fin_after_banner",
+                                         "hostile_starttls_then_smtp",
+                                         "hostile_starttls_then_silence",
+                                         "hostile_starttls_then_http",
+                                         "hostile_tls_stall_after_server_hello",
+                                         "hostile_tls_chain_100",
+                                         "hostile_tls_huge_cert",
+                                         "hostile_tls_alert_instead_of_server_hello",
+                                         "hostile_tls_alert_after_server_hello",
+                                         "hostile_tls_alert_after_handshake",
+                                         "hostile_late_banner",
+                                         "hostile_never_reads",
+                                         "hostile_quit_babble",
+                                         "banner_421_once",
+                                         "compliant"};
 
 LabProcess* g_lab = nullptr;
 
@@ -41,10 +56,11 @@ class LabEnvironment : public ::testing::Environment {
   void SetUp() override {
     lab_ = std::make_unique<LabProcess>();
     std::ofstream assign(lab_->Path("assign.txt"));
-    for (size_t i = 1; i < kHosts.size(); ++i) assign << lab_->Ip(static_cast<int>(i)) << " " << kHosts[i] << "\n";
+    for (size_t i = 1; i < kHosts.size(); ++i)
+      assign << lab_->Ip(static_cast<int>(i)) << " " << kHosts[i] << "\n";
     assign.close();
-    ASSERT_TRUE(lab_->Start({"--assign", lab_->Path("assign.txt"), "--late-banner-ms", "600",
-                             "--domains", "0"}));
+    ASSERT_TRUE(lab_->Start(
+        {"--assign", lab_->Path("assign.txt"), "--late-banner-ms", "600", "--domains", "0"}));
     g_lab = lab_.get();
   }
   void TearDown() override {
@@ -100,7 +116,8 @@ TEST(LabHostile, SteadyEndlessEhloHasNoLastLine) {
   auto o = OpenPastBanner("hostile_endless_ehlo_steady");
   o.c->Send("EHLO client.test\r\n");
   std::string got = o.c->Read(1 << 20, 600, 0);  // 0.6 s at 100 lines/s
-  std::string head = Sub("250-{mx} greets you\r\n250-X-LAB-STEADY-0000001\r\n250-X-LAB-STEADY-0000002\r\n", o.mx);
+  std::string head =
+      Sub("250-{mx} greets you\r\n250-X-LAB-STEADY-0000001\r\n250-X-LAB-STEADY-0000002\r\n", o.mx);
   EXPECT_EQ(got.substr(0, head.size()), head);
   size_t lines = static_cast<size_t>(std::count(got.begin(), got.end(), '\n'));
   EXPECT_GE(lines, 35u) << got.size();
@@ -137,7 +154,8 @@ std::string ManyLineReply(const std::string& mx, unsigned lines) {
 }
 
 TEST(LabHostile, ThousandAndThousandAndOneLines) {
-  for (auto [behaviour, lines] : {std::pair{"hostile_ehlo_1001_lines", 1001u}, {"ehlo_1000_lines", 1000u}}) {
+  for (auto [behaviour, lines] :
+       {std::pair{"hostile_ehlo_1001_lines", 1001u}, {"ehlo_1000_lines", 1000u}}) {
     auto o = OpenPastBanner(behaviour);
     o.c->Send("EHLO client.test\r\n");
     std::string want = ManyLineReply(o.mx, lines);
@@ -167,7 +185,8 @@ TEST(LabHostile, NulAndFfInEveryReply) {
 TEST(LabHostile, OneByteSegments) {
   PlainClient c;
   ASSERT_EQ(c.Connect(g_lab->Ip(Host("hostile_one_byte_segments")), g_lab->port()), 0);
-  std::string banner = Sub("220 {mx} ESMTP smtp-lab\r\n", g_lab->Mx(Host("hostile_one_byte_segments")));
+  std::string banner =
+      Sub("220 {mx} ESMTP smtp-lab\r\n", g_lab->Mx(Host("hostile_one_byte_segments")));
   EXPECT_EQ(c.Read(banner.size()), banner);
   // One TCP segment per byte (segments in since connect: the SYN-ACK, then the banner).
   EXPECT_GE(c.SegmentsIn(), banner.size() + 1);
@@ -220,8 +239,9 @@ TEST(LabHostile, StarttlsThenNoTls) {
     o.c->Send("STARTTLS\r\n");
     EXPECT_EQ(o.c->Read(30, 3000, 300), "220 2.0.0 Ready to start TLS\r\n");
     o.c->Send(hello_start);
-    std::string want = "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n"
-                       "Content-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    std::string want =
+        "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\n"
+        "Content-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     EXPECT_EQ(o.c->Read(want.size(), 3000, 500), want);
     EXPECT_TRUE(o.c->eof());
   }
@@ -255,7 +275,8 @@ TEST(LabHostile, NeverReadsSoTheWindowFills) {
 TEST(LabHostile, QuitBabbleNeverCloses) {
   auto o = OpenPastBanner("hostile_quit_babble");
   o.c->Send("QUIT\r\n");
-  std::string babble = Sub("250-{mx} greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n", o.mx);
+  std::string babble =
+      Sub("250-{mx} greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n", o.mx);
   EXPECT_EQ(o.c->Read(babble.size(), 3000, 0), babble);
   auto t0 = Clock::now();
   EXPECT_EQ(o.c->Read(babble.size(), 3000, 0), babble);  // again, a second later
@@ -268,8 +289,9 @@ TEST(LabHostile, BannerRefusedOnlyTheFirstTime) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     PlainClient c;
     ASSERT_EQ(c.Connect(g_lab->Ip(Host("banner_421_once")), g_lab->port()), 0);
-    std::string want = attempt == 0 ? "421 4.7.0 " + mx + " Too many connections, try again later\r\n"
-                                    : "220 " + mx + " ESMTP smtp-lab\r\n";
+    std::string want = attempt == 0
+                           ? "421 4.7.0 " + mx + " Too many connections, try again later\r\n"
+                           : "220 " + mx + " ESMTP smtp-lab\r\n";
     EXPECT_EQ(c.Read(want.size(), 3000, attempt == 0 ? 1000 : 100), want) << attempt;
     EXPECT_EQ(c.eof(), attempt == 0) << attempt;
   }
@@ -279,39 +301,52 @@ TEST(LabHostile, BannerRefusedOnlyTheFirstTime) {
 // "Truth table"), with the scanner's default deadlines where the record depends on them.
 TEST(LabHostile, TruthRows) {
   const std::map<std::string, std::string> expected = {
-      {"hostile_drip_forever", R"("status":"banner-timeout","class":null,"anomalies":[],"starttls":null,"tls":null,"attempts":1)"},
-      {"hostile_endless_ehlo_steady", R"("status":"protocol-error","class":null,"anomalies":["reply_truncated"],"starttls":null)"},
-      {"hostile_huge_line", R"("status":"protocol-error","class":null,"anomalies":["line_too_long","reply_truncated"])"},
-      {"hostile_ehlo_1001_lines", R"("status":"protocol-error","class":null,"anomalies":["reply_truncated"])"},
-      {"ehlo_1000_lines", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"ok")"},
+      {"hostile_drip_forever",
+       R"("status":"banner-timeout","class":null,"anomalies":[],"starttls":null,"tls":null,"attempts":1)"},
+      {"hostile_endless_ehlo_steady",
+       R"("status":"protocol-error","class":null,"anomalies":["reply_truncated"],"starttls":null)"},
+      {"hostile_huge_line",
+       R"("status":"protocol-error","class":null,"anomalies":["line_too_long","reply_truncated"])"},
+      {"hostile_ehlo_1001_lines",
+       R"("status":"protocol-error","class":null,"anomalies":["reply_truncated"])"},
+      {"ehlo_1000_lines",
+       R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"ok")"},
       {"hostile_nul_ff", R"("status":"success","class":"compliant","anomalies":["non_ascii"])"},
       {"hostile_one_byte_segments", R"("status":"success","class":"compliant","anomalies":[],)"},
       {"hostile_rst_mid_ehlo", R"("status":"connection-reset","class":null,"anomalies":[])"},
       {"hostile_fin_after_banner", R"("status":"protocol-error","class":null,"anomalies":[])"},
-      {"hostile_starttls_then_smtp", R"("class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"handshake-error"})"},
+      {"hostile_starttls_then_smtp",
+       R"("class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"handshake-error"})"},
       {"hostile_starttls_then_silence", R"("tls":{"outcome":"timeout"},"attempts":1})"},
       {"hostile_starttls_then_http", R"("tls":{"outcome":"handshake-error"})"},
-      {"hostile_tls_stall_after_server_hello", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"timeout"})"},
-      {"hostile_tls_chain_100", R"("tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false})"},
+      {"hostile_tls_stall_after_server_hello",
+       R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"timeout"})"},
+      {"hostile_tls_chain_100",
+       R"("tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false})"},
       {"hostile_tls_huge_cert", R"("tls":{"outcome":"handshake-error"})"},
       {"hostile_tls_alert_instead_of_server_hello", R"("tls":{"outcome":"handshake-error"})"},
       {"hostile_tls_alert_after_server_hello", R"("tls":{"outcome":"handshake-error"})"},
-      {"hostile_tls_alert_after_handshake", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false,"phase":"ehlo"})"},
+      {"hostile_tls_alert_after_handshake",
+       R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false,"phase":"ehlo"})"},
       {"hostile_late_banner", R"("status":"success","class":"compliant","anomalies":[],)"},
-      {"hostile_never_reads", R"("status":"io-timeout","class":null,"anomalies":[],"starttls":null,"tls":null,"attempts":1})"},
+      {"hostile_never_reads",
+       R"("status":"io-timeout","class":null,"anomalies":[],"starttls":null,"tls":null,"attempts":1})"},
       {"hostile_quit_babble", R"("status":"success","class":"compliant","anomalies":[],)"},
-      {"banner_421_once", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false},"attempts":2})"},
+      {"banner_421_once",
+       R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false},"attempts":2})"},
       {"compliant", R"("self_signed":false},"attempts":1})"},
   };
   std::istringstream truth(ReadWholeFile(g_lab->Path("truth.ndjson")));
   std::map<std::string, std::string> lines;
   for (std::string line; std::getline(truth, line);) {
     auto at = line.find("\"behaviour\":\"");
-    if (at != std::string::npos) lines[line.substr(at + 13, line.find('"', at + 13) - at - 13)] = line;
+    if (at != std::string::npos)
+      lines[line.substr(at + 13, line.find('"', at + 13) - at - 13)] = line;
   }
   for (const auto& [b, fragment] : expected) {
     ASSERT_TRUE(lines.count(b)) << b;
-    EXPECT_NE(lines[b].find(fragment), std::string::npos) << b << "\n  line: " << lines[b] << "\n  want: " << fragment;
+    EXPECT_NE(lines[b].find(fragment), std::string::npos)
+        << b << "\n  line: " << lines[b] << "\n  want: " << fragment;
   }
 }
 

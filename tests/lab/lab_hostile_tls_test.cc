@@ -17,13 +17,19 @@
 namespace starttls::lab::test {
 namespace {
 
-const std::vector<std::string> kHosts = {
-    "", "hostile_tls_stall_after_server_hello", "hostile_tls_chain_100", "hostile_tls_huge_cert",
-    "hostile_tls_alert_instead_of_server_hello", "hostile_tls_alert_after_server_hello",
-    "hostile_tls_alert_after_handshake", "hostile_one_byte_segments", "hostile_quit_babble"};
+const std::vector<std::string> kHosts = {"",
+                                         "hostile_tls_stall_after_server_hello",
+                                         "hostile_tls_chain_100",
+                                         "hostile_tls_huge_cert",
+                                         "hostile_tls_alert_instead_of_server_hello",
+                                         "hostile_tls_alert_after_server_hello",
+                                         "hostile_tls_alert_after_handshake",
+                                         "hostile_one_byte_segments",
+                                         "hostile_quit_babble"};
 
 int Host(const std::string& b) {
-  for (size_t i = 1; i < kHosts.size(); ++i) if (kHosts[i] == b) return static_cast<int>(i);
+  for (size_t i = 1; i < kHosts.size(); ++i)
+    if (kHosts[i] == b) return static_cast<int>(i);
   return -1;
 }
 
@@ -32,7 +38,8 @@ class LabHostileTls : public ::testing::Test {
   static void SetUpTestSuite() {
     lab_ = new LabProcess;
     std::ofstream assign(lab_->Path("assign.txt"));
-    for (size_t i = 1; i < kHosts.size(); ++i) assign << lab_->Ip(static_cast<int>(i)) << " " << kHosts[i] << "\n";
+    for (size_t i = 1; i < kHosts.size(); ++i)
+      assign << lab_->Ip(static_cast<int>(i)) << " " << kHosts[i] << "\n";
     assign.close();
     started_ = lab_->Start({"--assign", lab_->Path("assign.txt"), "--domains", "0"});
   }
@@ -53,7 +60,8 @@ bool ReachTls(PlainClient& c, const LabProcess& lab, int host) {
   if (c.Connect(lab.Ip(host), lab.port()) != 0) return false;
   std::string mx = lab.Mx(host);
   std::string banner = "220 " + mx + " ESMTP smtp-lab\r\n";
-  std::string ehlo = "250-" + mx + " greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+  std::string ehlo = "250-" + mx +
+                     " greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
                      "250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n";
   if (c.Read(banner.size(), 3000, 0) != banner) return false;
   c.Send("EHLO client.test\r\n");
@@ -105,9 +113,9 @@ TEST_F(LabHostileTls, StallsAfterServerHello) {
   std::string got = c.Read(1 << 16, 1200, 0);  // everything the server sends in 1.2 s
   ASSERT_GE(got.size(), 9u);
   size_t record_len = (static_cast<uint8_t>(got[3]) << 8) | static_cast<uint8_t>(got[4]);
-  EXPECT_EQ(got[0], 22);                    // handshake record
-  EXPECT_EQ(got[5], 2);                     // ServerHello
-  EXPECT_EQ(got.size(), 5 + record_len);    // that record alone, nothing after it
+  EXPECT_EQ(got[0], 22);                  // handshake record
+  EXPECT_EQ(got[5], 2);                   // ServerHello
+  EXPECT_EQ(got.size(), 5 + record_len);  // that record alone, nothing after it
   BIO_write(rbio, got.data(), static_cast<int>(got.size()));
   EXPECT_EQ(SSL_get_error(ssl.get(), SSL_do_handshake(ssl.get())), SSL_ERROR_WANT_READ);
   EXPECT_FALSE(c.eof());
@@ -176,7 +184,8 @@ TEST_F(LabHostileTls, AlertsAtEachStage) {
     char buf[256];
     ERR_clear_error();
     EXPECT_LE(SSL_read(r.ssl.get(), buf, sizeof buf), 0);
-    EXPECT_EQ(ERR_GET_REASON(ERR_peek_error()), static_cast<uint32_t>(SSL_R_TLSV1_ALERT_INTERNAL_ERROR));
+    EXPECT_EQ(ERR_GET_REASON(ERR_peek_error()),
+              static_cast<uint32_t>(SSL_R_TLSV1_ALERT_INTERNAL_ERROR));
   }
 }
 
@@ -208,7 +217,8 @@ TEST_F(LabHostileTls, QuitBabbleOverTls) {
   Client r = Handshake(*lab_, c, host);
   ASSERT_EQ(r.connect_rc, 1);
   SSL_write(r.ssl.get(), "QUIT\r\n", 6);
-  std::string want = "250-" + lab_->Mx(host) + " greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
+  std::string want =
+      "250-" + lab_->Mx(host) + " greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
   std::string got;
   char buf[512];
   while (got.size() < want.size()) {

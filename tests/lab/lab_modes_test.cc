@@ -23,7 +23,8 @@ long MsSince(Clock::time_point t) {
 TEST(LabModes, LatencyHoldsEveryReply) {
   LabProcess lab;
   std::ofstream(lab.Path("assign.txt")) << lab.Ip(1) << " compliant\n";
-  ASSERT_TRUE(lab.Start({"--assign", lab.Path("assign.txt"), "--latency-ms", "300-300", "--domains", "0"}));
+  ASSERT_TRUE(
+      lab.Start({"--assign", lab.Path("assign.txt"), "--latency-ms", "300-300", "--domains", "0"}));
   PlainClient c;
   auto t0 = Clock::now();
   ASSERT_EQ(c.Connect(lab.Ip(1), lab.port()), 0);
@@ -40,7 +41,8 @@ TEST(LabModes, LatencyHoldsEveryReply) {
 // --latency-ms 100 means 100 ms per reply: never less, and (timers in ns, not ms) barely more.
 TEST(LabModes, FixedLatencyIsExactPerReply) {
   LabProcess lab;
-  ASSERT_TRUE(lab.Start({"--wildcard", "--no-truth", "--weights", "compliant=1", "--latency-ms", "100"}));
+  ASSERT_TRUE(
+      lab.Start({"--wildcard", "--no-truth", "--weights", "compliant=1", "--latency-ms", "100"}));
   PlainClient c;
   std::vector<double> ms;
   auto since = [](Clock::time_point t) {
@@ -66,7 +68,8 @@ TEST(LabModes, FixedLatencyIsExactPerReply) {
 // The first bytes each behaviour of the wildcard population sends.
 std::string FirstBytes(const std::string& behaviour, const std::string& mx) {
   if (behaviour == "compliant") return "220 " + mx + " ESMTP smtp-lab\r\n";
-  if (behaviour == "banner_421") return "421 4.7.0 " + mx + " ESMTP Too many connections, try again later\r\n";
+  if (behaviour == "banner_421")
+    return "421 4.7.0 " + mx + " ESMTP Too many connections, try again later\r\n";
   return "HTTP/1.1 400 Bad Request\r\n";
 }
 
@@ -85,8 +88,8 @@ std::string RunTruth(const std::vector<std::string>& args) {
 
 TEST(LabModes, WildcardServesHashedPopulationWithWorkers) {
   LabProcess lab;
-  const std::vector<std::string> pop = {"--wildcard", "--weights", "compliant=1,banner_421=1,http=1",
-                                        "--seed", "7"};
+  const std::vector<std::string> pop = {"--wildcard", "--weights",
+                                        "compliant=1,banner_421=1,http=1", "--seed", "7"};
   std::vector<std::string> flags = pop;
   flags.insert(flags.end(), {"--processes", "2", "--no-truth"});
   ASSERT_TRUE(lab.Start(flags));
@@ -115,7 +118,8 @@ TEST(LabModes, WildcardServesHashedPopulationWithWorkers) {
 TEST(LabModes, RejectsBadFlags) {
   EXPECT_NE(RunTruth({"truth", "--addresses", "10.0.0.1-10.0.0.5", "2>&1"}).find("outside 127"),
             std::string::npos);
-  EXPECT_NE(RunTruth({"--weights", "nosuch=1", "2>&1"}).find("unknown behaviour"), std::string::npos);
+  EXPECT_NE(RunTruth({"--weights", "nosuch=1", "2>&1"}).find("unknown behaviour"),
+            std::string::npos);
 }
 
 }  // namespace

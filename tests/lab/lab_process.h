@@ -31,10 +31,12 @@ class LabProcess {
  public:
   // Picks a random /24 inside 127.100.0.0-127.199.255.0 and a random port.
   LabProcess() : rng_(std::random_device{}()) {
-    prefix_ = "127." + std::to_string(100 + rng_() % 100) + "." + std::to_string(rng_() % 256) + ".";
+    prefix_ =
+        "127." + std::to_string(100 + rng_() % 100) + "." + std::to_string(rng_() % 256) + ".";
     PickPort();
-    run_dir_ = std::filesystem::temp_directory_path() /
-               ("smtp-lab-test-" + std::to_string(getpid()) + "-" + std::to_string(rng_() % 100000));
+    run_dir_ =
+        std::filesystem::temp_directory_path() /
+        ("smtp-lab-test-" + std::to_string(getpid()) + "-" + std::to_string(rng_() % 100000));
     std::filesystem::create_directories(run_dir_);
   }
   ~LabProcess() {
@@ -49,7 +51,8 @@ class LabProcess {
   std::string Path(const std::string& name) const { return (run_dir_ / name).string(); }
   std::string Mx(int host) const {
     std::string dashed = prefix_;
-    for (char& c : dashed) if (c == '.') c = '-';
+    for (char& c : dashed)
+      if (c == '.') c = '-';
     return "mx-" + dashed + std::to_string(host) + ".lab.test";
   }
 
@@ -70,8 +73,9 @@ class LabProcess {
   void PickPort() { port_ = static_cast<uint16_t>(20000 + rng_() % 12000); }
 
   bool StartOnce(const std::vector<std::string>& flags, int timeout_ms) {
-    std::vector<std::string> args = {SMTP_LAB_BIN, "--run-dir", run_dir(), "--port",
-                                     std::to_string(port_), "--stats-file", Path("stats.json")};
+    std::vector<std::string> args = {SMTP_LAB_BIN,      "--run-dir",           run_dir(),
+                                     "--port",          std::to_string(port_), "--stats-file",
+                                     Path("stats.json")};
     args.insert(args.end(), flags.begin(), flags.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

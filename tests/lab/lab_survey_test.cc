@@ -41,9 +41,9 @@ TEST(LabSurvey, Banner421OnlyForTheFirstConnectionAcrossWorkers) {
     for (int h = 1; h <= 12; ++h) {
       PlainClient c;
       ASSERT_EQ(c.Connect(lab.Ip(h), lab.port()), 0);
-      std::string want = round == 0
-          ? "421 4.7.0 " + lab.Mx(h) + " Too many connections, try again later\r\n"
-          : "220 " + lab.Mx(h) + " ESMTP smtp-lab\r\n";
+      std::string want =
+          round == 0 ? "421 4.7.0 " + lab.Mx(h) + " Too many connections, try again later\r\n"
+                     : "220 " + lab.Mx(h) + " ESMTP smtp-lab\r\n";
       EXPECT_EQ(c.Read(want.size(), 3000, 0), want) << lab.Ip(h) << " round " << round;
     }
   }
@@ -64,7 +64,8 @@ void HoldConnections(std::vector<std::unique_ptr<PlainClient>>& held, const LabP
 
 TEST(LabSurvey, MaxConcurrentPerAddressAndPer24AcrossWorkers) {
   LabProcess lab;
-  ASSERT_TRUE(lab.Start({"--wildcard", "--processes", "2", "--no-truth", "--weights", "compliant=1"}));
+  ASSERT_TRUE(
+      lab.Start({"--wildcard", "--processes", "2", "--no-truth", "--weights", "compliant=1"}));
   std::string other_net = lab.Ip(1);
   other_net[other_net.rfind('.') - 1] ^= 1;  // 127.a.b.1 -> 127.a.(b^1).1: another /24
   {
@@ -107,7 +108,8 @@ std::map<std::string, int> BehavioursOf(const std::string& truth) {
 }
 
 TEST(LabSurvey, WeightPresets) {
-  auto hostile = BehavioursOf(RunLab("truth --wildcard --weights hostile --addresses 127.5.0.1-127.5.3.255"));
+  auto hostile =
+      BehavioursOf(RunLab("truth --wildcard --weights hostile --addresses 127.5.0.1-127.5.3.255"));
   int total = 0;
   for (const auto& [b, n] : hostile) {
     total += n;
@@ -118,7 +120,8 @@ TEST(LabSurvey, WeightPresets) {
   EXPECT_EQ(total, 1023);
   EXPECT_GE(hostile.size(), 20u);  // 1,023 picks over 27 weights reach nearly all
 
-  auto internet = BehavioursOf(RunLab("truth --wildcard --weights internet --addresses 127.6.0.0/20"));
+  auto internet =
+      BehavioursOf(RunLab("truth --wildcard --weights internet --addresses 127.6.0.0/20"));
   // Parts per 10,000: compliant 2169, no_starttls 1500, tls_self_signed 1800 (4,096 picks).
   EXPECT_NEAR(internet["compliant"] / 4096.0, 0.2169, 0.03);
   EXPECT_NEAR(internet["no_starttls"] / 4096.0, 0.15, 0.03);
@@ -126,14 +129,17 @@ TEST(LabSurvey, WeightPresets) {
   EXPECT_EQ(internet.count("endless_ehlo"), 0u);  // weight 0 in the preset
 
   // Overrides after a preset: 10,000 + 10,000 - 30 parts, half of them no_banner now.
-  auto tweaked = BehavioursOf(RunLab("truth --wildcard --weights internet,no_banner=10030 "
-                                  "--addresses 127.6.0.0/20"));
+  auto tweaked =
+      BehavioursOf(RunLab("truth --wildcard --weights internet,no_banner=10030 "
+                          "--addresses 127.6.0.0/20"));
   EXPECT_NEAR(tweaked["no_banner"] / 4096.0, 0.5, 0.04);
-  auto no_drip = BehavioursOf(RunLab("truth --wildcard --weights hostile,hostile_drip_forever=0 "
-                                  "--addresses 127.5.0.1-127.5.3.255"));
+  auto no_drip =
+      BehavioursOf(RunLab("truth --wildcard --weights hostile,hostile_drip_forever=0 "
+                          "--addresses 127.5.0.1-127.5.3.255"));
   EXPECT_EQ(no_drip.count("hostile_drip_forever"), 0u);
   EXPECT_GT(hostile.count("hostile_drip_forever"), 0u);
-  EXPECT_NE(RunLab("truth --weights internet,nosuch=1 127.0.0.1").find("unknown behaviour"), std::string::npos);
+  EXPECT_NE(RunLab("truth --weights internet,nosuch=1 127.0.0.1").find("unknown behaviour"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -69,18 +69,50 @@ TlsResult RunStarttls(const LabProcess& lab, int host) {
   return r;
 }
 
-const std::vector<std::string> kAll = {
-    "", "compliant", "misordered", "tls_rsa", "tls_expired", "tls_wrong_name", "tls_self_signed",
-    "tls12_only", "tls13_only", "starttls_readvertised", "no_starttls", "starttls_only",
-    "starttls_last", "starttls_lowercase", "bare_lf", "asa_masked", "greeting_keyword",
-    "ehlo_rejected", "helo_rejected", "banner_421", "banner_554", "multiline_banner",
-    "slow_greeting", "drip", "no_banner", "connection_refused", "reset_after_banner",
-    "reset_on_accept", "http", "endless_ehlo", "starttls_454", "tls_garbage", "starttls_both",
-    "greeting_mentions_starttls", "duplicate_keyword", "non_ascii", "trailing_data",
-    "line_too_long", "mixed_codes", "no_esmtp_banner"};
+const std::vector<std::string> kAll = {"",
+                                       "compliant",
+                                       "misordered",
+                                       "tls_rsa",
+                                       "tls_expired",
+                                       "tls_wrong_name",
+                                       "tls_self_signed",
+                                       "tls12_only",
+                                       "tls13_only",
+                                       "starttls_readvertised",
+                                       "no_starttls",
+                                       "starttls_only",
+                                       "starttls_last",
+                                       "starttls_lowercase",
+                                       "bare_lf",
+                                       "asa_masked",
+                                       "greeting_keyword",
+                                       "ehlo_rejected",
+                                       "helo_rejected",
+                                       "banner_421",
+                                       "banner_554",
+                                       "multiline_banner",
+                                       "slow_greeting",
+                                       "drip",
+                                       "no_banner",
+                                       "connection_refused",
+                                       "reset_after_banner",
+                                       "reset_on_accept",
+                                       "http",
+                                       "endless_ehlo",
+                                       "starttls_454",
+                                       "tls_garbage",
+                                       "starttls_both",
+                                       "greeting_mentions_starttls",
+                                       "duplicate_keyword",
+                                       "non_ascii",
+                                       "trailing_data",
+                                       "line_too_long",
+                                       "mixed_codes",
+                                       "no_esmtp_banner"};
 
 int HostOf(const std::string& b) {
-  for (size_t i = 1; i < kAll.size(); ++i) if (kAll[i] == b) return static_cast<int>(i);
+  for (size_t i = 1; i < kAll.size(); ++i)
+    if (kAll[i] == b) return static_cast<int>(i);
   return -1;
 }
 
@@ -89,7 +121,8 @@ class LabTls : public ::testing::Test {
   static void SetUpTestSuite() {
     lab_ = new LabProcess;
     std::ofstream assign(lab_->Path("assign.txt"));
-    for (size_t i = 1; i < kAll.size(); ++i) assign << lab_->Ip(static_cast<int>(i)) << " " << kAll[i] << "\n";
+    for (size_t i = 1; i < kAll.size(); ++i)
+      assign << lab_->Ip(static_cast<int>(i)) << " " << kAll[i] << "\n";
     assign.close();
     started_ = lab_->Start({"--assign", lab_->Path("assign.txt"), "--domains", "20"});
   }
@@ -105,7 +138,8 @@ LabProcess* LabTls::lab_ = nullptr;
 bool LabTls::started_ = false;
 
 const char kEhloTlsPlain[] =
-    "250-{mx} greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n";
+    "250-{mx} greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250 "
+    "8BITMIME\r\n";
 
 std::string Sub(std::string text, const std::string& mx) {
   for (size_t p; (p = text.find("{mx}")) != std::string::npos;) text.replace(p, 4, mx);
@@ -156,19 +190,26 @@ TEST_F(LabTls, VersionsAndReadvertised) {
   EXPECT_NE(r.ehlo_tls.find("250-STARTTLS\r\n"), std::string::npos);
 }
 
-// docs/rules.md §3-4 applied by hand to each behaviour's bytes (see bench/README.md, "Truth table").
+// docs/rules.md §3-4 applied by hand to each behaviour's bytes (see bench/README.md, "Truth
+// table").
 TEST_F(LabTls, TruthFileMatchesSpec) {
   const std::map<std::string, std::string> expected = {
       {"compliant", R"("status":"success","class":"compliant","anomalies":[])"},
-      {"misordered", R"("status":"success","class":"starttls_misordered","anomalies":["starttls_in_greeting"])"},
+      {"misordered",
+       R"("status":"success","class":"starttls_misordered","anomalies":["starttls_in_greeting"])"},
       {"no_starttls", R"("status":"success","class":"no_starttls","anomalies":[])"},
-      {"starttls_only", R"("status":"success","class":"starttls_misordered","anomalies":["starttls_in_greeting"])"},
+      {"starttls_only",
+       R"("status":"success","class":"starttls_misordered","anomalies":["starttls_in_greeting"])"},
       {"starttls_last", R"("status":"success","class":"compliant","anomalies":[])"},
-      {"starttls_lowercase", R"("status":"success","class":"compliant","anomalies":["starttls_lowercase"])"},
+      {"starttls_lowercase",
+       R"("status":"success","class":"compliant","anomalies":["starttls_lowercase"])"},
       {"bare_lf", R"("status":"success","class":"compliant","anomalies":["bare_lf"])"},
-      {"asa_masked", R"("status":"success","class":"no_starttls","anomalies":["banner_masked","no_esmtp_in_banner","starttls_masked"])"},
-      {"greeting_keyword", R"("status":"success","class":"compliant","anomalies":["greeting_is_keyword"])"},
-      {"ehlo_rejected", R"("status":"success","class":"no_starttls","anomalies":["ehlo_rejected"])"},
+      {"asa_masked",
+       R"("status":"success","class":"no_starttls","anomalies":["banner_masked","no_esmtp_in_banner","starttls_masked"])"},
+      {"greeting_keyword",
+       R"("status":"success","class":"compliant","anomalies":["greeting_is_keyword"])"},
+      {"ehlo_rejected",
+       R"("status":"success","class":"no_starttls","anomalies":["ehlo_rejected"])"},
       {"helo_rejected", R"("status":"rejected","class":null,"anomalies":[])"},
       {"banner_421", R"("status":"rate-limited","class":null,"anomalies":[])"},
       {"banner_554", R"("status":"rejected","class":null,"anomalies":[])"},
@@ -181,22 +222,34 @@ TEST_F(LabTls, TruthFileMatchesSpec) {
       {"reset_on_accept", R"("status":"connection-reset","class":null,"anomalies":[])"},
       {"http", R"("status":"protocol-error","class":null,"anomalies":[])"},
       {"endless_ehlo", R"("status":"protocol-error","class":null,"anomalies":["reply_truncated"])"},
-      {"starttls_454", R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":454},"tls":{"outcome":"starttls-refused","code":454})"},
-      {"tls_garbage", R"("status":"success","class":"compliant","anomalies":["trailing_data"],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"handshake-error"})"},
-      {"starttls_readvertised", R"("status":"success","class":"compliant","anomalies":["starttls_readvertised"])"},
-      {"starttls_both", R"("status":"success","class":"compliant","anomalies":["starttls_in_greeting"])"},
+      {"starttls_454",
+       R"("status":"success","class":"compliant","anomalies":[],"starttls":{"sent":true,"reason":"offered","code":454},"tls":{"outcome":"starttls-refused","code":454})"},
+      {"tls_garbage",
+       R"("status":"success","class":"compliant","anomalies":["trailing_data"],"starttls":{"sent":true,"reason":"offered","code":220},"tls":{"outcome":"handshake-error"})"},
+      {"starttls_readvertised",
+       R"("status":"success","class":"compliant","anomalies":["starttls_readvertised"])"},
+      {"starttls_both",
+       R"("status":"success","class":"compliant","anomalies":["starttls_in_greeting"])"},
       {"greeting_mentions_starttls", R"("status":"success","class":"no_starttls","anomalies":[])"},
-      {"duplicate_keyword", R"("status":"success","class":"compliant","anomalies":["duplicate_keyword"])"},
+      {"duplicate_keyword",
+       R"("status":"success","class":"compliant","anomalies":["duplicate_keyword"])"},
       {"non_ascii", R"("status":"success","class":"compliant","anomalies":["non_ascii"])"},
       {"trailing_data", R"("status":"success","class":"compliant","anomalies":["trailing_data"])"},
       {"line_too_long", R"("status":"success","class":"compliant","anomalies":["line_too_long"])"},
-      {"mixed_codes", R"("status":"success","class":"compliant","anomalies":["mixed_reply_codes"])"},
-      {"no_esmtp_banner", R"("status":"success","class":"compliant","anomalies":["no_esmtp_in_banner"])"},
-      {"misordered", R"("starttls":{"sent":true,"reason":"probe","code":220},"tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false})"},
-      {"tls_rsa", R"("tls":{"outcome":"ok","version":"TLSv1.3","key_type":"RSA","key_bits":2048,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false})"},
-      {"tls_expired", R"("chain_valid":false,"hostname_match":true,"expired":true,"self_signed":false})"},
-      {"tls_wrong_name", R"("chain_valid":true,"hostname_match":false,"expired":false,"self_signed":false})"},
-      {"tls_self_signed", R"("chain_valid":false,"hostname_match":true,"expired":false,"self_signed":true})"},
+      {"mixed_codes",
+       R"("status":"success","class":"compliant","anomalies":["mixed_reply_codes"])"},
+      {"no_esmtp_banner",
+       R"("status":"success","class":"compliant","anomalies":["no_esmtp_in_banner"])"},
+      {"misordered",
+       R"("starttls":{"sent":true,"reason":"probe","code":220},"tls":{"outcome":"ok","version":"TLSv1.3","key_type":"ECDSA","key_bits":256,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false})"},
+      {"tls_rsa",
+       R"("tls":{"outcome":"ok","version":"TLSv1.3","key_type":"RSA","key_bits":2048,"chain_valid":true,"hostname_match":true,"expired":false,"self_signed":false})"},
+      {"tls_expired",
+       R"("chain_valid":false,"hostname_match":true,"expired":true,"self_signed":false})"},
+      {"tls_wrong_name",
+       R"("chain_valid":true,"hostname_match":false,"expired":false,"self_signed":false})"},
+      {"tls_self_signed",
+       R"("chain_valid":false,"hostname_match":true,"expired":false,"self_signed":true})"},
       {"tls12_only", R"("version":"TLSv1.2")"},
       {"no_starttls", R"("starttls":{"sent":false,"code":502},"tls":null)"},
   };
@@ -204,16 +257,17 @@ TEST_F(LabTls, TruthFileMatchesSpec) {
   std::istringstream truth(ReadWholeFile(lab_->Path("truth.ndjson")));
   for (std::string line; std::getline(truth, line);) {
     for (size_t i = 1; i < kAll.size(); ++i) {
-      std::string head = "{\"ip\":\"" + lab_->Ip(static_cast<int>(i)) + "\",\"port\":" +
-                         std::to_string(lab_->port()) + ",\"mx\":\"" + lab_->Mx(static_cast<int>(i)) +
-                         "\",\"behaviour\":\"" + kAll[i] + "\"";
+      std::string head = "{\"ip\":\"" + lab_->Ip(static_cast<int>(i)) +
+                         "\",\"port\":" + std::to_string(lab_->port()) + ",\"mx\":\"" +
+                         lab_->Mx(static_cast<int>(i)) + "\",\"behaviour\":\"" + kAll[i] + "\"";
       if (line.rfind(head, 0) == 0) lines[kAll[i]] = line;
     }
   }
   EXPECT_EQ(lines.size(), kAll.size() - 1);
   for (const auto& [b, fragment] : expected) {
     ASSERT_TRUE(lines.count(b)) << b;
-    EXPECT_NE(lines[b].find(fragment), std::string::npos) << b << "\n  line: " << lines[b] << "\n  want: " << fragment;
+    EXPECT_NE(lines[b].find(fragment), std::string::npos)
+        << b << "\n  line: " << lines[b] << "\n  want: " << fragment;
   }
 }
 
@@ -225,8 +279,9 @@ TEST(LabStats, CountsCommandsForbiddenVerbsAndHandshakes) {
     PlainClient c;
     ASSERT_EQ(c.Connect(lab.Ip(1), lab.port()), 0);
     c.Read(1, 3000, 50);
-    for (const char* cmd : {"EHLO a\r\n", "MAIL FROM:<>\r\n", "RCPT TO:<a@b>\r\n", "RCPT TO:<c@d>\r\n",
-                            "DATA\r\n", "AUTH LOGIN\r\n", "VRFY x\r\n", "EXPN y\r\n", "QUIT\r\n"}) {
+    for (const char* cmd :
+         {"EHLO a\r\n", "MAIL FROM:<>\r\n", "RCPT TO:<a@b>\r\n", "RCPT TO:<c@d>\r\n", "DATA\r\n",
+          "AUTH LOGIN\r\n", "VRFY x\r\n", "EXPN y\r\n", "QUIT\r\n"}) {
       c.Send(cmd);
       c.Read(1, 3000, 50);
     }
@@ -238,8 +293,11 @@ TEST(LabStats, CountsCommandsForbiddenVerbsAndHandshakes) {
   std::string stats = ReadWholeFile(lab.Path("stats.json"));
   EXPECT_NE(stats.find(R"("connections":2,)"), std::string::npos) << stats;
   EXPECT_NE(stats.find(R"("commands":13,)"), std::string::npos) << stats;
-  EXPECT_NE(stats.find(R"("forbidden":{"MAIL":1,"RCPT":2,"DATA":1,"AUTH":1,"VRFY":1,"EXPN":1},"forbidden_total":7)"),
-            std::string::npos) << stats;
+  EXPECT_NE(
+      stats.find(
+          R"("forbidden":{"MAIL":1,"RCPT":2,"DATA":1,"AUTH":1,"VRFY":1,"EXPN":1},"forbidden_total":7)"),
+      std::string::npos)
+      << stats;
   EXPECT_NE(stats.find(R"("tls_handshakes":1,)"), std::string::npos) << stats;
   EXPECT_NE(stats.find(R"("EHLO":3,"HELO":0,"STARTTLS":1,"QUIT":2)"), std::string::npos) << stats;
 }

@@ -3,8 +3,8 @@
 #pragma once
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <linux/tcp.h>  // tcp_info with tcpi_segs_in (glibc's lacks it)
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,7 +16,9 @@ namespace starttls::lab::test {
 
 class PlainClient {
  public:
-  ~PlainClient() { if (fd_ >= 0) close(fd_); }
+  ~PlainClient() {
+    if (fd_ >= 0) close(fd_);
+  }
   // Returns 0 or the connect errno.
   int Connect(const std::string& ip, uint16_t port) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
@@ -41,7 +43,8 @@ class PlainClient {
         deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settle_ms);
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - std::chrono::steady_clock::now()).count();
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
       if (left <= 0) break;
       pollfd p{fd_, POLLIN, 0};
       if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
@@ -52,7 +55,10 @@ class PlainClient {
         ++reads_;
         continue;
       }
-      if (n == 0) eof_ = true; else error_ = errno;
+      if (n == 0)
+        eof_ = true;
+      else
+        error_ = errno;
       break;
     }
     return got;

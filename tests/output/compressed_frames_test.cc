@@ -29,11 +29,11 @@ std::vector<Frame> Frames(Compression compression, const std::string& bytes,
   EXPECT_EQ(write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
   lseek(fd, 0, SEEK_SET);
   std::vector<Frame> frames;
-  absl::Status status = ReadWholeFrames(fd, compression, max_frame_bytes,
-                                        [&](std::string_view text, uint64_t end) {
-                                          frames.push_back({std::string(text), end});
-                                          return true;
-                                        });
+  absl::Status status =
+      ReadWholeFrames(fd, compression, max_frame_bytes, [&](std::string_view text, uint64_t end) {
+        frames.push_back({std::string(text), end});
+        return true;
+      });
   if (status_out != nullptr) {
     *status_out = status;
   } else {
@@ -46,8 +46,8 @@ std::vector<Frame> Frames(Compression compression, const std::string& bytes,
 std::string Records(int first, int count) {
   std::string text;
   for (int i = first; i < first + count; ++i) {
-    text += "{\"type\":\"host\",\"ip\":\"192.0.2." + std::to_string(i % 250) + "\",\"n\":" +
-            std::to_string(i) + "}\n";
+    text += "{\"type\":\"host\",\"ip\":\"192.0.2." + std::to_string(i % 250) +
+            "\",\"n\":" + std::to_string(i) + "}\n";
   }
   return text;
 }
@@ -118,7 +118,8 @@ TEST_P(CompressedFramesTest, ADamagedFrameEndsWhatIsKept) {
     ASSERT_GE(frames.size(), 1u);
     EXPECT_EQ(frames[0].end, first_end);
     if (frames.size() > 1) {
-      EXPECT_EQ(frames[1].text, Records(50, 50)) << "a damaged frame read as other records, byte " << at;
+      EXPECT_EQ(frames[1].text, Records(50, 50))
+          << "a damaged frame read as other records, byte " << at;
     }
   }
   // Garbage after whole frames is not a frame.

@@ -15,12 +15,18 @@ namespace {
 // independently of the writer's tables.
 std::string ExpectedRawEscape(int b) {
   switch (b) {
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    default: break;
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      break;
   }
   if (b < 0x20 || b == 0x7F) {
     static const char kHex[] = "0123456789abcdef";
@@ -57,9 +63,10 @@ TEST(JsonWriterTest, WritesNestedRecordWithCommasAndNewline) {
   w.EndObject();
   w.EndLine();
   EXPECT_TRUE(w.ok());
-  EXPECT_EQ(out,
-            "{\"type\":\"host\",\"schema\":1,\"names\":[\"mx1.example\",\"mx2.example\"],\"empty\":{},"
-            "\"list\":[[],null,true,false],\"raw\":\"250 ok\\r\\n\"}\n");
+  EXPECT_EQ(
+      out,
+      "{\"type\":\"host\",\"schema\":1,\"names\":[\"mx1.example\",\"mx2.example\"],\"empty\":{},"
+      "\"list\":[[],null,true,false],\"raw\":\"250 ok\\r\\n\"}\n");
 
   // The writer is ready for the next record, appending to the same buffer.
   w.BeginObject();
@@ -99,14 +106,17 @@ TEST(JsonWriterTest, TextModeKeepsValidUtf8AndReplacesInvalidBytes) {
     return out;
   };
   EXPECT_EQ(quoted("plain"), "\"plain\"");
-  EXPECT_EQ(quoted("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"), "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
+  EXPECT_EQ(quoted("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
   EXPECT_EQ(quoted("a\"b\\c\nd\x01\x7F"), "\"a\\\"b\\\\c\\nd\\u0001\\u007f\"");
   const std::string kFffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(quoted("a\xFF" "b"), "\"a" + kFffd + "b\"");
-  EXPECT_EQ(quoted("\xC0\x80"), "\"" + kFffd + kFffd + "\"");          // overlong NUL
+  EXPECT_EQ(quoted("a\xFF"
+                   "b"),
+            "\"a" + kFffd + "b\"");
+  EXPECT_EQ(quoted("\xC0\x80"), "\"" + kFffd + kFffd + "\"");              // overlong NUL
   EXPECT_EQ(quoted("\xED\xA0\x80"), "\"" + kFffd + kFffd + kFffd + "\"");  // UTF-8 surrogate
   EXPECT_EQ(quoted("\xF4\x90\x80\x80"), "\"" + kFffd + kFffd + kFffd + kFffd + "\"");  // > U+10FFFF
-  EXPECT_EQ(quoted("\xE2\x82"), "\"" + kFffd + kFffd + "\"");          // truncated sequence
+  EXPECT_EQ(quoted("\xE2\x82"), "\"" + kFffd + kFffd + "\"");  // truncated sequence
   // Whatever goes in, valid UTF-8 comes out.
   std::string all;
   for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));

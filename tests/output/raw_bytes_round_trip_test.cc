@@ -1,5 +1,6 @@
 // Server bytes written in raw mode come back byte for byte through the records' reader
-// (simdjson, output/ndjson_reader.h) and DecodeRawBytes (docs/rules.md §6: "a consumer recovers the exact bytes").
+// (simdjson, output/ndjson_reader.h) and DecodeRawBytes (docs/rules.md §6: "a consumer recovers the
+// exact bytes").
 #include <cstdint>
 #include <random>
 #include <string>
@@ -64,10 +65,17 @@ TEST(RawBytesRoundTripTest, RandomByteStrings) {
     for (int j = 0; j < n; ++j) {
       // Bias toward the interesting bytes: controls, quote/backslash, high bytes.
       switch (pick(rng)) {
-        case 0: bytes.push_back(static_cast<char>(byte(rng) & 0x1F)); break;
-        case 1: bytes.push_back(static_cast<char>(0x80 | byte(rng))); break;
-        case 2: bytes.push_back("\"\\\r\n\x7F"[byte(rng) % 5]); break;
-        default: bytes.push_back(static_cast<char>(byte(rng)));
+        case 0:
+          bytes.push_back(static_cast<char>(byte(rng) & 0x1F));
+          break;
+        case 1:
+          bytes.push_back(static_cast<char>(0x80 | byte(rng)));
+          break;
+        case 2:
+          bytes.push_back("\"\\\r\n\x7F"[byte(rng) % 5]);
+          break;
+        default:
+          bytes.push_back(static_cast<char>(byte(rng)));
       }
     }
     ASSERT_EQ(RoundTrip(bytes), bytes) << "iteration " << i;

@@ -59,14 +59,20 @@ namespace {
 TEST(ParseRfc3339, ReadsOurFormAndOtherTools) {
   EXPECT_EQ(ParseRfc3339UnixMillis("1970-01-01T00:00:00.000Z"), 0);
   EXPECT_EQ(ParseRfc3339UnixMillis("2026-11-27T18:09:14.123Z"), 1795802954123);
-  for (int64_t ms : {int64_t{0}, int64_t{951782400000}, int64_t{1795802954123}, int64_t{-86400001}, int64_t{4102444800999}}) {
-    EXPECT_EQ(ParseRfc3339UnixMillis(FormatRfc3339UnixMillis(ms)), ms) << ms;  // leap days, before 1970
+  for (int64_t ms : {int64_t{0}, int64_t{951782400000}, int64_t{1795802954123}, int64_t{-86400001},
+                     int64_t{4102444800999}}) {
+    EXPECT_EQ(ParseRfc3339UnixMillis(FormatRfc3339UnixMillis(ms)), ms)
+        << ms;  // leap days, before 1970
   }
-  EXPECT_EQ(ParseRfc3339UnixMillis("2019-06-01T12:00:00-04:00"), ParseRfc3339UnixMillis("2019-06-01T16:00:00Z"));
-  EXPECT_EQ(ParseRfc3339UnixMillis("2024-06-01T12:00:00.123456789Z"), ParseRfc3339UnixMillis("2024-06-01T12:00:00.123Z"));
-  EXPECT_EQ(ParseRfc3339UnixMillis("2024-06-01T12:00:00+05:30"), ParseRfc3339UnixMillis("2024-06-01T06:30:00Z"));
-  for (const char* bad : {"", "2024-06-01", "2024-06-01T12:00:00", "2024-13-01T00:00:00Z", "2024-06-01T12:00:00Zjunk",
-                          "2024-06-01 12:00:00Z", "20x4-06-01T12:00:00Z"}) {
+  EXPECT_EQ(ParseRfc3339UnixMillis("2019-06-01T12:00:00-04:00"),
+            ParseRfc3339UnixMillis("2019-06-01T16:00:00Z"));
+  EXPECT_EQ(ParseRfc3339UnixMillis("2024-06-01T12:00:00.123456789Z"),
+            ParseRfc3339UnixMillis("2024-06-01T12:00:00.123Z"));
+  EXPECT_EQ(ParseRfc3339UnixMillis("2024-06-01T12:00:00+05:30"),
+            ParseRfc3339UnixMillis("2024-06-01T06:30:00Z"));
+  for (const char* bad :
+       {"", "2024-06-01", "2024-06-01T12:00:00", "2024-13-01T00:00:00Z", "2024-06-01T12:00:00Zjunk",
+        "2024-06-01 12:00:00Z", "20x4-06-01T12:00:00Z"}) {
     EXPECT_EQ(ParseRfc3339UnixMillis(bad), std::nullopt) << bad;
   }
 }

@@ -18,9 +18,10 @@
 namespace starttls {
 namespace {
 
-const char* const kClients[] = {"postfix", "cisco_esa", "sendmail", "python_smtplib", "go_net_smtp",
-                                "jakarta_mail", "exim", "opensmtpd", "swaks", "curl", "msmtp",
-                                "testssl", "zgrab2", "openssl_s_client"};
+const char* const kClients[] = {
+    "postfix",      "cisco_esa", "sendmail",  "python_smtplib",  "go_net_smtp",
+    "jakarta_mail", "exim",      "opensmtpd", "swaks",           "curl",
+    "msmtp",        "testssl",   "zgrab2",    "openssl_s_client"};
 
 struct CommandResult {
   int exit_code = -1;
@@ -49,20 +50,23 @@ class SchemaTest : public ::testing::Test {
     ASSERT_EQ(RunCommand(std::string(kPython) + " -c 'import jsonschema'").exit_code, 0)
         << kPython << " cannot import jsonschema: apt-get install python3-jsonschema";
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = ::testing::TempDir() + "/starttls_output_" + info->name() + "_" + std::to_string(getpid()) + ".ndjson";
+    path_ = ::testing::TempDir() + "/starttls_output_" + info->name() + "_" +
+            std::to_string(getpid()) + ".ndjson";
   }
   void TearDown() override {
     if (!path_.empty()) std::remove(path_.c_str());
   }
 
   // Writes `records` (NDJSON) to a file and runs the validator on it.
-  CommandResult Validate(const std::string& schema_file, const std::string& records, bool expect_invalid) {
+  CommandResult Validate(const std::string& schema_file, const std::string& records,
+                         bool expect_invalid) {
     {
       std::ofstream f(path_, std::ios::binary | std::ios::trunc);
       f << records;
     }
-    return RunCommand(std::string(kPython) + " " + STARTTLS_VALIDATE_SCRIPT + " " + STARTTLS_SCHEMA_DIR + "/" + schema_file +
-               " " + path_ + (expect_invalid ? " --expect-invalid" : ""));
+    return RunCommand(std::string(kPython) + " " + STARTTLS_VALIDATE_SCRIPT + " " +
+                      STARTTLS_SCHEMA_DIR + "/" + schema_file + " " + path_ +
+                      (expect_invalid ? " --expect-invalid" : ""));
   }
 
   std::string path_;
@@ -91,7 +95,8 @@ void WriteClients(JsonWriter& w, int skip = -1) {
   w.EndObject();
 }
 
-void WriteKeywordList(JsonWriter& w, const std::vector<std::pair<std::string, std::vector<std::string>>>& lines) {
+void WriteKeywordList(JsonWriter& w,
+                      const std::vector<std::pair<std::string, std::vector<std::string>>>& lines) {
   w.Key("keywords");
   w.BeginArray();
   for (const auto& [keyword, params] : lines) {
@@ -306,7 +311,8 @@ std::string SampleRecords() {
 }
 
 TEST_F(SchemaTest, SampleRecordsOfEveryTypeAreValid) {
-  const CommandResult r = Validate("starttls-scan.schema.json", SampleRecords(), /*expect_invalid=*/false);
+  const CommandResult r =
+      Validate("starttls-scan.schema.json", SampleRecords(), /*expect_invalid=*/false);
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
@@ -379,7 +385,7 @@ TEST_F(SchemaTest, RecordsBreakingTheContractAreRejected) {
     w.EndObject();
   }));
   wrong.push_back(Record("host", SuccessHostBody, /*schema=*/2));  // unknown schema version
-  wrong.push_back(Record("scan", [](JsonWriter&) {}));              // unknown record type
+  wrong.push_back(Record("scan", [](JsonWriter&) {}));             // unknown record type
   wrong.push_back(Record("domain", [](JsonWriter& w) {             // verdict outside its list
     w.StringField("domain", "example.com");
     w.StringField("verdict", "ok");
@@ -421,7 +427,8 @@ TEST_F(SchemaTest, RecordsBreakingTheContractAreRejected) {
 
 TEST_F(SchemaTest, ValidatorFailsWhenAnyLineIsInvalid) {
   // Guards the harness itself: one bad record among good ones makes the run fail.
-  std::string mixed = SampleRecords() + Record("host", [](JsonWriter& w) { w.StringField("status", "success"); });
+  std::string mixed =
+      SampleRecords() + Record("host", [](JsonWriter& w) { w.StringField("status", "success"); });
   const CommandResult r = Validate("starttls-scan.schema.json", mixed, /*expect_invalid=*/false);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("line 10 invalid"), std::string::npos) << r.output;
@@ -449,8 +456,8 @@ std::string Metadata(const std::function<void(JsonWriter&)>& tweak) {
   w.BoolField("completed", false);
   w.Key("input");
   w.BeginObject();
-  for (const char* key : {"lines", "skipped", "invalid", "duplicates", "targets", "other_shards",
-                          "expanded"}) {
+  for (const char* key :
+       {"lines", "skipped", "invalid", "duplicates", "targets", "other_shards", "expanded"}) {
     w.IntField(key, 10);
   }
   w.EndObject();

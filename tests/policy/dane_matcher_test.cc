@@ -40,12 +40,12 @@ void AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
 
 struct CertSpec {
   std::string cn;
-  EVP_PKEY* key = nullptr;      // the subject's key
-  X509* issuer = nullptr;       // nullptr: self-signed
-  EVP_PKEY* signer = nullptr;   // the key that signs
+  EVP_PKEY* key = nullptr;     // the subject's key
+  X509* issuer = nullptr;      // nullptr: self-signed
+  EVP_PKEY* signer = nullptr;  // the key that signs
   bool ca = false;
-  std::string dns;              // "" for none
-  long not_after_s = 86400;     // from now; negative: expired
+  std::string dns;           // "" for none
+  long not_after_s = 86400;  // from now; negative: expired
 };
 
 bssl::UniquePtr<X509> NewCert(const CertSpec& spec) {
@@ -112,14 +112,15 @@ class DaneMatcherTest : public ::testing::Test {
     leaf_key_ = NewKey();
     ASSERT_TRUE(root_key_ && int_key_ && leaf_key_);
     root_ = NewCert({"Test Root", root_key_.get(), nullptr, root_key_.get(), true, "", 86400});
-    inter_ = NewCert({"Test Intermediate", int_key_.get(), root_.get(), root_key_.get(), true, "", 86400});
+    inter_ = NewCert(
+        {"Test Intermediate", int_key_.get(), root_.get(), root_key_.get(), true, "", 86400});
     leaf_ = NewCert({kMx, leaf_key_.get(), inter_.get(), int_key_.get(), false, kMx, 86400});
     ASSERT_TRUE(root_ && inter_ && leaf_);
     chain_ = {Der(leaf_.get()), Der(inter_.get()), Der(root_.get())};
   }
 
-  DaneMatchResult Match(std::vector<TlsaRecord> records,
-                        const std::vector<std::string>& chain, const char* mx = kMx) {
+  DaneMatchResult Match(std::vector<TlsaRecord> records, const std::vector<std::string>& chain,
+                        const char* mx = kMx) {
     return MatchDane(records, chain, mx);
   }
 
@@ -132,8 +133,8 @@ TEST_F(DaneMatcherTest, EndEntityByCertificateAndBySpkiWithEveryMatchingType) {
   const std::string cert = Der(leaf_.get());
   const std::string spki = Spki(leaf_.get());
   const TlsaRecord records[] = {
-      {3, 0, 0, cert},         {3, 0, 1, Sha256(cert)}, {3, 0, 2, Sha512(cert)},
-      {3, 1, 0, spki},         {3, 1, 1, Sha256(spki)}, {3, 1, 2, Sha512(spki)},
+      {3, 0, 0, cert}, {3, 0, 1, Sha256(cert)}, {3, 0, 2, Sha512(cert)},
+      {3, 1, 0, spki}, {3, 1, 1, Sha256(spki)}, {3, 1, 2, Sha512(spki)},
   };
   for (const TlsaRecord& record : records) {
     SCOPED_TRACE(std::to_string(record.selector) + " " + std::to_string(record.matching_type));
@@ -203,8 +204,7 @@ TEST_F(DaneMatcherTest, TrustAnchorWhoseChainDoesNotVerify) {
   bssl::UniquePtr<X509> forged =
       NewCert({kMx, leaf_key_.get(), inter_.get(), rogue_key.get(), false, kMx, 86400});
   ASSERT_TRUE(forged);
-  const std::vector<std::string> chain = {Der(forged.get()), Der(inter_.get()),
-                                          Der(root_.get())};
+  const std::vector<std::string> chain = {Der(forged.get()), Der(inter_.get()), Der(root_.get())};
   DaneMatchResult r = Match({{2, 0, 1, Sha256(Der(root_.get()))}}, chain);
   EXPECT_FALSE(r.matched);
   EXPECT_EQ(r.detail, "DANE-TA matched, but the chain up to it does not verify");
@@ -215,17 +215,15 @@ TEST_F(DaneMatcherTest, TrustAnchorWhoseChainDoesNotVerify) {
 }
 
 TEST_F(DaneMatcherTest, TrustAnchorWithTheWrongName) {
-  const DaneMatchResult r =
-      Match({{2, 0, 1, Sha256(Der(inter_.get()))}}, chain_, "other.example");
+  const DaneMatchResult r = Match({{2, 0, 1, Sha256(Der(inter_.get()))}}, chain_, "other.example");
   EXPECT_FALSE(r.matched);
   EXPECT_EQ(r.detail, "DANE-TA matched, but the name does not match the MX host name");
   // A wildcard certificate covers one label.
-  bssl::UniquePtr<X509> wild =
-      NewCert({"wild", leaf_key_.get(), inter_.get(), int_key_.get(), false, "*.example.net", 86400});
+  bssl::UniquePtr<X509> wild = NewCert(
+      {"wild", leaf_key_.get(), inter_.get(), int_key_.get(), false, "*.example.net", 86400});
   const std::vector<std::string> chain = {Der(wild.get()), Der(inter_.get())};
   EXPECT_TRUE(Match({{2, 0, 1, Sha256(Der(inter_.get()))}}, chain, "mx.example.net").matched);
-  EXPECT_FALSE(
-      Match({{2, 0, 1, Sha256(Der(inter_.get()))}}, chain, "a.mx.example.net").matched);
+  EXPECT_FALSE(Match({{2, 0, 1, Sha256(Der(inter_.get()))}}, chain, "a.mx.example.net").matched);
 }
 
 TEST_F(DaneMatcherTest, TheLeafIsNoTrustAnchor) {

@@ -76,8 +76,8 @@ TEST(DaneStateTest, UnusableWhenSecureRecordsAreAllUnusable) {
 }
 
 TEST(DaneStateTest, NoneWhenTheMxRrsetIsNotSecure) {
-  for (DnssecStatus mx : {DnssecStatus::kInsecure, DnssecStatus::kBogus,
-                          DnssecStatus::kIndeterminate}) {
+  for (DnssecStatus mx :
+       {DnssecStatus::kInsecure, DnssecStatus::kBogus, DnssecStatus::kIndeterminate}) {
     DaneInput input;
     input.mx_rrset = mx;
     input.hosts.push_back(Host("mx1", {0, true}, {{3, 1, 1, kSha256}}));
@@ -91,9 +91,9 @@ TEST(DaneStateTest, NoneWhenTheMxRrsetIsNotSecure) {
 TEST(DaneStateTest, NoneWithoutSecureTlsa) {
   DaneInput input;
   input.mx_rrset = DnssecStatus::kSecure;
-  input.hosts.push_back(Host("mx1", {3, true}, {}));                      // secure denial
-  input.hosts.push_back(Host("mx2", {0, false}, {{3, 1, 1, kSha256}}));  // insecure records
-  input.hosts.push_back(Host("mx3", {std::nullopt, false}, {}));         // no answer
+  input.hosts.push_back(Host("mx1", {3, true}, {}));                          // secure denial
+  input.hosts.push_back(Host("mx2", {0, false}, {{3, 1, 1, kSha256}}));       // insecure records
+  input.hosts.push_back(Host("mx3", {std::nullopt, false}, {}));              // no answer
   input.hosts.push_back(Host("mx4", {2, false}, {}, /*name_signed=*/false));  // unsigned
   const DaneVerdict v = JudgeDane(input);
   EXPECT_EQ(v.state, DaneState::kNone);

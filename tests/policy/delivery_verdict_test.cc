@@ -46,8 +46,7 @@ OpportunisticDelivery Opportunistic(std::vector<MxDeliveryFacts> mx) {
 }
 
 TEST(DeliveryVerdictTest, OpportunisticTakesTheFirstReachedEndpoint) {
-  EXPECT_EQ(Opportunistic({Mx({Unreached(), Tls()}), Mx({Clear()})}),
-            OpportunisticDelivery::kTls);
+  EXPECT_EQ(Opportunistic({Mx({Unreached(), Tls()}), Mx({Clear()})}), OpportunisticDelivery::kTls);
   EXPECT_EQ(Opportunistic({Mx({Unreached()}), Mx({Clear(), Tls()})}),
             OpportunisticDelivery::kClear);
   // Misordered STARTTLS: reached, Postfix sees none, though a later MX would do TLS.
@@ -82,11 +81,9 @@ TEST(DeliveryVerdictTest, Dane) {
   EXPECT_EQ(Dane(DaneState::kUsable, {Mx({Tls()}, false)}), DaneDelivery::kDefer);
   EXPECT_EQ(Dane(DaneState::kUsable, {Mx({Unreached()}, true)}), DaneDelivery::kDefer);
   EXPECT_EQ(Dane(DaneState::kBogus, {Mx({Tls()}, false)}), DaneDelivery::kDefer);
-  EXPECT_EQ(Dane(DaneState::kBogus, {Mx({Tls()}, false), Mx({Tls()}, true)}),
-            DaneDelivery::kTls);
+  EXPECT_EQ(Dane(DaneState::kBogus, {Mx({Tls()}, false), Mx({Tls()}, true)}), DaneDelivery::kTls);
   // DANE-EE ignores names and dates: only `match` counts, not trust, name or expiry.
-  EXPECT_EQ(Dane(DaneState::kUsable, {Mx({Tls(false, false, true)}, true)}),
-            DaneDelivery::kTls);
+  EXPECT_EQ(Dane(DaneState::kUsable, {Mx({Tls(false, false, true)}, true)}), DaneDelivery::kTls);
   EXPECT_EQ(DaneDeliveryName(DaneDelivery::kNotApplicable), "not_applicable");
   EXPECT_EQ(DaneDeliveryName(DaneDelivery::kDefer), "defer");
 }
@@ -121,8 +118,7 @@ TEST(DeliveryVerdictTest, MtaSts) {
   const auto covered_good = Mx({Tls()}, false, true);
   const auto covered_bad = Mx({Tls(false)}, false, true);
   const auto uncovered_good = Mx({Tls()}, false, false);
-  EXPECT_EQ(Sts(MtaStsState::kNone, std::nullopt, {covered_good}),
-            MtaStsDelivery::kNotApplicable);
+  EXPECT_EQ(Sts(MtaStsState::kNone, std::nullopt, {covered_good}), MtaStsDelivery::kNotApplicable);
   EXPECT_EQ(Sts(MtaStsState::kError, MtaStsMode::kEnforce, {covered_good}),
             MtaStsDelivery::kNotApplicable);
   EXPECT_EQ(Sts(MtaStsState::kOk, MtaStsMode::kNone, {covered_bad}),

@@ -9,8 +9,7 @@ namespace starttls {
 namespace {
 
 // Feeds `bytes` in pieces of `step` bytes; then, when asked, the end of the stream.
-HttpParse FeedInSteps(HttpResponseParser& parser, std::string_view bytes, size_t step,
-                      bool close) {
+HttpParse FeedInSteps(HttpResponseParser& parser, std::string_view bytes, size_t step, bool close) {
   HttpParse outcome = HttpParse::kNeedMore;
   for (size_t at = 0; at < bytes.size(); at += step) {
     outcome = parser.Feed(bytes.substr(at, step));
@@ -127,8 +126,7 @@ TEST(HttpResponseParserTest, HeaderCaps) {
   limits.max_header_bytes = 200;
   {
     HttpResponseParser parser(limits);
-    EXPECT_EQ(parser.Feed("HTTP/1.1 200 OK\r\nX: " + std::string(100, 'a')),
-              HttpParse::kMalformed);
+    EXPECT_EQ(parser.Feed("HTTP/1.1 200 OK\r\nX: " + std::string(100, 'a')), HttpParse::kMalformed);
     EXPECT_EQ(parser.error(), "line too long");
   }
   {

@@ -17,8 +17,7 @@ TEST(MtaStsFetchTest, Request) {
                                   "Host: mta-sts.Example.org\r\n"
                                   "Connection: close\r\n"
                                   "User-Agent: ") +
-                          std::string(kMtaStsUserAgent) +
-                          "\r\nAccept: text/plain\r\n\r\n");
+                          std::string(kMtaStsUserAgent) + "\r\nAccept: text/plain\r\n\r\n");
   for (const char* bad : {"", ".", "a..b", "a b", "a\r\nX: y", "a/b", "a:80"}) {
     EXPECT_FALSE(BuildMtaStsPolicyRequest(bad).has_value()) << bad;
   }
@@ -30,8 +29,7 @@ TEST(MtaStsFetchTest, Request) {
   EXPECT_TRUE(BuildMtaStsPolicyRequest(long_name.substr(8)).has_value());
 }
 
-MtaStsFetchFacts Fetched(int status, std::string_view content_type, HttpParse http,
-                         bool usable) {
+MtaStsFetchFacts Fetched(int status, std::string_view content_type, HttpParse http, bool usable) {
   MtaStsFetchFacts facts;
   facts.address_found = facts.connected = facts.tls_ok = true;
   facts.status_code = status;
@@ -55,9 +53,9 @@ TEST(MtaStsFetchTest, EveryOutcome) {
 
   EXPECT_EQ(ClassifyMtaStsFetch(Fetched(200, "text/plain", HttpParse::kComplete, true)),
             MtaStsFetch::kOk);
-  EXPECT_EQ(ClassifyMtaStsFetch(Fetched(200, "text/plain; charset=utf-8", HttpParse::kComplete,
-                                        true)),
-            MtaStsFetch::kOk);
+  EXPECT_EQ(
+      ClassifyMtaStsFetch(Fetched(200, "text/plain; charset=utf-8", HttpParse::kComplete, true)),
+      MtaStsFetch::kOk);
   EXPECT_EQ(ClassifyMtaStsFetch(Fetched(301, "text/plain", HttpParse::kComplete, false)),
             MtaStsFetch::kHttpStatus);
   EXPECT_EQ(ClassifyMtaStsFetch(Fetched(404, "text/html", HttpParse::kTooLarge, false)),
@@ -78,8 +76,9 @@ TEST(MtaStsFetchTest, EveryOutcome) {
 
 TEST(MtaStsFetchTest, FromAParsedResponse) {
   HttpResponseParser parser;
-  parser.Feed("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
-              "version: STSv1\nmode: enforce\nmx: mx.example.org\nmax_age: 86400\n");
+  parser.Feed(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+      "version: STSv1\nmode: enforce\nmx: mx.example.org\nmax_age: 86400\n");
   parser.EndOfStream();
   MtaStsFetchFacts facts;
   facts.address_found = facts.connected = facts.tls_ok = true;

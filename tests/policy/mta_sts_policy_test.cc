@@ -66,18 +66,18 @@ TEST(MtaStsPolicyTest, MissingFieldsMakeItUnusable) {
 
 TEST(MtaStsPolicyTest, SyntaxProblemsAreRecordedWithTheirLine) {
   const MtaStsPolicy p = ParseMtaStsPolicy(
-      "version: STSv1\n"           // 1
-      "mode: enforce\n"            // 2
-      "\n"                         // 3 empty
-      "mx a.example\n"             // 4 no colon
-      " mx: b.example\n"           // 5 bad key (leading space)
-      "mx: -bad.example\n"         // 6 bad pattern
-      "mx: a..example\n"           // 7 bad pattern
-      "mx: good.example\n"         // 8
-      "mx: x.*.example\n"          // 9 bad pattern
-      "Mode: none\n"               // 10 unknown key (case-sensitive): ignored
-      "max_age: 1\x01\n"           // 11 control byte
-      "max_age: 1\n");             // 12
+      "version: STSv1\n"    // 1
+      "mode: enforce\n"     // 2
+      "\n"                  // 3 empty
+      "mx a.example\n"      // 4 no colon
+      " mx: b.example\n"    // 5 bad key (leading space)
+      "mx: -bad.example\n"  // 6 bad pattern
+      "mx: a..example\n"    // 7 bad pattern
+      "mx: good.example\n"  // 8
+      "mx: x.*.example\n"   // 9 bad pattern
+      "Mode: none\n"        // 10 unknown key (case-sensitive): ignored
+      "max_age: 1\x01\n"    // 11 control byte
+      "max_age: 1\n");      // 12
   EXPECT_TRUE(p.usable);
   EXPECT_EQ(p.mx, Strings{"good.example"});
   EXPECT_EQ(p.errors, (Strings{"line 3: empty line", "line 4: no ':'", "line 5: bad key",
@@ -107,9 +107,9 @@ TEST(MtaStsPolicyTest, BadValues) {
     ASSERT_FALSE(p.errors.empty());
     EXPECT_EQ(p.errors[0], c.error);
   }
-  EXPECT_EQ(ParseMtaStsPolicy("version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 31557600\n")
-                .max_age,
-            31557600u);
+  EXPECT_EQ(
+      ParseMtaStsPolicy("version: STSv1\nmode: enforce\nmx: a.b\nmax_age: 31557600\n").max_age,
+      31557600u);
 }
 
 TEST(MtaStsPolicyTest, Bounds) {

@@ -42,8 +42,8 @@ TEST(TxtTagListTest, SplitsFieldsWithSpacesAroundSeparators) {
 }
 
 TEST(MtaStsTxtTest, OneValidRecordAmongOthers) {
-  MtaStsTxt txt = ParseMtaStsTxt(Records{"google-site-verification=xyz",
-                                         "v=STSv1; id=20160831085700Z;", "v=spf1 -all"});
+  MtaStsTxt txt = ParseMtaStsTxt(
+      Records{"google-site-verification=xyz", "v=STSv1; id=20160831085700Z;", "v=spf1 -all"});
   EXPECT_EQ(txt.state, MtaStsTxtState::kFound);
   EXPECT_EQ(txt.id, "20160831085700Z");
   EXPECT_TRUE(txt.error.empty());
@@ -87,9 +87,9 @@ TEST(MtaStsTxtTest, Errors) {
 }
 
 TEST(TlsRptTxtTest, RuaListOfMailtoAndHttps) {
-  TlsRptTxt txt = ParseTlsRptTxt(Records{
-      "v=spf1 -all",
-      "v=TLSRPTv1; rua=mailto:tlsrpt@example.org , https://reports.example.org/v1/tlsrpt"});
+  TlsRptTxt txt = ParseTlsRptTxt(
+      Records{"v=spf1 -all",
+              "v=TLSRPTv1; rua=mailto:tlsrpt@example.org , https://reports.example.org/v1/tlsrpt"});
   EXPECT_EQ(txt.state, TlsRptState::kOk);
   EXPECT_EQ(txt.rua, (std::vector<std::string>{"mailto:tlsrpt@example.org",
                                                "https://reports.example.org/v1/tlsrpt"}));

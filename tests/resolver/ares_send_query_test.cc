@@ -53,10 +53,10 @@ class AresSendTest : public ::testing::Test {
     opts.ednspsz = 1232;
     opts.timeout = 2000;
     opts.tries = 1;
-    ASSERT_EQ(ares_init_options(&channel_, &opts,
-                                ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS |
-                                    ARES_OPT_TRIES),
-              ARES_SUCCESS);
+    ASSERT_EQ(
+        ares_init_options(&channel_, &opts,
+                          ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES),
+        ARES_SUCCESS);
     const std::string server = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
     ASSERT_EQ(ares_set_servers_ports_csv(channel_, server.c_str()), ARES_SUCCESS);
   }
@@ -83,8 +83,8 @@ class AresSendTest : public ::testing::Test {
         uint8_t buf[4096];
         sockaddr_in from{};
         socklen_t from_len = sizeof(from);
-        ssize_t n = recvfrom(server_, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from),
-                             &from_len);
+        ssize_t n =
+            recvfrom(server_, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
         if (n > 0) {
           std::vector<uint8_t> query(buf, buf + n);
           received_.push_back(query);
@@ -112,8 +112,8 @@ std::vector<uint8_t> TlsaAnswerTo(const std::vector<uint8_t>& query) {
   reply[2] |= 0x80;
   reply[3] = 0xA0;  // RA, AD
   reply[7] = 1;     // ANCOUNT
-  const uint8_t record[] = {0xC0, 0x0C, 0x00, 0x34, 0x00, 0x01, 0, 0, 1, 0, 0x00, 0x05,
-                            3,    1,    1,    0xAB, 0xCD};
+  const uint8_t record[] = {0xC0, 0x0C, 0x00, 0x34, 0x00, 0x01, 0,    0,   1,
+                            0,    0x00, 0x05, 3,    1,    1,    0xAB, 0xCD};
   reply.insert(reply.end(), record, record + sizeof(record));
   reply.insert(reply.end(), query.end() - kDnsOptRecordOctets, query.end());
   return reply;
@@ -134,8 +134,8 @@ TEST_F(AresSendTest, KeepsOurIdAndBytesAndReturnsTheAdBit) {
   EXPECT_EQ(outcome.answer[0], 0x5A);
   EXPECT_EQ(outcome.answer[1], 0x17);
   DnsAnswer answer;
-  ASSERT_TRUE(ParseDnsAnswer(outcome.answer.data(), outcome.answer.size(),
-                             "_25._tcp.mx.example", kDnsTypeTlsa, 8, &answer, &error))
+  ASSERT_TRUE(ParseDnsAnswer(outcome.answer.data(), outcome.answer.size(), "_25._tcp.mx.example",
+                             kDnsTypeTlsa, 8, &answer, &error))
       << error;
   EXPECT_TRUE(answer.authenticated_data);
   ASSERT_EQ(answer.tlsa.size(), 1u);

@@ -68,13 +68,19 @@ TEST(DnsAnswerTest, MxRecordsWithCompressedNames) {
   m.Question("example.test", kDnsTypeMx);
   // Owner as a pointer to the question name at offset 12.
   m.Raw("\xc0\x0c");
-  m.U16(kDnsTypeMx); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+  m.U16(kDnsTypeMx);
+  m.U16(1);
+  m.Raw(std::string("\x00\x00\x01\x2c", 4));
   m.U16(2 + 5 + 2);
-  m.U16(10); m.Raw("\x04mail\xc0\x0c");  // mail.example.test
+  m.U16(10);
+  m.Raw("\x04mail\xc0\x0c");  // mail.example.test
   m.Raw("\xc0\x0c");
-  m.U16(kDnsTypeMx); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+  m.U16(kDnsTypeMx);
+  m.U16(1);
+  m.Raw(std::string("\x00\x00\x01\x2c", 4));
   m.U16(2 + 1);
-  m.U16(0); m.Raw(std::string("\x00", 1));  // "." (null MX)
+  m.U16(0);
+  m.Raw(std::string("\x00", 1));  // "." (null MX)
   DnsAnswer a;
   std::string error;
   ASSERT_TRUE(Parse(m, "example.test", kDnsTypeMx, &a, &error)) << error;
@@ -97,7 +103,9 @@ TEST(DnsAnswerTest, MxOverTheCapKeepsTheMostPreferred) {
     uint16_t preference = static_cast<uint16_t>(kRecords - i);  // best last
     std::string label = "mx" + std::to_string(i);
     m.Raw("\xc0\x0c");
-    m.U16(kDnsTypeMx); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+    m.U16(kDnsTypeMx);
+    m.U16(1);
+    m.Raw(std::string("\x00\x00\x01\x2c", 4));
     m.U16(static_cast<uint16_t>(2 + 1 + label.size() + 2));
     m.U16(preference);
     m.Raw(std::string(1, static_cast<char>(label.size())) + label + "\xc0\x0c");
@@ -154,7 +162,9 @@ TEST(DnsAnswerTest, OwnerNamesMustMatchExactly) {
   // The real one, as a pointer to the question, in upper case there.
   m.bytes()[13] = 'M';
   m.Raw("\xc0\x0c");
-  m.U16(kDnsTypeA); m.U16(1); m.Raw(std::string("\x00\x00\x01\x2c", 4));
+  m.U16(kDnsTypeA);
+  m.U16(1);
+  m.Raw(std::string("\x00\x00\x01\x2c", 4));
   m.U16(4);
   m.Raw(std::string("\x0a\x00\x00\x09", 4));
   DnsAnswer a;
@@ -247,7 +257,8 @@ TEST(DnsAnswerTest, RecordCapApplies) {
   m.Question("a.test", kDnsTypeAaaa);
   for (int i = 0; i < 5; ++i) {
     m.Record("a.test", kDnsTypeAaaa, 16);
-    m.Raw(std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') + std::string(1, static_cast<char>(i)));
+    m.Raw(std::string("\x20\x01\x0d\xb8", 4) + std::string(11, '\0') +
+          std::string(1, static_cast<char>(i)));
   }
   DnsAnswer a;
   std::string error;
@@ -324,7 +335,12 @@ TEST(DnsAnswerTest, UnprintableLabelsAreFlagged) {
   m.Question("a.test", kDnsTypeMx);
   m.Record("a.test", kDnsTypeMx, 2 + 10);
   m.U16(5);
-  m.Raw(std::string("\x03" "a.b" "\x04" "test\x00", 10));
+  m.Raw(
+      std::string("\x03"
+                  "a.b"
+                  "\x04"
+                  "test\x00",
+                  10));
   DnsAnswer a;
   std::string error;
   ASSERT_TRUE(Parse(m, "a.test", kDnsTypeMx, &a, &error)) << error;
@@ -332,7 +348,6 @@ TEST(DnsAnswerTest, UnprintableLabelsAreFlagged) {
   EXPECT_EQ(a.mx[0].exchange, "a.b.test");
   EXPECT_FALSE(a.mx[0].exchange_printable);
 }
-
 
 TEST(DnsAnswerTest, AuthenticatedDataBit) {
   MessageBuilder m(0, 0);
@@ -433,10 +448,14 @@ TEST(DnsAnswerTest, TxtStringRunningPastItsRecordIsMalformed) {
   MessageBuilder m(0, 2);
   m.Question("t.test", kDnsTypeTxt);
   m.Record("t.test", kDnsTypeTxt, 4);
-  m.Raw("\x03" "abc");
+  m.Raw(
+      "\x03"
+      "abc");
   // Claims 9 octets in a 4-octet RDATA, although the message goes on past it.
   m.Record("t.test", kDnsTypeTxt, 4);
-  m.Raw("\x09" "abcdefghijklmn");
+  m.Raw(
+      "\x09"
+      "abcdefghijklmn");
   DnsAnswer a;
   std::string error;
   EXPECT_FALSE(Parse(m, "t.test", kDnsTypeTxt, &a, &error));

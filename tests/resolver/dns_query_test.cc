@@ -11,20 +11,27 @@
 namespace starttls {
 namespace {
 
-std::vector<uint8_t> Bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+std::vector<uint8_t> Bytes(const std::string& s) {
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
 
 TEST(DnsQueryTest, TlsaQueryWithAdDoAndOpt) {
   std::vector<uint8_t> q;
   std::string error;
-  ASSERT_TRUE(BuildDnsQuery(0xBEEF, "_25._tcp.mx.example", kDnsTypeTlsa, DnsQueryOptions{}, &q,
-                            &error))
+  ASSERT_TRUE(
+      BuildDnsQuery(0xBEEF, "_25._tcp.mx.example", kDnsTypeTlsa, DnsQueryOptions{}, &q, &error))
       << error;
   const std::string expected =
-      std::string("\xBE\xEF"        // ID
-                  "\x01\x20"        // RD; AD
-                  "\x00\x01\x00\x00\x00\x00\x00\x01", 12) +  // QD 1, AN 0, NS 0, AR 1
-      std::string("\x03_25\x04_tcp\x02mx\x07" "example\x00", 21) +
-      std::string("\x00\x34\x00\x01", 4) +                   // TLSA, IN
+      std::string(
+          "\xBE\xEF"  // ID
+          "\x01\x20"  // RD; AD
+          "\x00\x01\x00\x00\x00\x00\x00\x01",
+          12) +  // QD 1, AN 0, NS 0, AR 1
+      std::string(
+          "\x03_25\x04_tcp\x02mx\x07"
+          "example\x00",
+          21) +
+      std::string("\x00\x34\x00\x01", 4) +                              // TLSA, IN
       std::string("\x00\x00\x29\x04\xd0\x00\x00\x80\x00\x00\x00", 11);  // OPT 1232, DO
   EXPECT_EQ(q, Bytes(expected));
   // The OPT record is exactly the last 11 octets (what c-ares strips on a FORMERR fallback).
@@ -39,9 +46,12 @@ TEST(DnsQueryTest, TxtQueryWithoutEdnsAndWithoutFlags) {
   std::vector<uint8_t> q;
   std::string error;
   ASSERT_TRUE(BuildDnsQuery(7, "_mta-sts.Example.ORG.", kDnsTypeTxt, options, &q, &error));
-  const std::string expected =
-      std::string("\x00\x07\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12) +
-      std::string("\x08_mta-sts\x07" "Example\x03ORG\x00", 22) + std::string("\x00\x10\x00\x01", 4);
+  const std::string expected = std::string("\x00\x07\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12) +
+                               std::string(
+                                   "\x08_mta-sts\x07"
+                                   "Example\x03ORG\x00",
+                                   22) +
+                               std::string("\x00\x10\x00\x01", 4);
   EXPECT_EQ(q, Bytes(expected));
 }
 

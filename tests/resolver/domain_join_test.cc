@@ -35,7 +35,8 @@ TEST(DomainJoinTest, EndpointsSharedByDomainsAreScannedOnce) {
   DomainJoin join(25);
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
-  join.AddDomain(Domain("a.test", {Mx("mx1.prov.test", 10, {"192.0.2.1", "192.0.2.2"})}), &scan, &done);
+  join.AddDomain(Domain("a.test", {Mx("mx1.prov.test", 10, {"192.0.2.1", "192.0.2.2"})}), &scan,
+                 &done);
   join.AddDomain(Domain("b.test", {Mx("mx1.prov.test", 10, {"192.0.2.1", "192.0.2.2"}),
                                    Mx("mx.b.test", 20, {"192.0.2.3"})}),
                  &scan, &done);
@@ -48,20 +49,23 @@ TEST(DomainJoinTest, EndpointsSharedByDomainsAreScannedOnce) {
   EXPECT_EQ(join.pending_domains(), 3u);
   EXPECT_EQ(join.pending_endpoints(), 3u);
 
-  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done));
+  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.1"),
+                                  {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done));
   ASSERT_EQ(done.size(), 1u);  // c.test had only this endpoint
   EXPECT_EQ(done[0].resolution.domain, "c.test");
   EXPECT_EQ(done[0].verdict, "compliant");
   EXPECT_EQ(join.NamesOf(Ep("192.0.2.1")), nullptr);
 
-  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.2"), {ScanStatus::kSuccess, EhloClass::kStarttlsMisordered, nullptr}, &done));
+  EXPECT_TRUE(join.FinishEndpoint(
+      Ep("192.0.2.2"), {ScanStatus::kSuccess, EhloClass::kStarttlsMisordered, nullptr}, &done));
   ASSERT_EQ(done.size(), 2u);
   EXPECT_EQ(done[1].resolution.domain, "a.test");
   EXPECT_EQ(done[1].verdict, "starttls_misordered");
   ASSERT_EQ(done[1].endpoints.size(), 2u);
   EXPECT_EQ(done[1].endpoints[0].cls, EhloClass::kCompliant);
 
-  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.3"), {ScanStatus::kConnectionTimeout, std::nullopt, nullptr}, &done));
+  EXPECT_TRUE(join.FinishEndpoint(Ep("192.0.2.3"),
+                                  {ScanStatus::kConnectionTimeout, std::nullopt, nullptr}, &done));
   ASSERT_EQ(done.size(), 3u);
   EXPECT_EQ(done[2].resolution.domain, "b.test");
   EXPECT_EQ(done[2].verdict, "starttls_misordered");  // the weakest reached; .3 not reached
@@ -69,7 +73,8 @@ TEST(DomainJoinTest, EndpointsSharedByDomainsAreScannedOnce) {
 
   EXPECT_EQ(join.pending_domains(), 0u);
   EXPECT_EQ(join.pending_endpoints(), 0u);
-  EXPECT_FALSE(join.FinishEndpoint(Ep("192.0.2.3"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done));
+  EXPECT_FALSE(join.FinishEndpoint(Ep("192.0.2.3"),
+                                   {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done));
 }
 
 TEST(DomainJoinTest, AddressTargetScannedBeforeOrDuringADomainIsNotScannedAgain) {
@@ -77,7 +82,8 @@ TEST(DomainJoinTest, AddressTargetScannedBeforeOrDuringADomainIsNotScannedAgain)
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   // Scanned as an address target before any domain led to it.
-  join.RecordScanned(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
+  join.RecordScanned(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr},
+                     &done);
   EXPECT_TRUE(done.empty());
   join.AddDomain(Domain("a.test", {Mx("mx.test", 10, {"192.0.2.1"})}), &scan, &done);
   EXPECT_TRUE(scan.empty());
@@ -87,7 +93,8 @@ TEST(DomainJoinTest, AddressTargetScannedBeforeOrDuringADomainIsNotScannedAgain)
   done.clear();
   join.AddDomain(Domain("b.test", {Mx("mx2.test", 10, {"192.0.2.2"})}), &scan, &done);
   ASSERT_EQ(scan.size(), 1u);
-  join.RecordScanned(Ep("192.0.2.2"), {ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr}, &done);
+  join.RecordScanned(Ep("192.0.2.2"), {ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr},
+                     &done);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].verdict, "no_starttls");
   EXPECT_EQ(join.pending_domains(), 0u);
@@ -98,7 +105,8 @@ TEST(DomainJoinTest, LaterDomainUsesAFinishedEndpointWithoutRescan) {
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   join.AddDomain(Domain("a.test", {Mx("mx.test", 10, {"192.0.2.1"})}), &scan, &done);
-  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr}, &done);
+  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kNoStarttls, nullptr},
+                      &done);
   scan.clear();
   done.clear();
   join.AddDomain(Domain("b.test", {Mx("mx.test", 10, {"192.0.2.1"})}), &scan, &done);
@@ -127,11 +135,13 @@ TEST(DomainJoinTest, NamesPerEndpointAreCapped) {
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
   for (int i = 0; i < 5; ++i) {
-    join.AddDomain(Domain("d" + std::to_string(i), {Mx("mx" + std::to_string(i) + ".test", 10, {"192.0.2.1"})}),
+    join.AddDomain(Domain("d" + std::to_string(i),
+                          {Mx("mx" + std::to_string(i) + ".test", 10, {"192.0.2.1"})}),
                    &scan, &done);
   }
   EXPECT_EQ(join.NamesOf(Ep("192.0.2.1"))->size(), 2u);
-  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
+  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr},
+                      &done);
   EXPECT_EQ(done.size(), 5u);
 }
 
@@ -173,11 +183,13 @@ TEST(DomainJoinTest, AddressSharedByTwoExchangesOfOneDomain) {
   DomainJoin join(25);
   std::vector<Endpoint> scan;
   std::vector<DomainVerdict> done;
-  join.AddDomain(Domain("a.test", {Mx("mx1.a.test", 10, {"192.0.2.1"}), Mx("mx2.a.test", 20, {"192.0.2.1"})}),
-                 &scan, &done);
+  join.AddDomain(
+      Domain("a.test", {Mx("mx1.a.test", 10, {"192.0.2.1"}), Mx("mx2.a.test", 20, {"192.0.2.1"})}),
+      &scan, &done);
   EXPECT_EQ(scan.size(), 1u);
   EXPECT_EQ(*join.NamesOf(Ep("192.0.2.1")), (std::vector<std::string>{"mx1.a.test", "mx2.a.test"}));
-  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr}, &done);
+  join.FinishEndpoint(Ep("192.0.2.1"), {ScanStatus::kSuccess, EhloClass::kCompliant, nullptr},
+                      &done);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].endpoints.size(), 1u);
 }

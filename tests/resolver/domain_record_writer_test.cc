@@ -11,8 +11,8 @@
 
 #include "gtest/gtest.h"
 #include "output/error_record.h"
-#include "output/ndjson_reader.h"
 #include "output/json_writer.h"
+#include "output/ndjson_reader.h"
 #include "output/rfc3339.h"
 
 namespace starttls {
@@ -25,9 +25,10 @@ DomainVerdict Sample() {
   v.resolution.domain = "example.test";
   v.resolution.rcode = "NOERROR";
   v.resolution.kind = DomainResolution::kMx;
-  v.resolution.exchanges = {Exchange{"mx1.example.test", 10, {Ip("192.0.2.1"), Ip("2001:db8::1")}, ""},
-                            Exchange{"ghost.example.test", 20, {}, "no address records"},
-                            Exchange{std::string("bad\xff.test"), 30, {}, "exchange is not a host name"}};
+  v.resolution.exchanges = {
+      Exchange{"mx1.example.test", 10, {Ip("192.0.2.1"), Ip("2001:db8::1")}, ""},
+      Exchange{"ghost.example.test", 20, {}, "no address records"},
+      Exchange{std::string("bad\xff.test"), 30, {}, "exchange is not a host name"}};
   auto tls = std::make_shared<EndpointTls>();
   tls->handshake_ok = true;
   tls->trusted = true;
@@ -49,9 +50,10 @@ TEST(DomainRecordWriterTest, FieldsReadBack) {
   EXPECT_NE(line.find("\"type\":\"domain\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"dns\":\"NOERROR\",\"mx_kind\":\"mx\""), std::string::npos) << line;
   EXPECT_NE(line.find("\"line\":7"), std::string::npos) << line;
-  EXPECT_NE(line.find("{\"name\":\"mx1.example.test\",\"preference\":10,\"addresses\":[\"192.0.2.1\","
-                      "\"2001:db8::1\"],\"error\":null}"),
-            std::string::npos)
+  EXPECT_NE(
+      line.find("{\"name\":\"mx1.example.test\",\"preference\":10,\"addresses\":[\"192.0.2.1\","
+                "\"2001:db8::1\"],\"error\":null}"),
+      std::string::npos)
       << line;
   EXPECT_NE(line.find("{\"ip\":\"2001:db8::1\",\"port\":25,\"mx\":\"mx1.example.test\","
                       "\"status\":\"connection-refused\",\"class\":null,\"tls\":null}"),
@@ -153,10 +155,12 @@ TEST(DomainRecordWriterTest, SameBytesAsTheGeneralWriter) {
   odd.resolution.rcode = "";
   odd.resolution.error = "tab\there, \xc3\xa9 and bad \xff";
   odd.resolution.exchanges.push_back(
-      Exchange{std::string("ctl\x7f\n\0\"x\x80", 9), 65535, {Ip("0.0.0.0"), Ip("255.255.255.255"),
-               Ip("10.1.20.200"), Ip("::ffff:192.0.2.1")}, "err \"q\""});
-  odd.endpoints.push_back(
-      JoinedEndpoint{Endpoint{Ip("198.51.100.9"), 65535}, ScanStatus::kBlocklisted, EhloClass::kCompliant, nullptr});
+      Exchange{std::string("ctl\x7f\n\0\"x\x80", 9),
+               65535,
+               {Ip("0.0.0.0"), Ip("255.255.255.255"), Ip("10.1.20.200"), Ip("::ffff:192.0.2.1")},
+               "err \"q\""});
+  odd.endpoints.push_back(JoinedEndpoint{Endpoint{Ip("198.51.100.9"), 65535},
+                                         ScanStatus::kBlocklisted, EhloClass::kCompliant, nullptr});
   odd.verdict = "unreachable";
   DomainVerdict none;
   none.resolution.domain = "nx.test";
@@ -206,15 +210,16 @@ TEST(DomainRecordWriterTest, EveryShapeValidatesAgainstTheSchema) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << lines;
 
   // And a broken record is caught by the same check (the check can fail).
-  std::string bad = "{\"type\":\"domain\",\"schema\":1,\"domain\":\"x.test\",\"verdict\":\"maybe\"}\n";
+  std::string bad =
+      "{\"type\":\"domain\",\"schema\":1,\"domain\":\"x.test\",\"verdict\":\"maybe\"}\n";
   char bad_path[] = "/tmp/domain-records-bad-XXXXXX";
   const int bfd = mkstemp(bad_path);
   ASSERT_GE(bfd, 0);
   ASSERT_EQ(write(bfd, bad.data(), bad.size()), static_cast<ssize_t>(bad.size()));
   close(bfd);
   const int bad_status = std::system((std::string("python3 '") + STARTTLS_VALIDATE_SCRIPT + "' '" +
-                                      STARTTLS_SCHEMA_DIR + "/starttls-scan.schema.json' '" + bad_path +
-                                      "' --expect-invalid")
+                                      STARTTLS_SCHEMA_DIR + "/starttls-scan.schema.json' '" +
+                                      bad_path + "' --expect-invalid")
                                          .c_str());
   unlink(bad_path);
   EXPECT_EQ(WEXITSTATUS(bad_status), 0);

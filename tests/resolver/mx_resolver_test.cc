@@ -15,8 +15,8 @@
 #include "gtest/gtest.h"
 #include "resolver/domain_join.h"
 #include "resolver/domain_record_writer.h"
-#include "tests/resolver/poll_driver.h"
 #include "tests/resolver/nsd_server.h"
+#include "tests/resolver/poll_driver.h"
 #include "tests/resolver/test_zone.h"
 
 namespace starttls {
@@ -112,9 +112,8 @@ TEST_F(MxResolverTest, MxSetOrderedByPreferenceWithAddresses) {
 
 TEST_F(MxResolverTest, SharedExchangeIsLookedUpOnce) {
   MxResolverStats stats;
-  auto results = ResolveAll(Options(),
-                            {"multi.resolver.test", "shared1.resolver.test", "shared2.resolver.test"},
-                            &stats);
+  auto results = ResolveAll(
+      Options(), {"multi.resolver.test", "shared1.resolver.test", "shared2.resolver.test"}, &stats);
   for (const char* d : {"shared1.resolver.test", "shared2.resolver.test"}) {
     const DomainResolution& r = results[d];
     EXPECT_EQ(r.rcode, "NOERROR") << d;
@@ -264,7 +263,8 @@ TEST_F(MxResolverTest, ExchangeThatIsAnAddressLiteralIsAnError) {
   ASSERT_EQ(r.exchanges.size(), 1u);
   EXPECT_EQ(r.exchanges[0].name, "192.0.2.99");
   EXPECT_TRUE(r.exchanges[0].addresses.empty());
-  EXPECT_NE(r.exchanges[0].error.find("not a host name"), std::string::npos) << r.exchanges[0].error;
+  EXPECT_NE(r.exchanges[0].error.find("not a host name"), std::string::npos)
+      << r.exchanges[0].error;
 }
 
 TEST_F(MxResolverTest, AddressFamilies) {
@@ -287,7 +287,8 @@ TEST_F(MxResolverTest, AddressFamilies) {
 
 TEST_F(MxResolverTest, BigMxSetOverTcpIsCapped) {
   ResolverOptions options = Options();
-  options.edns_payload_bytes = 0;  // 512-byte UDP answers: 40 MX records come truncated, then by TCP
+  options.edns_payload_bytes =
+      0;  // 512-byte UDP answers: 40 MX records come truncated, then by TCP
   DomainResolution r = ResolveAll(options, {"big.resolver.test"})["big.resolver.test"];
   EXPECT_EQ(r.rcode, "NOERROR");
   ASSERT_EQ(r.exchanges.size(), 32u);
@@ -354,9 +355,8 @@ TEST_F(MxResolverTest, EvictedHostEntriesAreReused) {
     const DomainResolution& r = results["d" + std::to_string(i) + ".load.resolver.test"];
     ASSERT_EQ(r.exchanges.size(), 1u);
     EXPECT_EQ(r.exchanges[0].name, "m" + std::to_string(i) + ".load.resolver.test");
-    EXPECT_EQ(r.exchanges[0].addresses,
-              Ips({("10.0.0." + std::to_string(i)).c_str(),
-                   ("fd00::" + std::to_string(i)).c_str()}));
+    EXPECT_EQ(r.exchanges[0].addresses, Ips({("10.0.0." + std::to_string(i)).c_str(),
+                                             ("fd00::" + std::to_string(i)).c_str()}));
   }
   ASSERT_EQ(results["multi.resolver.test"].exchanges.size(), 3u);
   EXPECT_EQ(results["multi.resolver.test"].exchanges[1].addresses,
@@ -371,7 +371,8 @@ TEST_F(MxResolverTest, ThousandDomainsInFlightWithoutLoss) {
   ResolverOptions options = Options();
   options.timeout_ms = 5000;
   std::vector<std::string> domains;
-  for (int i = 0; i < kLoadDomains; ++i) domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
+  for (int i = 0; i < kLoadDomains; ++i)
+    domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
   MxResolverStats stats;
   auto results = ResolveAll(options, domains, &stats);
   ASSERT_EQ(results.size(), static_cast<size_t>(kLoadDomains));
@@ -431,7 +432,8 @@ TEST_F(MxResolverTest, DestroyedWhileQueriesAreOutstanding) {
   {
     auto resolver = MxResolver::Create(Options(), std::move(callbacks));
     ASSERT_TRUE(resolver.ok());
-    for (int i = 0; i < 20; ++i) (*resolver)->Resolve("d" + std::to_string(i) + ".load.resolver.test", i);
+    for (int i = 0; i < 20; ++i)
+      (*resolver)->Resolve("d" + std::to_string(i) + ".load.resolver.test", i);
     EXPECT_EQ((*resolver)->queries_in_flight(), 20u);
     EXPECT_FALSE((*resolver)->sockets().empty());
   }
@@ -441,9 +443,9 @@ TEST_F(MxResolverTest, DestroyedWhileQueriesAreOutstanding) {
 
 // Resolutions through DomainJoin into `domain` records: verdicts per shape, schema-valid.
 TEST_F(MxResolverTest, ResolutionsJoinIntoSchemaValidDomainRecords) {
-  const std::vector<std::string> domains = {"multi.resolver.test", "shared1.resolver.test",
-                                            "nullmx.resolver.test", "nope.resolver.test",
-                                            "mail.lame.test", "allnoaddr.resolver.test",
+  const std::vector<std::string> domains = {"multi.resolver.test",   "shared1.resolver.test",
+                                            "nullmx.resolver.test",  "nope.resolver.test",
+                                            "mail.lame.test",        "allnoaddr.resolver.test",
                                             "implicit.resolver.test"};
   auto results = ResolveAll(Options(), domains);
   DomainJoin join(25);
@@ -454,12 +456,12 @@ TEST_F(MxResolverTest, ResolutionsJoinIntoSchemaValidDomainRecords) {
   EXPECT_EQ(scan.size(), 7u);
   for (const Endpoint& e : scan) {
     const bool reached = e.ip != Ip("192.0.2.4");
-    HostOutcome outcome{reached ? ScanStatus::kSuccess : ScanStatus::kConnectionTimeout,
-                        reached ? std::optional<EhloClass>(e.ip == Ip("192.0.2.3")
-                                                               ? EhloClass::kNoStarttls
-                                                               : EhloClass::kCompliant)
-                                : std::nullopt,
-                        nullptr};
+    HostOutcome outcome{
+        reached ? ScanStatus::kSuccess : ScanStatus::kConnectionTimeout,
+        reached ? std::optional<EhloClass>(e.ip == Ip("192.0.2.3") ? EhloClass::kNoStarttls
+                                                                   : EhloClass::kCompliant)
+                : std::nullopt,
+        nullptr};
     join.FinishEndpoint(e, outcome, &done);
   }
   ASSERT_EQ(done.size(), domains.size());
@@ -484,9 +486,10 @@ TEST_F(MxResolverTest, ResolutionsJoinIntoSchemaValidDomainRecords) {
   ASSERT_NE(f, nullptr);
   std::fwrite(lines.data(), 1, lines.size(), f);
   std::fclose(f);
-  const int status = std::system((std::string("python3 '") + STARTTLS_VALIDATE_SCRIPT + "' '" +
-                                  STARTTLS_SCHEMA_DIR + "/starttls-scan.schema.json' '" + path + "'")
-                                     .c_str());
+  const int status =
+      std::system((std::string("python3 '") + STARTTLS_VALIDATE_SCRIPT + "' '" +
+                   STARTTLS_SCHEMA_DIR + "/starttls-scan.schema.json' '" + path + "'")
+                      .c_str());
   EXPECT_EQ(status, 0) << lines;
 }
 

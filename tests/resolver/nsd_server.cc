@@ -112,7 +112,8 @@ absl::StatusOr<std::unique_ptr<NsdServer>> NsdServer::Start(
                        "  xfrdfile: \"" + dir + "/xfrd.state\"\n  xfrdir: \"" + dir + "\"\n" +
                        "  pidfile: \"" + dir + "/nsd.internal.pid\"\n  logfile: \"" + dir +
                        "/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n" +
-                       "  tcp-count: 200\n  receive-buffer-size: 4194304\n  send-buffer-size: 4194304\nremote-control:\n  control-enable: no\n";
+                       "  tcp-count: 200\n  receive-buffer-size: 4194304\n  send-buffer-size: "
+                       "4194304\nremote-control:\n  control-enable: no\n";
     for (const NsdZone& zone : zones) {
       const std::string file = dir + "/" + zone.origin + ".zone";
       if (!WriteFile(file, zone.text)) return absl::InternalError("cannot write " + file);
@@ -148,8 +149,8 @@ absl::StatusOr<std::unique_ptr<NsdServer>> NsdServer::Start(
       int status = 0;
       if (waitpid(pid, &status, WNOHANG) == pid) {
         server->pid_ = -1;
-        last_error = "nsd exited: " + ReadFileTail(dir + "/nsd.log") +
-                     ReadFileTail(dir + "/nsd.stdout");
+        last_error =
+            "nsd exited: " + ReadFileTail(dir + "/nsd.log") + ReadFileTail(dir + "/nsd.stdout");
         break;
       }
       if (ProbeRcode(server->endpoint_, zones.front().origin, 100) == 0) return server;

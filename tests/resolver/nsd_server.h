@@ -25,9 +25,9 @@ class NsdServer {
  public:
   // `secondary_zones` are configured as secondaries of a dead primary and so have no data:
   // NSD answers SERVFAIL for them, like a lame server listed for a zone it does not serve.
-  static absl::StatusOr<std::unique_ptr<NsdServer>> Start(const std::string& dir,
-                                                          const std::vector<NsdZone>& zones,
-                                                          const std::vector<std::string>& secondary_zones);
+  static absl::StatusOr<std::unique_ptr<NsdServer>> Start(
+      const std::string& dir, const std::vector<NsdZone>& zones,
+      const std::vector<std::string>& secondary_zones);
   ~NsdServer();
   NsdServer(const NsdServer&) = delete;
   NsdServer& operator=(const NsdServer&) = delete;

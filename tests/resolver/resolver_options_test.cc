@@ -24,8 +24,9 @@ TEST(ResolverOptionsTest, ParsesResolverAddresses) {
 }
 
 TEST(ResolverOptionsTest, RejectsBadResolverAddresses) {
-  for (const char* bad : {"", "dns.example", "192.0.2.1:", "192.0.2.1:0", "192.0.2.1:65536",
-                          "192.0.2.1:53x", "[::1", "[::1]53", "[192.0.2.1]:53", "[::1]:", "1.2.3"}) {
+  for (const char* bad :
+       {"", "dns.example", "192.0.2.1:", "192.0.2.1:0", "192.0.2.1:65536", "192.0.2.1:53x", "[::1",
+        "[::1]53", "[192.0.2.1]:53", "[::1]:", "1.2.3"}) {
     auto r = ParseResolverAddress(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

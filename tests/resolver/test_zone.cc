@@ -53,16 +53,18 @@ std::vector<NsdZone> MakeResolverTestZones(int load_domains) {
       "an-exchange-name-longer-than-forty-octets.prov IN A 192.0.2.50\n";
   char line[160];
   for (int i = 0; i < 40; ++i) {
-    std::snprintf(line, sizeof(line), "big IN MX %d big-host-%02d\nbig-host-%02d IN A 198.51.100.%d\n",
-                  10 + i, i, i, i + 1);
+    std::snprintf(line, sizeof(line),
+                  "big IN MX %d big-host-%02d\nbig-host-%02d IN A 198.51.100.%d\n", 10 + i, i, i,
+                  i + 1);
     z += line;
     std::snprintf(line, sizeof(line), "manyaddr-host IN A 203.0.113.%d\n", i + 1);
     z += line;
   }
   for (int i = 0; i < load_domains; ++i) {
-    std::snprintf(line, sizeof(line),
-                  "d%d.load IN MX 10 m%d.load\nm%d.load IN A 10.%d.%d.%d\nm%d.load IN AAAA fd00::%x\n",
-                  i, i, i, (i >> 16) & 255, (i >> 8) & 255, i & 255, i, i);
+    std::snprintf(
+        line, sizeof(line),
+        "d%d.load IN MX 10 m%d.load\nm%d.load IN A 10.%d.%d.%d\nm%d.load IN AAAA fd00::%x\n", i, i,
+        i, (i >> 16) & 255, (i >> 8) & 255, i & 255, i, i);
     z += line;
   }
   std::string second =

@@ -32,16 +32,15 @@ Drained Drain(const std::string& text, InputTargetsOptions options) {
     InputTargets::Got got = input.Next(&target);
     if (got == InputTargets::Got::kEnd) break;
     if (got == InputTargets::Got::kTarget) out.targets.push_back(target);
-    if (got == InputTargets::Got::kInvalidLine) out.invalid_lines.push_back(input.invalid_line().line_number);
+    if (got == InputTargets::Got::kInvalidLine)
+      out.invalid_lines.push_back(input.invalid_line().line_number);
     if (got == InputTargets::Got::kDuplicateName) out.duplicate_names.push_back(target.name);
   }
   out.counts = input.counts();
   return out;
 }
 
-std::string Key(const InputTarget& t) {
-  return t.is_domain() ? t.domain : t.endpoint.ToString();
-}
+std::string Key(const InputTarget& t) { return t.is_domain() ? t.domain : t.endpoint.ToString(); }
 
 constexpr char kMixed[] =
     "# a comment\n"
@@ -49,14 +48,14 @@ constexpr char kMixed[] =
     "\n"
     "example.org\n"
     "not a target!\n"
-    "192.0.2.1\n"              // duplicate
-    "EXAMPLE.org.\n"           // duplicate (normalised)
-    "192.0.2.0/30\n"           // 4 addresses, .1 a duplicate
+    "192.0.2.1\n"     // duplicate
+    "EXAMPLE.org.\n"  // duplicate (normalised)
+    "192.0.2.0/30\n"  // 4 addresses, .1 a duplicate
     "192.0.2.9,mx.example.org\n"
     "192.0.2.9,mx2.example.org\n"  // duplicate with a name to join
-    "1.2.3.4/33\n"             // invalid
+    "1.2.3.4/33\n"                 // invalid
     "   # indented comment\n"
-    "mail.example.net";        // last line without LF
+    "mail.example.net";  // last line without LF
 
 TEST(InputTargetsTest, AccountingIdentityHolds) {
   Drained d = Drain(kMixed, {});
@@ -74,9 +73,9 @@ TEST(InputTargetsTest, AccountingIdentityHolds) {
   EXPECT_EQ(d.duplicate_names, (std::vector<std::string>{"mx2.example.org"}));
   std::set<std::string> keys;
   for (const InputTarget& t : d.targets) keys.insert(Key(t));
-  EXPECT_EQ(keys, (std::set<std::string>{"192.0.2.1:25", "example.org", "192.0.2.0:25",
-                                         "192.0.2.2:25", "192.0.2.3:25", "192.0.2.9:25",
-                                         "mail.example.net"}) ) ;
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"192.0.2.1:25", "example.org", "192.0.2.0:25", "192.0.2.2:25",
+                                   "192.0.2.3:25", "192.0.2.9:25", "mail.example.net"}));
 }
 
 TEST(InputTargetsTest, LinesAndNamesAreCarried) {
@@ -109,9 +108,10 @@ TEST(InputTargetsTest, EveryPortOfAnAddressIsATarget) {
 }
 
 TEST(InputTargetsTest, ZmapCsvRowsCarryTheirPort) {
-  Drained d = Drain("saddr,sport,classification\n192.0.2.1,25,synack\n192.0.2.2,2525,synack\n"
-                    "bogus,25,x\n192.0.2.1,25,synack\n",
-                    {});
+  Drained d = Drain(
+      "saddr,sport,classification\n192.0.2.1,25,synack\n192.0.2.2,2525,synack\n"
+      "bogus,25,x\n192.0.2.1,25,synack\n",
+      {});
   std::vector<std::string> keys;
   for (const InputTarget& t : d.targets) keys.push_back(Key(t));
   EXPECT_EQ(keys, (std::vector<std::string>{"192.0.2.1:25", "192.0.2.2:2525"}));

@@ -497,7 +497,6 @@ TEST_F(SessionTest, NeverSendsForbiddenCommands) {
   }
 }
 
-
 // A peer that answers before our command went out (found by fuzz/smtp/session_fuzzer): the
 // session asks for one send at a time, as the engine executes them, so the next command
 // waits for the last send's kSent instead of overlapping it.

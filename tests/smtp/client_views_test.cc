@@ -22,13 +22,12 @@ std::set<std::string> Seeing(std::string_view ehlo) {
   return names;
 }
 
-const std::set<std::string> kAll = {"postfix", "cisco_esa",  "sendmail", "python_smtplib",
-                                    "go_net_smtp", "jakarta_mail", "exim", "opensmtpd",
-                                    "swaks", "curl", "msmtp", "testssl", "zgrab2",
-                                    "openssl_s_client"};
-const std::set<std::string> kEveryLineReaders = {"opensmtpd", "swaks",  "curl",
-                                                 "msmtp",     "testssl", "zgrab2",
-                                                 "openssl_s_client"};
+const std::set<std::string> kAll = {
+    "postfix",      "cisco_esa", "sendmail",  "python_smtplib",  "go_net_smtp",
+    "jakarta_mail", "exim",      "opensmtpd", "swaks",           "curl",
+    "msmtp",        "testssl",   "zgrab2",    "openssl_s_client"};
+const std::set<std::string> kEveryLineReaders = {
+    "opensmtpd", "swaks", "curl", "msmtp", "testssl", "zgrab2", "openssl_s_client"};
 
 TEST(ClientViews, TableHasEveryClientOnceInEnumOrder) {
   const auto& rules = ClientRules();
@@ -49,7 +48,9 @@ TEST(ClientViews, MisorderedIsSeenOnlyByEveryLineReaders) {
   EXPECT_EQ(Seeing("250-STARTTLS\r\n250-mx\r\n250 SIZE 1\r\n"), kEveryLineReaders);
 }
 
-TEST(ClientViews, NoneWhenAbsent) { EXPECT_EQ(Seeing("250-mx\r\n250 SIZE 1\r\n"), std::set<std::string>{}); }
+TEST(ClientViews, NoneWhenAbsent) {
+  EXPECT_EQ(Seeing("250-mx\r\n250 SIZE 1\r\n"), std::set<std::string>{});
+}
 
 TEST(ClientViews, LowercaseKeyword) {
   // Exact-match, upper-case-only and raw-substring readers miss it.
@@ -67,8 +68,8 @@ TEST(ClientViews, TabAfterKeyword) {
 
 TEST(ClientViews, EqualsAfterKeyword) {
   EXPECT_EQ(Seeing("250-mx\r\n250 STARTTLS=x\r\n"),
-            (std::set<std::string>{"postfix", "cisco_esa", "sendmail", "python_smtplib",
-                                   "curl", "msmtp", "testssl", "zgrab2", "openssl_s_client"}));
+            (std::set<std::string>{"postfix", "cisco_esa", "sendmail", "python_smtplib", "curl",
+                                   "msmtp", "testssl", "zgrab2", "openssl_s_client"}));
 }
 
 TEST(ClientViews, SpaceAndParameter) {

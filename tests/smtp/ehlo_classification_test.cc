@@ -54,8 +54,7 @@ TEST(EhloClass, MisorderedWhenOnlyTheGreetingSaysStarttls) {
 }
 
 TEST(EhloClass, GreetingAndLaterLineIsCompliantWithTheAnomaly) {
-  ExpectEhlo("250-STARTTLS\r\n250 STARTTLS\r\n", EhloClass::kCompliant,
-             {"starttls_in_greeting"});
+  ExpectEhlo("250-STARTTLS\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"starttls_in_greeting"});
 }
 
 TEST(EhloClass, GreetingMentioningStarttlsLaterIsNoStarttls) {
@@ -85,8 +84,7 @@ TEST(EhloClass, EhloAndHeloRejected) {
                 {ScanStatus::kRejected, std::nullopt, {}});
   ExpectVerdict(MakeConversation(kBanner, "500 no\r\n", "421 busy\r\n"),
                 {ScanStatus::kRateLimited, std::nullopt, {}});
-  ExpectVerdict(MakeConversation(kBanner, "554 no\r\n"),
-                {ScanStatus::kRejected, std::nullopt, {}});
+  ExpectVerdict(MakeConversation(kBanner, "554 no\r\n"), {ScanStatus::kRejected, std::nullopt, {}});
   ExpectVerdict(MakeConversation(kBanner, "421 later\r\n"),
                 {ScanStatus::kRateLimited, std::nullopt, {}});
 }
@@ -115,8 +113,7 @@ TEST(EhloClass, MalformedOrEndlessEhloIsProtocolError) {
 
 TEST(Anomaly, GreetingIsKeyword) {
   ExpectEhlo("250-8BITMIME\r\n250 SIZE 1\r\n", EhloClass::kNoStarttls, {"greeting_is_keyword"});
-  ExpectEhlo("250-pipelining\r\n250 STARTTLS\r\n", EhloClass::kCompliant,
-             {"greeting_is_keyword"});
+  ExpectEhlo("250-pipelining\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"greeting_is_keyword"});
   ExpectEhlo("250-SIZE 1000\r\n250 HELP\r\n", EhloClass::kNoStarttls, {"greeting_is_keyword"});
   // STARTTLS itself is reported as starttls_in_greeting instead; X-keywords are never registered.
   ExpectEhlo("250-STARTTLS\r\n250 SIZE 1\r\n", EhloClass::kStarttlsMisordered,
@@ -171,13 +168,11 @@ TEST(Anomaly, DuplicateKeyword) {
 
 TEST(Anomaly, FramingAnomaliesOfEveryReply) {
   ExpectEhlo("250-mx\n250 STARTTLS\n", EhloClass::kCompliant, {"bare_lf"});
-  ExpectEhlo("250-mx\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"bare_lf"},
-             "220 mx ESMTP\n");
+  ExpectEhlo("250-mx\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"bare_lf"}, "220 mx ESMTP\n");
   ExpectEhlo("250-mx\r\n220 STARTTLS\r\n", EhloClass::kCompliant, {"mixed_reply_codes"});
   ExpectEhlo("250-mx " + std::string(600, 'g') + "\r\n250 STARTTLS\r\n", EhloClass::kCompliant,
              {"line_too_long"});
-  ExpectEhlo("250-mx\r\n250 STARTTLS\r\n250 again\r\n", EhloClass::kCompliant,
-             {"trailing_data"});
+  ExpectEhlo("250-mx\r\n250 STARTTLS\r\n250 again\r\n", EhloClass::kCompliant, {"trailing_data"});
   ExpectEhlo("250-mx\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"trailing_data"},
              "220 mx ESMTP\r\n250 early\r\n");
   ExpectVerdict(MakeConversation(kBanner, "500 no\r\n", "250 mx\n"),
@@ -185,19 +180,16 @@ TEST(Anomaly, FramingAnomaliesOfEveryReply) {
 }
 
 TEST(Anomaly, NonAscii) {
-  ExpectEhlo("250-mx \xc3\xa9t\xc3\xa9\r\n250 STARTTLS\r\n", EhloClass::kCompliant,
-             {"non_ascii"});
+  ExpectEhlo("250-mx \xc3\xa9t\xc3\xa9\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"non_ascii"});
   ExpectEhlo("250-mx\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {"non_ascii"},
              "220 mx ESMTP \x01\r\n");
   ExpectEhlo("250-mx\tok\r\n250 STARTTLS\r\n", EhloClass::kCompliant, {});
   constexpr char kWithNul[] = "250-mx\0\r\n250 STARTTLS\r\n";
-  ExpectEhlo(std::string(kWithNul, sizeof(kWithNul) - 1), EhloClass::kCompliant,
-             {"non_ascii"});
+  ExpectEhlo(std::string(kWithNul, sizeof(kWithNul) - 1), EhloClass::kCompliant, {"non_ascii"});
 }
 
 TEST(Anomaly, NoEsmtpInBanner) {
-  ExpectEhlo("250 mx\r\n", EhloClass::kNoStarttls, {"no_esmtp_in_banner"},
-             "220 mx SMTP ready\r\n");
+  ExpectEhlo("250 mx\r\n", EhloClass::kNoStarttls, {"no_esmtp_in_banner"}, "220 mx SMTP ready\r\n");
   ExpectEhlo("250 mx\r\n", EhloClass::kNoStarttls, {"no_esmtp_in_banner"},
              "220 mx esmtp ready\r\n");
   ExpectEhlo("250 mx\r\n", EhloClass::kNoStarttls, {}, "220-mx\r\n220 ESMTP\r\n");

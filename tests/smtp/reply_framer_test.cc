@@ -69,9 +69,9 @@ TEST(ReplyFramer, MixedCodesAreFlaggedAndTheFirstCodeWins) {
 }
 
 TEST(ReplyFramer, MalformedLinesMakeTheReplyMalformedAndKeepRawBytes) {
-  for (std::string_view bad : {"HTTP/1.1 400 Bad Request\r\n\r\n", "25\r\n", "250_x\r\n",
-                               "250-ok\r\nhello\r\n250 x\r\n", "2501 x\r\n", "\r\n",
-                               "250\rX\r\n"}) {
+  for (std::string_view bad :
+       {"HTTP/1.1 400 Bad Request\r\n\r\n", "25\r\n", "250_x\r\n", "250-ok\r\nhello\r\n250 x\r\n",
+        "2501 x\r\n", "\r\n", "250\rX\r\n"}) {
     std::string trailing;
     Reply reply = FrameAll(bad, &trailing);
     EXPECT_EQ(reply.status, FrameStatus::kMalformed) << bad;
@@ -226,7 +226,6 @@ TEST(ReplyFramer, ByteAtATimeFeeding) {
   EXPECT_EQ(status, FrameStatus::kComplete);
   EXPECT_EQ(framer.reply().lines.size(), 2u);
 }
-
 
 // A reply over a cap that is malformed as well frames the same however it is split (found by
 // fuzz/smtp/classify_fuzzer): a line past the line cap is cut off whatever it holds, and the

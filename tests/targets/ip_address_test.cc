@@ -40,9 +40,9 @@ TEST(IpAddressTest, ParsesAndFormatsIpv6Canonically) {
 }
 
 TEST(IpAddressTest, RejectsMalformedText) {
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ",
-                          " 1.2.3.4", "0x7f.0.0.1", "1.2.3.4/32", "[::1]", "fe80::1%eth0",
-                          "1::2::3", "::g", "example.com", "12345::", "1.2.3.-1"}) {
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4",
+                          "0x7f.0.0.1", "1.2.3.4/32", "[::1]", "fe80::1%eth0", "1::2::3", "::g",
+                          "example.com", "12345::", "1.2.3.-1"}) {
     EXPECT_FALSE(IpAddress::Parse(bad).has_value()) << bad;
   }
   EXPECT_FALSE(IpAddress::Parse(std::string_view("1.2.3.4\0", 8)).has_value());

@@ -87,7 +87,9 @@ TEST(LineReaderTest, EmptyInputAndLoneNewline) {
 // Arbitrary bytes never crash the parser, and every outcome is self-consistent.
 TEST(TargetLineRobustnessTest, RandomBytesYieldTargetsOrNamedErrors) {
   std::mt19937_64 rng(7);
-  const std::string alphabet = "0123456789abcdefABCDEF.:/,-_# \t\r\x01\xff" "xn--";
+  const std::string alphabet =
+      "0123456789abcdefABCDEF.:/,-_# \t\r\x01\xff"
+      "xn--";
   ParsedTargetLine out;
   for (int i = 0; i < 200000; ++i) {
     std::string line(rng() % 40, '\0');

@@ -97,7 +97,8 @@ TEST(TargetLineTest, RejectsTableWithLineNumber) {
       {".example", p + ".example (empty label)"},
       {"example.com..", p + "example.com.. (empty label)"},
       {"_dmarc.example.com", p + "_dmarc.example.com ('_' is not allowed in a host name)"},
-      {"b\xc3\xbc" "cher.example",
+      {"b\xc3\xbc"
+       "cher.example",
        p + "b\\xc3\\xbccher.example (non-ASCII character: give IDNA A-labels (xn--...))"},
       {"01.2.3.4", p + "01.2.3.4 (all-numeric top-level label)"},
       {"1.2.3.4,", "line 17: not an address,name pair: 1.2.3.4, (bad name: empty name)"},
@@ -107,7 +108,8 @@ TEST(TargetLineTest, RejectsTableWithLineNumber) {
       {"1.2.3.4,mx_1.example",
        "line 17: not an address,name pair: 1.2.3.4,mx_1.example (bad name: '_' is not allowed "
        "in a host name)"},
-      {std::string("a\0b.example", 11), p + "a\\x00b.example (character not allowed in a host name)"},
+      {std::string("a\0b.example", 11),
+       p + "a\\x00b.example (character not allowed in a host name)"},
   };
   for (const RejectCase& c : cases) {
     ParsedTargetLine parsed = ParseTargetLine(c.line, 17);

@@ -54,19 +54,49 @@ bssl::UniquePtr<X509> MakeCert(EVP_PKEY* key, const std::vector<std::string>& cn
   return cert;
 }
 
-const std::vector<std::string> kPatterns = {
-    "mx.example.com", "MX.Example.COM", "*.example.com", "*.com", "*", "*.*.example.com",
-    "f*.example.com", "*x.example.com", "m*x.example.com", "xn--*.example.com",
-    "*.xn--bcher-kva.example", "mx.example.com.", "*.example.com.", "a.*.example.com",
-    "**.example.com", "*.", ".example.com", "mx..example.com", "*.co.uk", "mail.*",
-    "xn--bcher-kva.example.com", "mx-1.example.com", "*.sub.example.com"};
+const std::vector<std::string> kPatterns = {"mx.example.com",
+                                            "MX.Example.COM",
+                                            "*.example.com",
+                                            "*.com",
+                                            "*",
+                                            "*.*.example.com",
+                                            "f*.example.com",
+                                            "*x.example.com",
+                                            "m*x.example.com",
+                                            "xn--*.example.com",
+                                            "*.xn--bcher-kva.example",
+                                            "mx.example.com.",
+                                            "*.example.com.",
+                                            "a.*.example.com",
+                                            "**.example.com",
+                                            "*.",
+                                            ".example.com",
+                                            "mx..example.com",
+                                            "*.co.uk",
+                                            "mail.*",
+                                            "xn--bcher-kva.example.com",
+                                            "mx-1.example.com",
+                                            "*.sub.example.com"};
 
-const std::vector<std::string> kHosts = {
-    "mx.example.com", "MX.EXAMPLE.COM", "mx.example.com.", "a.b.example.com", "example.com",
-    "fo.example.com", "f.example.com", "xx.example.com", "mx.sub.example.com",
-    "xn--bcher-kva.example.com", "xn--abc.example.com", "co.uk", "a.co.uk", "mail.example",
-    "mx-1.example.com", "m1x.example.com", "mx", "x.xn--bcher-kva.example",
-    "mx_1.example.com"};
+const std::vector<std::string> kHosts = {"mx.example.com",
+                                         "MX.EXAMPLE.COM",
+                                         "mx.example.com.",
+                                         "a.b.example.com",
+                                         "example.com",
+                                         "fo.example.com",
+                                         "f.example.com",
+                                         "xx.example.com",
+                                         "mx.sub.example.com",
+                                         "xn--bcher-kva.example.com",
+                                         "xn--abc.example.com",
+                                         "co.uk",
+                                         "a.co.uk",
+                                         "mail.example",
+                                         "mx-1.example.com",
+                                         "m1x.example.com",
+                                         "mx",
+                                         "x.xn--bcher-kva.example",
+                                         "mx_1.example.com"};
 
 TEST(CertificateNamesTest, AgreesWithX509CheckHostOnSanNames) {
   bssl::UniquePtr<EVP_PKEY> key = NewKey();
@@ -115,18 +145,16 @@ TEST(CertificateNamesTest, SeveralNamesAnyMatches) {
   EXPECT_FALSE(MatchesHostname(CertificateNames{}, "mx1.example.com"));
 }
 
-
 // Wildcards whose other labels are no host-name labels are no wildcards to X509_check_host
 // (found by fuzz/tls/certificate_fuzzer): they match only themselves, literally.
 TEST(CertificateNamesTest, WildcardOverLabelsThatAreNoHostNameLabelsIsLiteral) {
   bssl::UniquePtr<EVP_PKEY> key = NewKey();
   const std::vector<std::string> patterns = {
-      "*.-xample.com", "*.a-.example.com", "*.exa_mple.com", "*.xn--.example",
+      "*.-xample.com",   "*.a-.example.com", "*.exa_mple.com",  "*.xn--.example",
       "*.XN--9.example", "*.xn---a.example", "*.xn--a.example", "*.e xample.com"};
   const std::vector<std::string> hosts = {
-      "x.-xample.com", "x.a-.example.com", "x.exa_mple.com", "x.xn--.example",
-      "x.XN--9.example", "x.xn---a.example", "x.xn--a.example", "x.e xample.com",
-      "*.-xample.com", "*.exa_mple.com"};
+      "x.-xample.com",    "x.a-.example.com", "x.exa_mple.com", "x.xn--.example", "x.XN--9.example",
+      "x.xn---a.example", "x.xn--a.example",  "x.e xample.com", "*.-xample.com",  "*.exa_mple.com"};
   for (const std::string& pattern : patterns) {
     bssl::UniquePtr<X509> cert = MakeCert(key.get(), {}, {pattern});
     CertificateNames names = ExtractCertificateNames(cert.get());
@@ -140,18 +168,26 @@ TEST(CertificateNamesTest, WildcardOverLabelsThatAreNoHostNameLabelsIsLiteral) {
   EXPECT_TRUE(MatchesHostname(ExtractCertificateNames(cert.get()), "*.-XAMPLE.com"));
 }
 
-
 // A subject CN counts only when it looks like a host name, as X509_check_host has it (found
 // by fuzz/tls/certificate_fuzzer): "-x.example.com" or "Example Mail" match nothing.
 TEST(CertificateNamesTest, CommonNamesThatAreNoHostNamesMatchNothing) {
   bssl::UniquePtr<EVP_PKEY> key = NewKey();
-  const std::vector<std::string> cns = {
-      "-x.example.com", "x-.example.com", "Example Mail", "a..example.com", "mx.example.com.",
-      "mx_1.example.com", "mx.example.com:25", "*.example.com", "*.-x.example.com", "mx"};
-  const std::vector<std::string> hosts = {
-      "-x.example.com", "x-.example.com", "Example Mail", "a..example.com", "mx.example.com.",
-      "mx.example.com", "mx_1.example.com", "mx.example.com:25", "a.example.com",
-      "a.-x.example.com", "mx"};
+  const std::vector<std::string> cns = {"-x.example.com",    "x-.example.com",
+                                        "Example Mail",      "a..example.com",
+                                        "mx.example.com.",   "mx_1.example.com",
+                                        "mx.example.com:25", "*.example.com",
+                                        "*.-x.example.com",  "mx"};
+  const std::vector<std::string> hosts = {"-x.example.com",
+                                          "x-.example.com",
+                                          "Example Mail",
+                                          "a..example.com",
+                                          "mx.example.com.",
+                                          "mx.example.com",
+                                          "mx_1.example.com",
+                                          "mx.example.com:25",
+                                          "a.example.com",
+                                          "a.-x.example.com",
+                                          "mx"};
   for (const std::string& cn : cns) {
     bssl::UniquePtr<X509> cert = MakeCert(key.get(), {cn}, {});
     CertificateNames names = ExtractCertificateNames(cert.get());

@@ -23,7 +23,7 @@ constexpr char kMx[] = "mx.example";
 
 // A verification run apart from any handshake: the X509_V_* verdict of X509_verify_cert
 // for `chain` against `store` at `now`, as a TLS server certificate.
-long VerifyChainTrust(X509_STORE* store, STACK_OF(X509)* chain, time_t now) {
+long VerifyChainTrust(X509_STORE* store, STACK_OF(X509) * chain, time_t now) {
   X509* leaf = chain == nullptr || sk_X509_num(chain) == 0 ? nullptr : sk_X509_value(chain, 0);
   bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());
   if (leaf == nullptr || !context || !X509_STORE_CTX_init(context.get(), store, leaf, chain)) {
@@ -77,7 +77,8 @@ TEST(ChainValidationTest, HandshakeVerdictEqualsASeparateVerification) {
 TEST(ChainValidationTest, ExpiryAndTrustFollowTheTimeGiven) {
   TestPki pki;
   ASSERT_TRUE(pki.ok());
-  bssl::UniquePtr<SSL> server(pki.store().NewSsl(TlsVersions::kTls13Only, CertKind::kValidEcdsa, kMx));
+  bssl::UniquePtr<SSL> server(
+      pki.store().NewSsl(TlsVersions::kTls13Only, CertKind::kValidEcdsa, kMx));
   TlsConnection client;
   ASSERT_TRUE(client.Start(pki.context()->ctx(), kMx, 64 * 1024));
   ASSERT_EQ(HandshakeWith(client, server.get()), TlsStep::kDone) << client.error();

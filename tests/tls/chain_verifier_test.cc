@@ -26,7 +26,7 @@ using lab::TlsVersions;
 
 // The reference: X509_verify_cert on the whole chain as untrusted certificates, as a TLS
 // server certificate (purpose set directly, not through the verifier's code).
-long ReferenceVerdict(X509_STORE* anchors, STACK_OF(X509)* chain, time_t now) {
+long ReferenceVerdict(X509_STORE* anchors, STACK_OF(X509) * chain, time_t now) {
   bssl::UniquePtr<X509_STORE_CTX> context(X509_STORE_CTX_new());
   if (!context || !X509_STORE_CTX_init(context.get(), anchors, sk_X509_value(chain, 0), chain)) {
     ERR_clear_error();
@@ -34,8 +34,8 @@ long ReferenceVerdict(X509_STORE* anchors, STACK_OF(X509)* chain, time_t now) {
   }
   X509_STORE_CTX_set_time(context.get(), 0, now);
   X509_STORE_CTX_set_purpose(context.get(), X509_PURPOSE_SSL_SERVER);
-  long result = X509_verify_cert(context.get()) == 1 ? X509_V_OK
-                                                     : X509_STORE_CTX_get_error(context.get());
+  long result =
+      X509_verify_cert(context.get()) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(context.get());
   ERR_clear_error();
   return result;
 }
@@ -59,8 +59,8 @@ class ChainJudge {
   void Judge(const std::vector<std::string>& ders, time_t now, const std::string& what) {
     bssl::UniquePtr<STACK_OF(CRYPTO_BUFFER)> stack(sk_CRYPTO_BUFFER_new_null());
     for (const std::string& der : ders) {
-      bssl::UniquePtr<CRYPTO_BUFFER> buffer(CRYPTO_BUFFER_new(
-          reinterpret_cast<const uint8_t*>(der.data()), der.size(), pool_));
+      bssl::UniquePtr<CRYPTO_BUFFER> buffer(
+          CRYPTO_BUFFER_new(reinterpret_cast<const uint8_t*>(der.data()), der.size(), pool_));
       ASSERT_TRUE(bssl::PushToStack(stack.get(), std::move(buffer)));
     }
     PeerChain chain;
@@ -117,8 +117,7 @@ TEST(ChainVerifierTest, VerdictEqualsFullVerificationOnTheLabsCertificates) {
                           CertKind::kWrongName, CertKind::kSelfSigned}) {
       std::vector<std::string> served = ServedChain(pki, kind, name);
       ASSERT_FALSE(served.empty());
-      std::vector<std::vector<std::string>> chains = {served,
-                                                      ServedChain(other, kind, name)};
+      std::vector<std::vector<std::string>> chains = {served, ServedChain(other, kind, name)};
       if (n % 10 == 0) chains.push_back(ServedChain(flat, kind, name));
       if (kind != CertKind::kSelfSigned) {
         const std::string& leaf = served[0];
@@ -130,7 +129,8 @@ TEST(ChainVerifierTest, VerdictEqualsFullVerificationOnTheLabsCertificates) {
         }
       }
       for (const auto& chain : chains) {
-        for (time_t when : times) judge.Judge(chain, when, name + " kind " + std::to_string(static_cast<int>(kind)));
+        for (time_t when : times)
+          judge.Judge(chain, when, name + " kind " + std::to_string(static_cast<int>(kind)));
       }
     }
   }
@@ -140,10 +140,10 @@ TEST(ChainVerifierTest, VerdictEqualsFullVerificationOnTheLabsCertificates) {
 
   // The set holds trusted chains and each kind of failure; the shortcut did most of the work.
   const auto& verdicts = judge.verdicts();
-  for (long expected : {long{X509_V_OK}, long{X509_V_ERR_CERT_HAS_EXPIRED},
-                        long{X509_V_ERR_CERT_NOT_YET_VALID},
-                        long{X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
-                        long{X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT}}) {
+  for (long expected :
+       {long{X509_V_OK}, long{X509_V_ERR_CERT_HAS_EXPIRED}, long{X509_V_ERR_CERT_NOT_YET_VALID},
+        long{X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY},
+        long{X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT}}) {
     EXPECT_GT(verdicts.count(expected), 0u) << X509_verify_cert_error_string(expected);
   }
   EXPECT_GT(pki.context()->verifier().shortcut_count(), 200u);
@@ -155,8 +155,8 @@ TEST(ChainVerifierTest, AnUnparsableCertificateEndsTheLoad) {
   ASSERT_TRUE(pki.ok());
   bssl::UniquePtr<STACK_OF(CRYPTO_BUFFER)> stack(sk_CRYPTO_BUFFER_new_null());
   static const uint8_t kJunk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
-  ASSERT_TRUE(bssl::PushToStack(
-      stack.get(), bssl::UniquePtr<CRYPTO_BUFFER>(CRYPTO_BUFFER_new(kJunk, sizeof kJunk, nullptr))));
+  ASSERT_TRUE(bssl::PushToStack(stack.get(), bssl::UniquePtr<CRYPTO_BUFFER>(
+                                                 CRYPTO_BUFFER_new(kJunk, sizeof kJunk, nullptr))));
   PeerChain chain;
   EXPECT_FALSE(pki.context()->verifier().Load(stack.get(), &chain));
   ERR_clear_error();

@@ -139,10 +139,9 @@ TEST_F(TlsSessionTest, MisorderedHostGetsAProbeAndTls12OnlyIsRecorded) {
 }
 
 TEST_F(TlsSessionTest, PolicyDecidesWhetherStarttlsIsSent) {
-  for (auto [policy, ehlo, sent] :
-       {std::tuple{StarttlsPolicy::kOffered, kEhloNoStarttls, false},
-        std::tuple{StarttlsPolicy::kAlways, kEhloNoStarttls, true},
-        std::tuple{StarttlsPolicy::kNever, kEhloCompliant, false}}) {
+  for (auto [policy, ehlo, sent] : {std::tuple{StarttlsPolicy::kOffered, kEhloNoStarttls, false},
+                                    std::tuple{StarttlsPolicy::kAlways, kEhloNoStarttls, true},
+                                    std::tuple{StarttlsPolicy::kNever, kEhloCompliant, false}}) {
     SessionConfig config = Config(policy);
     Session session(config);
     ScriptedPeer peer(&session);
@@ -219,11 +218,13 @@ TEST_F(TlsSessionTest, EveryPreHandshakeFailureHasItsOutcomeAndPhase) {
     TlsOutcome outcome;
     TlsPhase phase;
   };
-  for (const Case& c : {Case{SessionEvent::Kind::kTimeout, false, TlsOutcome::kTimeout, TlsPhase::kStarttls},
-                        Case{SessionEvent::Kind::kTimeout, true, TlsOutcome::kTimeout, TlsPhase::kHandshake},
-                        Case{SessionEvent::Kind::kPeerClosed, false, TlsOutcome::kPeerClosed, TlsPhase::kStarttls},
-                        Case{SessionEvent::Kind::kPeerClosed, true, TlsOutcome::kPeerClosed, TlsPhase::kHandshake},
-                        Case{SessionEvent::Kind::kIoError, true, TlsOutcome::kConnectionReset, TlsPhase::kHandshake}}) {
+  for (const Case& c :
+       {Case{SessionEvent::Kind::kTimeout, false, TlsOutcome::kTimeout, TlsPhase::kStarttls},
+        Case{SessionEvent::Kind::kTimeout, true, TlsOutcome::kTimeout, TlsPhase::kHandshake},
+        Case{SessionEvent::Kind::kPeerClosed, false, TlsOutcome::kPeerClosed, TlsPhase::kStarttls},
+        Case{SessionEvent::Kind::kPeerClosed, true, TlsOutcome::kPeerClosed, TlsPhase::kHandshake},
+        Case{SessionEvent::Kind::kIoError, true, TlsOutcome::kConnectionReset,
+             TlsPhase::kHandshake}}) {
     SessionConfig config = Config();
     Session session(config);
     ScriptedPeer peer(&session);
@@ -235,8 +236,10 @@ TEST_F(TlsSessionTest, EveryPreHandshakeFailureHasItsOutcomeAndPhase) {
       peer.Reply("220-partial");  // part of a reply only
     }
     SessionEvent event = SessionEvent::PeerClosed(peer.now());
-    if (c.kind == SessionEvent::Kind::kTimeout) event = SessionEvent::Timeout(peer.now(), session.phase());
-    if (c.kind == SessionEvent::Kind::kIoError) event = SessionEvent::IoError(peer.now(), ECONNRESET);
+    if (c.kind == SessionEvent::Kind::kTimeout)
+      event = SessionEvent::Timeout(peer.now(), session.phase());
+    if (c.kind == SessionEvent::Kind::kIoError)
+      event = SessionEvent::IoError(peer.now(), ECONNRESET);
     peer.Step(event);
     ASSERT_TRUE(session.finished());
     const SessionResult& result = session.result();
@@ -424,7 +427,6 @@ TEST_F(TlsSessionTest, WithoutContextTheSessionEndsAfterEhloAsBefore) {
   EXPECT_FALSE(session.result().starttls.has_value());
   EXPECT_FALSE(session.result().tls.has_value());
 }
-
 
 // A server that answers EHLO and STARTTLS before our commands went out (found by
 // fuzz/smtp/session_fuzzer): nothing overlaps the send in flight; once it completes,

@@ -11,9 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bench/lab/lab_certs.h"
@@ -28,7 +28,8 @@ inline std::string DrainBio(BIO* bio) {
   std::string out;
   char buffer[4096];
   int got;
-  while ((got = BIO_read(bio, buffer, sizeof(buffer))) > 0) out.append(buffer, static_cast<size_t>(got));
+  while ((got = BIO_read(bio, buffer, sizeof(buffer))) > 0)
+    out.append(buffer, static_cast<size_t>(got));
   return out;
 }
 
@@ -186,8 +187,7 @@ inline constexpr std::string_view kEhloCompliant =
     "250-mx.example greets you\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
 inline constexpr std::string_view kEhloMisordered =
     "250-STARTTLS\r\n250-mx.example\r\n250 8BITMIME\r\n";
-inline constexpr std::string_view kEhloNoStarttls =
-    "250-mx.example greets you\r\n250 8BITMIME\r\n";
+inline constexpr std::string_view kEhloNoStarttls = "250-mx.example greets you\r\n250 8BITMIME\r\n";
 inline constexpr std::string_view kEhloOverTls =
     "250-mx.example greets you\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
 inline constexpr std::string_view kReady = "220 2.0.0 Ready to start TLS\r\n";

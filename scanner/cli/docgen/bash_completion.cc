@@ -47,7 +47,8 @@ std::string SubcommandArm(const Subcommand& command) {
   arm += "      flags='" + Join(words, " ") + "'\n";
   arm += "      case $prev in\n";
   if (!file_flags.empty()) {
-    arm += "        " + Join(file_flags, "|") + ") COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n";
+    arm +=
+        "        " + Join(file_flags, "|") + ") COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n";
   }
   for (const std::string& choice : choice_arms) arm += choice;
   if (!other_flags.empty()) arm += "        " + Join(other_flags, "|") + ") return ;;\n";
@@ -70,7 +71,9 @@ std::string RenderBashCompletion() {
       "  (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}\n"
       "  for (( i = 1; i < COMP_CWORD; i++ )); do\n"
       "    case ${COMP_WORDS[i]} in\n"
-      "      " + Join(names, "|") + ") sub=${COMP_WORDS[i]}; break ;;\n"
+      "      " +
+      Join(names, "|") +
+      ") sub=${COMP_WORDS[i]}; break ;;\n"
       "    esac\n"
       "  done\n"
       "  COMPREPLY=()\n"
@@ -83,7 +86,8 @@ std::string RenderBashCompletion() {
       "    COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n"
       "    return\n"
       "  fi\n"
-      "  (( COMP_CWORD == 1 )) && COMPREPLY=($(compgen -W '" + Join(names, " ") +
+      "  (( COMP_CWORD == 1 )) && COMPREPLY=($(compgen -W '" +
+      Join(names, " ") +
       "' -- \"$cur\"))\n"
       "  COMPREPLY+=($(compgen -f -- \"$cur\"))\n"
       "}\n"

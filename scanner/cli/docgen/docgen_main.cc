@@ -6,10 +6,10 @@
 #include <cstring>
 #include <string>
 
+#include "base/version.h"
 #include "scanner/cli/docgen/bash_completion.h"
 #include "scanner/cli/docgen/man_page.h"
 #include "scanner/flags/exit_codes.h"
-#include "base/version.h"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include "output/field_table.h"
 #include "scanner/cli/docgen/man_examples.h"
 #include "scanner/cli/docgen/roff.h"
-#include "scanner/flags/exit_codes.h"
 #include "scanner/cli/subcommands.h"
+#include "scanner/flags/exit_codes.h"
 
 namespace starttls {
 namespace {

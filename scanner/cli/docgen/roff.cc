@@ -66,7 +66,8 @@ std::string RoffEscape(std::string_view text) {
     char c = text[at];
     if (static_cast<unsigned char>(c) >= 0x80) {
       char code[16];
-      std::snprintf(code, sizeof(code), "\\[u%04X]", static_cast<unsigned>(NextCodePoint(text, &at)));
+      std::snprintf(code, sizeof(code), "\\[u%04X]",
+                    static_cast<unsigned>(NextCodePoint(text, &at)));
       out += code;
       continue;
     }
@@ -100,8 +101,8 @@ std::string RoffPlain(std::string_view roff) {
     } else if (next == 'e') {
       out.push_back('\\');
       ++at;
-    } else if (char32_t code = 0; roff.substr(at + 1).starts_with("[u") &&
-                                   ParseHex(roff.substr(at + 3), &code)) {
+    } else if (char32_t code = 0;
+               roff.substr(at + 1).starts_with("[u") && ParseHex(roff.substr(at + 3), &code)) {
       AppendUtf8(code, &out);
       at = roff.find(']', at);
     } else {
