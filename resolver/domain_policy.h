@@ -49,8 +49,4 @@ struct DomainPolicyView {
 
 DomainPolicyView JudgeDomainPolicy(const DomainVerdict& verdict);
 
-// Appends `,"dane":{...},"mta_sts":{...},"tls_rpt":{...},"delivery":{...}` (the record's
-// fields, in that order) to *out.
-void AppendPolicyFields(const DomainPolicyView& view, std::string* out);
-
 }  // namespace starttls

@@ -121,7 +121,7 @@ class MxResolver {
 
   std::unique_ptr<Query> NewQuery(Query::Kind kind, uint16_t type, std::string_view qname);
   void Send(std::unique_ptr<Query> query);
-  void OnAnswer(Query* query, int status, const uint8_t* answer, size_t length);
+  void OnAnswer(Query* raw, int status, const uint8_t* answer, size_t length);
   // Sends what the caps allow, then delivers finished domains.
   void AfterEvent(int64_t now_ns);
   void DeliverCompleted();

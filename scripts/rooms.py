@@ -18,9 +18,9 @@ import sys
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The pipeline, ground floor first: a room may include rooms listed before it.
 ORDER = [
-    "base", "output", "scanner/flags", "scanner/smtp", "scanner/targets", "scanner/schedule", "scanner/tls",
-    "scanner/policy", "resolver", "scanner/session", "scanner/engine", "scanner/classify",
-    "scanner/scan", "scanner/datasets", "scanner/survey", "scanner/cli",
+    "base", "scanner/flags", "scanner/smtp", "scanner/targets", "scanner/schedule", "scanner/tls",
+    "scanner/policy", "resolver", "scanner/session", "scanner/engine", "output",
+    "scanner/classify", "scanner/scan", "scanner/datasets", "scanner/survey", "scanner/cli",
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -10,6 +10,9 @@ cd "$top"
 
 "$top/scripts/install-deps.sh"
 
+echo "== format (clang-format, .clang-format)"
+"$top/scripts/check-format.sh"
+
 echo "== build (Release, -Werror)"
 "$top/scripts/build.sh" "$top/build"
 echo "== unit tests and the package (Release: the .deb is built from this tree, installed, purged)"

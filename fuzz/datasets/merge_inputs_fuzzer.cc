@@ -35,14 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<MergeInput> twice;
   twice.push_back({"a.ndjson", "a.json", *meta});
   twice.push_back({"b.ndjson", "b.json", *meta});
-  MergePlan duplicate = PlanMerge(std::move(twice), true);
+  MergePlan duplicate = PlanMerge(twice, true);
   Check(!duplicate.refusals.empty());
   Check(duplicate.refusals.back().find("b.ndjson: shard ") == 0);
 
   if (meta->shards <= 4096) {  // the missing list is one entry per shard
     std::vector<MergeInput> one;
     one.push_back({"a.ndjson", "a.json", *meta});
-    MergePlan partial = PlanMerge(std::move(one), true);
+    MergePlan partial = PlanMerge(one, true);
     bool complete = meta->completed && !meta->running;
     Check(partial.refusals.empty() == complete);  // else: no complete part to merge
     Check(partial.parts.size() == (complete ? 1u : 0u));

@@ -77,7 +77,7 @@ size_t ClassifyLines(std::unique_ptr<ByteSource> in, FILE* out, ClassifyInput fo
   NdjsonReader reader(std::move(in), options);
   size_t errors = 0;
   std::string buffer;
-  auto emit = [&](ClassifyRecordResult record) {
+  auto emit = [&](const ClassifyRecordResult& record) {
     errors += record.is_error ? 1 : 0;
     buffer.append(record.json);
     buffer.push_back('\n');

@@ -1,26 +1,12 @@
 #include "scanner/classify/classify_records.h"
 
+#include "output/classify_record.h"
 #include "output/error_record.h"
-#include "output/json_writer.h"
 #include "scanner/classify/transcript.h"
-#include "scanner/classify/verdict_json.h"
 #include "scanner/classify/zgrab2_line.h"
 
 namespace starttls {
 namespace {
-
-void BeginRecord(uint64_t line, JsonWriter* writer) {
-  writer->BeginObject();
-  writer->StringField("type", "classify");
-  writer->IntField("schema", kRecordSchemaVersion);
-  writer->UintField("line", line);
-}
-
-void WriteJudgement(const ConversationVerdict& verdict, JsonWriter* writer) {
-  WriteVerdictFields(verdict, writer);
-  if (verdict.ehlo.has_value()) WriteEhloFields(*verdict.ehlo, writer);
-  if (!verdict.error.empty()) writer->StringField("error", verdict.error);
-}
 
 std::string LinePrefix(uint64_t line) { return "line " + std::to_string(line) + ": "; }
 
@@ -81,12 +67,12 @@ ClassifyRecordResult ClassifyTranscriptObject(simdjson::ondemand::object object,
                                LinePrefix(line) + std::string(conversation.status().message()));
   }
   ConversationVerdict verdict = JudgeConversation(*conversation);
+  ClassifyRecord fields;
+  fields.line = line;
+  if (transcript->id.has_value()) fields.id = *transcript->id;
+  fields.verdict = &verdict;
   ClassifyRecordResult record;
-  JsonWriter writer(&record.json);
-  BeginRecord(line, &writer);
-  if (transcript->id.has_value()) writer.StringField("id", *transcript->id);
-  WriteJudgement(verdict, &writer);
-  writer.EndObject();
+  AppendClassifyRecord(fields, &record.json);
   return record;
 }
 
@@ -97,27 +83,20 @@ ClassifyRecordResult ClassifyZgrab2Object(simdjson::ondemand::object object, uin
     return ClassifyErrorRecord(line, text,
                                LinePrefix(line) + std::string(zgrab2.status().message()));
   }
+  ClassifyRecord fields;
+  fields.line = line;
+  fields.zgrab2 = Zgrab2Fields{
+      zgrab2->ip, zgrab2->domain, zgrab2->status, zgrab2->error,
+      IsRfc3339(zgrab2->timestamp) ? std::string_view(zgrab2->timestamp) : std::string_view()};
   ClassifyRecordResult record;
-  JsonWriter writer(&record.json);
-  BeginRecord(line, &writer);
-  if (!zgrab2->ip.empty()) writer.StringField("ip", zgrab2->ip);
-  if (!zgrab2->domain.empty()) writer.StringField("domain", zgrab2->domain);
-  writer.StringField("zgrab2_status", zgrab2->status);
-  if (!zgrab2->error.empty()) writer.StringField("zgrab2_error", zgrab2->error);
-  if (IsRfc3339(zgrab2->timestamp)) writer.StringField("timestamp", zgrab2->timestamp);
   if (!zgrab2->ehlo.has_value()) {
     // Nothing to judge: say so, with ZGrab2's outcome where it names one of ours.
-    std::string_view status = OurStatusFor(zgrab2->status);
-    if (!status.empty()) writer.StringField("status", status);
-    writer.NullField("class");
-    writer.Key("anomalies");
-    writer.BeginArray();
-    writer.EndArray();
-    writer.StringField("error",
-                       zgrab2->helo.has_value()
-                           ? "no EHLO reply to judge (ZGrab2 sent HELO)"
-                           : "no EHLO reply to judge (ZGrab2 status " + zgrab2->status + ")");
-    writer.EndObject();
+    std::string error = zgrab2->helo.has_value()
+                            ? "no EHLO reply to judge (ZGrab2 sent HELO)"
+                            : "no EHLO reply to judge (ZGrab2 status " + zgrab2->status + ")";
+    fields.unjudged_status = OurStatusFor(zgrab2->status);
+    fields.unjudged_error = error;
+    AppendClassifyRecord(fields, &record.json);
     return record;
   }
   Conversation conversation;
@@ -125,8 +104,9 @@ ClassifyRecordResult ClassifyZgrab2Object(simdjson::ondemand::object object, uin
     conversation.banner = CaptureReply(*zgrab2->banner);
   conversation.ehlo = CaptureReply(*zgrab2->ehlo);
   if (zgrab2->helo.has_value()) conversation.helo = CaptureReply(*zgrab2->helo);
-  WriteJudgement(JudgeConversation(conversation), &writer);
-  writer.EndObject();
+  ConversationVerdict verdict = JudgeConversation(conversation);
+  fields.verdict = &verdict;
+  AppendClassifyRecord(fields, &record.json);
   return record;
 }
 

@@ -105,7 +105,7 @@ int RunMergeCommand(int argc, char** argv, int first) {
     std::string metadata_path = MetadataPathFor(path);
     inputs.push_back({path, metadata_path, ReadPartMetadata(metadata_path)});
   }
-  MergePlan plan = PlanMerge(std::move(inputs), allow_partial);
+  MergePlan plan = PlanMerge(inputs, allow_partial);
   if (!plan.refusals.empty()) return Refuse(plan.refusals);
 
   // Pass 1: every part's records against its metadata, before anything is written.

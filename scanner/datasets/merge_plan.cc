@@ -99,7 +99,7 @@ void MergePlan::LeaveOut(size_t part_index, const std::string& why) {
   parts.erase(parts.begin() + static_cast<std::ptrdiff_t>(part_index));
 }
 
-MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial) {
+MergePlan PlanMerge(const std::vector<MergeInput>& inputs, bool allow_partial) {
   MergePlan plan;
   plan.allow_partial = allow_partial;
   const MergeInput* first = Reference(inputs);

@@ -40,6 +40,6 @@ struct MergePlan {
   void LeaveOut(size_t part_index, const std::string& why);
 };
 
-MergePlan PlanMerge(std::vector<MergeInput> inputs, bool allow_partial);
+MergePlan PlanMerge(const std::vector<MergeInput>& inputs, bool allow_partial);
 
 }  // namespace starttls

@@ -101,6 +101,7 @@ int RunReportCommand(int argc, char** argv, int first) {
                      [&](size_t a, size_t b) { return scans[a].start_ms < scans[b].start_ms; });
   }
   std::vector<ScanFigures> sorted;
+  sorted.reserve(order.size());
   for (size_t i : order) sorted.push_back(std::move(scans[i]));
 
   std::optional<DiffSummary> diff;

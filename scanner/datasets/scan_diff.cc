@@ -105,10 +105,6 @@ class Arena {
   size_t used_ = 0;
 };
 
-constexpr std::array<std::string_view, 8> kWhatOrder = {"appeared", "disappeared", "status",
-                                                        "class",    "verdict",     "tls_version",
-                                                        "trusted",  "fingerprint"};
-
 }  // namespace
 
 struct ScanDiff::State {

@@ -81,7 +81,6 @@ class HttpResponseParser {
   HttpParse outcome_ = HttpParse::kNeedMore;
   Stage stage_ = Stage::kStatusLine;
   std::string line_;
-  bool line_too_long_ = false;
   size_t header_bytes_ = 0;
   size_t header_count_ = 0;
   int interim_responses_ = 0;

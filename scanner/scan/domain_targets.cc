@@ -1,7 +1,8 @@
 #include "scanner/scan/domain_targets.h"
 
 #include "absl/time/clock.h"
-#include "resolver/domain_record_writer.h"
+#include "output/domain_record.h"
+#include "resolver/domain_policy.h"
 
 namespace starttls {
 
@@ -92,7 +93,10 @@ void DomainTargets::WriteVerdicts(std::vector<DomainVerdict>* done) {
   int64_t now_ms = absl::ToUnixMillis(absl::Now());
   for (const DomainVerdict& verdict : *done) {
     scratch_.clear();
-    AppendDomainRecord(verdict, verdict.resolution.tag, now_ms, &scratch_);
+    std::optional<DomainPolicyView> policy;
+    if (verdict.resolution.policy) policy = JudgeDomainPolicy(verdict);
+    AppendDomainRecord(verdict, policy ? &*policy : nullptr, verdict.resolution.tag, now_ms,
+                       &scratch_);
     sink_->Write(scratch_);
     tally_->CountDomain();
   }

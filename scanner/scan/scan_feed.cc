@@ -4,9 +4,9 @@
 
 #include "absl/time/clock.h"
 #include "base/monotonic_clock.h"
+#include "output/domain_record.h"
 #include "output/error_record.h"
-#include "scanner/scan/domain_record.h"
-#include "scanner/scan/host_record.h"
+#include "output/host_record.h"
 
 namespace starttls {
 namespace {

@@ -24,10 +24,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "output/host_context.h"
 #include "scanner/engine/loop_extension.h"
 #include "scanner/engine/target_source.h"
 #include "scanner/scan/domain_targets.h"
-#include "scanner/scan/host_context.h"
 #include "scanner/scan/input_targets.h"
 #include "scanner/scan/record_sink.h"
 #include "scanner/scan/scan_order.h"
@@ -67,7 +67,7 @@ class ScanFeed : public TargetSource, public LoopExtension {
            RecordSink* sink, ScanTally* tally, const ResumeState* resume,
            std::unique_ptr<DomainTargets> domains, std::string domains_error);
 
-  bool Next(EngineTarget* out) override;
+  bool Next(EngineTarget* target) override;
   bool Done() const override;
 
   // A session ended: true when it will be tried again (no record now).

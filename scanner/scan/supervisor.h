@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "scanner/engine/scan_engine.h"
 #include "scanner/scan/scan_log.h"
@@ -30,7 +31,7 @@ struct SupervisorOptions {
 class Supervisor {
  public:
   Supervisor(ScanEngine* engine, const ScanTally* tally, ScanLog* log, SupervisorOptions options)
-      : engine_(engine), tally_(tally), log_(log), options_(options) {}
+      : engine_(engine), tally_(tally), log_(log), options_(std::move(options)) {}
 
   void Start();
   void Finish() {

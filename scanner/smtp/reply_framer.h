@@ -75,7 +75,7 @@ class ReplyFramer {
   void Reset();
 
  private:
-  FrameStatus FinishLine(size_t line_end);
+  FrameStatus FinishLine(size_t lf_offset);
   bool PartialLineIsMalformed() const;
   void KeepRawAfterMalformed(std::string_view rest);
 

@@ -88,7 +88,9 @@ InputRead BackgroundFdSource::Read(char* buffer, size_t capacity, size_t* got) {
   while (*got < capacity && !chunks_.empty()) {
     const std::string& front = chunks_.front();
     size_t take = std::min(capacity - *got, front.size() - front_offset_);
-    std::memcpy(buffer + *got, front.data() + front_offset_, take);
+    // Bytes, not a C string: no terminator belongs here.
+    std::memcpy(buffer + *got, front.data() + front_offset_,
+                take);  // NOLINT(bugprone-not-null-terminated-result)
     *got += take;
     front_offset_ += take;
     if (front_offset_ == front.size()) {

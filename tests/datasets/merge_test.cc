@@ -87,7 +87,7 @@ TEST(MergeTest, CompleteScanIsMergedInShardOrder) {
 TEST(MergeTest, RefusesAMissingShardNamingIt) {
   std::vector<MergeInput> inputs = ThreeShards();
   inputs.erase(inputs.begin() + 2);  // shard 1
-  MergePlan plan = PlanMerge(std::move(inputs), false);
+  MergePlan plan = PlanMerge(inputs, false);
   EXPECT_FALSE(plan.ok());
   ASSERT_EQ(plan.refusals.size(), 1u);
   EXPECT_NE(plan.refusals[0].find("shard 1 of 3 is missing"), std::string::npos) << Refusals(plan);
@@ -98,7 +98,7 @@ TEST(MergeTest, AllowPartialMergesWhatThereIsAndListsTheRest) {
   inputs.erase(inputs.begin());           // shard 2
   inputs[1].metadata->completed = false;  // shard 1, stopped
   inputs[1].metadata->stop_reason = "stopped by signal";
-  MergePlan plan = PlanMerge(std::move(inputs), true);
+  MergePlan plan = PlanMerge(inputs, true);
   ASSERT_TRUE(plan.ok()) << Refusals(plan);
   ASSERT_EQ(plan.parts.size(), 1u);
   EXPECT_EQ(plan.parts[0].metadata.shard, 0u);
@@ -123,7 +123,7 @@ TEST(MergeTest, RefusesAnIncompleteOrRunningPart) {
     std::vector<MergeInput> inputs = ThreeShards();
     inputs[2].metadata->completed = false;  // shard 1
     inputs[2].metadata->running = running;
-    MergePlan plan = PlanMerge(std::move(inputs), false);
+    MergePlan plan = PlanMerge(inputs, false);
     ASSERT_EQ(plan.refusals.size(), 1u) << Refusals(plan);
     EXPECT_NE(plan.refusals[0].find("shard-1.ndjson: shard 1 is "), std::string::npos);
     EXPECT_NE(plan.refusals[0].find(running ? "still running, or killed" : "incomplete"),
@@ -135,7 +135,7 @@ TEST(MergeTest, RefusesAnIncompleteOrRunningPart) {
 TEST(MergeTest, RefusesADuplicatedShardEvenWithAllowPartial) {
   std::vector<MergeInput> inputs = ThreeShards();
   inputs.push_back(Input("copy/shard-0.ndjson", Part(0)));
-  MergePlan plan = PlanMerge(std::move(inputs), true);
+  MergePlan plan = PlanMerge(inputs, true);
   ASSERT_EQ(plan.refusals.size(), 1u) << Refusals(plan);
   EXPECT_EQ(plan.refusals[0], "copy/shard-0.ndjson: shard 0 again (also shard-0.ndjson)");
 }
@@ -157,7 +157,7 @@ TEST(MergeTest, RefusesForeignPartsNamingWhatDiffers) {
   for (const Case& c : cases) {
     std::vector<MergeInput> inputs = ThreeShards();
     c.change(&*inputs[1].metadata);  // shard 0
-    MergePlan plan = PlanMerge(std::move(inputs), true);
+    MergePlan plan = PlanMerge(inputs, true);
     ASSERT_EQ(plan.refusals.size(), 1u) << c.name << "\n" << Refusals(plan);
     EXPECT_EQ(plan.refusals[0].rfind("shard-0.ndjson: not a part of the same scan: ", 0), 0u)
         << plan.refusals[0];
@@ -168,7 +168,7 @@ TEST(MergeTest, RefusesForeignPartsNamingWhatDiffers) {
 TEST(MergeTest, TheStrayPartIsNamedEvenWhenGivenFirst) {
   std::vector<MergeInput> inputs = ThreeShards();
   inputs[0].metadata->seed = 9;  // shard 2, given first
-  MergePlan plan = PlanMerge(std::move(inputs), false);
+  MergePlan plan = PlanMerge(inputs, false);
   ASSERT_EQ(plan.refusals.size(), 1u) << Refusals(plan);  // not also "shard 2 is missing"
   EXPECT_EQ(plan.refusals[0],
             "shard-2.ndjson: not a part of the same scan: seed 9 differs from shard-0.ndjson's 7");
@@ -185,7 +185,7 @@ TEST(MergeTest, PerMachineFlagsMayDiffer) {
 TEST(MergeTest, RefusesAPartWithoutMetadata) {
   std::vector<MergeInput> inputs = ThreeShards();
   inputs[0].metadata = absl::NotFoundError("No such file or directory");
-  MergePlan plan = PlanMerge(std::move(inputs), false);
+  MergePlan plan = PlanMerge(inputs, false);
   ASSERT_EQ(plan.refusals.size(), 2u) << Refusals(plan);  // and so shard 2 is missing
   EXPECT_EQ(
       plan.refusals[0],
@@ -343,7 +343,7 @@ TEST(MergeTest, MergedMetadataSumsThePartsFigures) {
     input.metadata->domain_work.ad_seen = 1;
     input.metadata->parts = input.metadata->shard == 1 ? 2 : 1;
   }
-  MergePlan plan = PlanMerge(std::move(inputs), false);
+  MergePlan plan = PlanMerge(inputs, false);
   ASSERT_TRUE(plan.ok()) << Refusals(plan);
   ScanRunInfo info = MergedRunInfo(plan);
   EXPECT_EQ(info.domain_work.queries, 33u);

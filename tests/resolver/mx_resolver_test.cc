@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "output/domain_record.h"
 #include "resolver/domain_join.h"
-#include "resolver/domain_record_writer.h"
 #include "tests/resolver/nsd_server.h"
 #include "tests/resolver/poll_driver.h"
 #include "tests/resolver/test_zone.h"
@@ -469,7 +469,7 @@ TEST_F(MxResolverTest, ResolutionsJoinIntoSchemaValidDomainRecords) {
   std::string lines;
   for (const DomainVerdict& v : done) {
     verdicts[v.resolution.domain] = std::string(v.verdict);
-    AppendDomainRecord(v, v.resolution.tag + 1, 0, &lines);
+    AppendDomainRecord(v, nullptr, v.resolution.tag + 1, 0, &lines);
   }
   EXPECT_EQ(verdicts["multi.resolver.test"], "no_starttls");
   EXPECT_EQ(verdicts["shared1.resolver.test"], "compliant");

@@ -1,9 +1,9 @@
-#include "scanner/scan/host_record.h"
+#include "output/host_record.h"
 
 #include <openssl/base64.h>
 #include "output/json_writer.h"
 #include "output/rfc3339.h"
-#include "scanner/classify/verdict_json.h"
+#include "output/verdict_fields.h"
 #include "scanner/smtp/ehlo_analysis.h"
 
 #include <string>

@@ -1,5 +1,5 @@
 // The `domain` record: fields read back, and every shape validated against the JSON Schema.
-#include "resolver/domain_record_writer.h"
+#include "output/domain_record.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +43,7 @@ DomainVerdict Sample() {
 
 TEST(DomainRecordWriterTest, FieldsReadBack) {
   std::string line;
-  AppendDomainRecord(Sample(), 7, 1700000000123, &line);
+  AppendDomainRecord(Sample(), nullptr, 7, 1700000000123, &line);
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.back(), '\n');
   EXPECT_EQ(ParseOneJsonText(line, [](auto) { return std::string(); }), "") << line;
@@ -170,7 +170,7 @@ TEST(DomainRecordWriterTest, SameBytesAsTheGeneralWriter) {
     for (uint64_t line : {uint64_t{0}, uint64_t{1}, uint64_t{18446744073709551615u}}) {
       for (int64_t ms : {int64_t{0}, int64_t{1700000000123}, int64_t{1700000000124}}) {
         std::string line_text;
-        AppendDomainRecord(*v, line, ms, &line_text);
+        AppendDomainRecord(*v, nullptr, line, ms, &line_text);
         EXPECT_EQ(line_text, ReferenceRecord(*v, line, ms));
       }
     }
@@ -179,23 +179,23 @@ TEST(DomainRecordWriterTest, SameBytesAsTheGeneralWriter) {
 
 TEST(DomainRecordWriterTest, EveryShapeValidatesAgainstTheSchema) {
   std::string lines;
-  AppendDomainRecord(Sample(), 1, 0, &lines);
+  AppendDomainRecord(Sample(), nullptr, 1, 0, &lines);
   DomainVerdict null_mx;
   null_mx.resolution.domain = "null.test";
   null_mx.resolution.rcode = "NOERROR";
   null_mx.resolution.kind = DomainResolution::kNull;
   null_mx.resolution.exchanges = {Exchange{".", 0, {}, ""}};
   null_mx.verdict = "no_mail";
-  AppendDomainRecord(null_mx, 0, 0, &lines);
+  AppendDomainRecord(null_mx, nullptr, 0, 0, &lines);
   DomainVerdict nx;
   nx.resolution.domain = "nx.test";
   nx.resolution.rcode = "NXDOMAIN";
   nx.resolution.error = "MX lookup: Domain name not found";
   nx.verdict = "dns_error";
-  AppendDomainRecord(nx, 3, 0, &lines);
+  AppendDomainRecord(nx, nullptr, 3, 0, &lines);
   DomainVerdict timeout = nx;
   timeout.resolution.rcode = "TIMEOUT";
-  AppendDomainRecord(timeout, 4, 0, &lines);
+  AppendDomainRecord(timeout, nullptr, 4, 0, &lines);
 
   char path[] = "/tmp/domain-records-XXXXXX";
   const int fd = mkstemp(path);

@@ -9,7 +9,7 @@
 
 #include "base/ip_address.h"
 #include "output/error_record.h"
-#include "scanner/scan/host_context.h"
+#include "output/host_context.h"
 #include "scanner/session/smtp_session.h"
 
 namespace starttls {

@@ -1,5 +1,6 @@
 // The verdict fields shared by `classify` records and `host` records (docs/rules.md §6): status,
-// class, anomalies, clients, greeting and keywords, written once for both.
+// class, anomalies, clients, greeting and keywords, written once for both from the classifier's
+// ConversationVerdict and EhloAnalysis.
 #pragma once
 
 #include "output/json_writer.h"

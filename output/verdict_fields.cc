@@ -1,4 +1,4 @@
-#include "scanner/classify/verdict_json.h"
+#include "output/verdict_fields.h"
 
 namespace starttls {
 

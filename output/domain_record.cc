@@ -1,4 +1,4 @@
-#include "resolver/domain_record_writer.h"
+#include "output/domain_record.h"
 
 #include <netinet/in.h>
 
@@ -7,8 +7,8 @@
 
 #include "output/error_record.h"
 #include "output/json_writer.h"
+#include "output/policy_fields.h"
 #include "output/rfc3339.h"
-#include "resolver/domain_policy.h"
 
 namespace starttls {
 namespace {
@@ -86,8 +86,8 @@ void AppendErrorValue(const std::string& error, std::string* out) {
 // Written straight into the line with the keys as literals (one record per domain: the
 // general JsonWriter quoted every key and checked every step); the same bytes JsonWriter
 // gives, values through its escapers. Member order is the schema's documented order.
-void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int64_t now_unix_ms,
-                        std::string* out) {
+void AppendDomainRecord(const DomainVerdict& verdict, const DomainPolicyView* policy,
+                        uint64_t line_number, int64_t now_unix_ms, std::string* out) {
   const DomainResolution& r = verdict.resolution;
   out->append("{\"type\":\"domain\",\"schema\":");
   AppendNumber(static_cast<uint64_t>(kRecordSchemaVersion), out);
@@ -152,10 +152,25 @@ void AppendDomainRecord(const DomainVerdict& verdict, uint64_t line_number, int6
   JsonWriter::AppendQuotedText(verdict.verdict, out);
   out->append(",\"error\":");
   AppendErrorValue(r.error, out);
-  if (r.policy) AppendPolicyFields(JudgeDomainPolicy(verdict), out);
+  if (policy != nullptr) AppendPolicyFields(*policy, out);
   out->append(",\"timestamp\":");
   AppendPlain(TimestampText(now_unix_ms), out);
   out->append("}\n");
+}
+
+void AppendUnresolvedDomainRecord(std::string_view domain, uint64_t line_number,
+                                  std::string_view why, int64_t now_unix_ms, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject();
+  w.StringField("type", "domain");
+  w.IntField("schema", kRecordSchemaVersion);
+  w.StringField("domain", domain);
+  w.UintField("line", line_number);
+  w.StringField("verdict", "dns_error");
+  w.StringField("error", "not resolved: " + std::string(why));
+  w.StringField("timestamp", FormatRfc3339UnixMillis(now_unix_ms));
+  w.EndObject();
+  w.EndLine();
 }
 
 }  // namespace starttls
