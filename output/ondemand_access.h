@@ -37,8 +37,8 @@ simdjson::error_code ForEachItem(od::array array, Fn&& fn) {
   for (auto item : array) {
     od::value value;
     // simdjson_result::get is &&-qualified: the move selects it, it moves nothing.
-    if (auto error = std::move(item).get(value))
-      return error;  // NOLINT(performance-move-const-arg)
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (auto error = std::move(item).get(value)) return error;
     fn(value);
   }
   return simdjson::SUCCESS;

@@ -52,4 +52,13 @@ bool AppendDnsName(std::string_view name, std::vector<uint8_t>* out, std::string
 bool BuildDnsQuery(uint16_t id, std::string_view name, uint16_t qtype,
                    const DnsQueryOptions& options, std::vector<uint8_t>* out, std::string* error);
 
+// `<label>.<domain>`: the policy names (_mta-sts, _smtp._tls, _25._tcp) carry underscores
+// that host names may not, so they are built here rather than checked as host names.
+inline std::string PolicyQueryName(std::string_view label, std::string_view domain) {
+  std::string name(label);
+  name.push_back('.');
+  name.append(domain);
+  return name;
+}
+
 }  // namespace starttls

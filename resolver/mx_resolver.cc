@@ -1,3 +1,10 @@
+// MxResolver's domain jobs (docs/rules.md §6-8): one job per domain, from its MX query to its
+// finished DomainResolution. Why a job and not a callback chain: a domain waits on several
+// answers at once (MX, then every exchange's addresses and TLSA, and the policy TXT names),
+// any of which may fail or time out; the job counts what is pending and Settle() finishes it
+// once, whatever order the answers come in. Exchange lookups through the shared host cache are
+// in mx_resolver_hosts.cc, the policy TXT queries in mx_resolver_policy_txt.cc, the c-ares
+// channel in dns_channel.cc.
 #include "resolver/mx_resolver.h"
 
 #include <ares.h>
@@ -7,7 +14,6 @@
 
 #include "absl/status/status.h"
 #include "base/monotonic_clock.h"
-#include "scanner/policy/mta_sts_txt.h"
 #include "scanner/targets/target_line.h"
 
 namespace starttls {
@@ -15,13 +21,6 @@ namespace {
 
 // At most this many Query objects are kept for reuse.
 constexpr size_t kMaxSpareQueries = 4096;
-// Policy TXT records kept per name: a real domain has one or two.
-constexpr size_t kMaxPolicyTxtRecords = 16;
-
-// A DNS name we may ask for: the policy names carry underscores that host names may not.
-std::string PolicyName(std::string_view label, std::string_view domain) {
-  return std::string(label) + "." + std::string(domain);
-}
 
 }  // namespace
 
@@ -121,18 +120,6 @@ void MxResolver::Resolve(std::string_view domain, uint64_t tag) {
   Send(std::move(query));
   if (options_.policy) AskPolicyTxt(id, job);
   AfterEvent(MonotonicNowNs());
-}
-
-void MxResolver::AskPolicyTxt(uint64_t domain_id, DomainJob& job) {
-  for (bool tls_rpt : {false, true}) {
-    std::string name = PolicyName(tls_rpt ? "_smtp._tls" : "_mta-sts", job.result.domain);
-    std::unique_ptr<Query> query = NewQuery(Query::Kind::kPolicyTxt, kDnsTypeTxt, name);
-    query->domain_id = domain_id;
-    query->tls_rpt = tls_rpt;
-    (tls_rpt ? job.result.tls_rpt_txt : job.result.mta_sts_txt).asked = true;
-    ++job.pending;
-    Send(std::move(query));
-  }
 }
 
 void MxResolver::OnReadable(int fd) {
@@ -312,154 +299,6 @@ void MxResolver::UseMxRecords(uint64_t domain_id, DomainJob& job, std::vector<Mx
     }
   }
   Settle(domain_id);
-}
-
-void MxResolver::LookupHost(std::string_view name, HostWaiter waiter, DomainJob& job,
-                            bool want_tlsa) {
-  if (HostEntry* entry = hosts_.Find(name); entry != nullptr) {
-    ++stats_.host_cache_hits;
-    if (entry->done) {
-      FillWaiter(*entry, waiter);
-    } else {
-      entry->waiters.push_back(waiter);
-      ++job.pending;
-    }
-    return;
-  }
-  ++stats_.host_lookups;
-  HostEntry& entry = *hosts_.Create(name);
-  entry.waiters.push_back(waiter);
-  ++job.pending;
-  const bool want_v4 = options_.families != AddressFamilies::kIpv6Only;
-  const bool want_v6 = options_.families != AddressFamilies::kIpv4Only;
-  auto ask = [&](uint16_t type, std::string_view qname) {
-    ++entry.pending_queries;
-    std::unique_ptr<Query> query = NewQuery(Query::Kind::kHost, type, qname);
-    query->host = &entry;
-    Send(std::move(query));
-  };
-  if (want_v4) ask(kDnsTypeA, entry.name());
-  if (want_v6) ask(kDnsTypeAaaa, entry.name());
-  if (want_tlsa) {
-    entry.tlsa_asked = true;
-    ask(kDnsTypeTlsa, PolicyName("_25._tcp", entry.name()));
-  }
-}
-
-void MxResolver::HandleHostAnswer(Query& query, int status, const uint8_t* answer, size_t length) {
-  HostEntry& entry = *query.host;
-  if (entry.done) return;
-  std::string_view rcode;
-  bool requeried = false;
-  const size_t cap = query.type == kDnsTypeTlsa ? size_t{64} : options_.max_addresses_per_exchange;
-  bool ok = ReadAnswer(query, status, answer, length, cap, &rcode, &requeried);
-  if (requeried) return;
-  const bool answered = status == ARES_SUCCESS && rcode != "BADRESP";
-  if (query.type == kDnsTypeTlsa) {
-    if (answered) {
-      entry.tlsa_lookup.rcode = answer_.rcode;
-      entry.tlsa_lookup.authenticated_data = answer_.authenticated_data;
-    }
-    if (ok) entry.tlsa.assign(answer_.tlsa.begin(), answer_.tlsa.end());
-  } else {
-    const bool is_a = query.type == kDnsTypeA;
-    if (ok) {
-      if (is_a) {
-        entry.addresses.assign(answer_.addresses.begin(), answer_.addresses.end());
-      } else {
-        entry.v6.assign(answer_.addresses.begin(), answer_.addresses.end());
-      }
-      entry.any_address_answer = true;
-      entry.addresses_secure &= answer_.authenticated_data;
-    }
-    (is_a ? entry.rcode_v4 : entry.rcode_v6) = rcode;
-    if (rcode != "NOERROR" && entry.failure_rcode.empty()) entry.failure_rcode = rcode;
-  }
-  if (--entry.pending_queries == 0) CompleteHost(entry);
-}
-
-void MxResolver::CompleteHost(HostEntry& entry) {
-  entry.done = true;
-  entry.addresses_secure = entry.addresses_secure && entry.any_address_answer;
-  // At most max_addresses_per_exchange, A first; when both families overflow the cap, each
-  // gets half so that neither is starved by the other.
-  const size_t cap = options_.max_addresses_per_exchange;
-  size_t n4 = entry.addresses.size();
-  size_t n6 = entry.v6.size();
-  if (n4 + n6 > cap) {
-    n4 = std::min(n4, std::max(cap / 2, cap - std::min(cap, n6)));
-    n6 = std::min(n6, cap - n4);
-  }
-  entry.addresses.resize(n4);
-  entry.addresses.insert(entry.addresses.end(), entry.v6.begin(),
-                         entry.v6.begin() + static_cast<ptrdiff_t>(n6));
-  entry.v6 = {};
-  if (entry.addresses.empty()) {
-    if (entry.failure_rcode.empty()) {
-      entry.error = "no address records";
-    } else {
-      entry.error = "address lookup failed:";
-      if (!entry.rcode_v4.empty()) entry.error += " A " + std::string(entry.rcode_v4);
-      if (!entry.rcode_v6.empty()) entry.error += " AAAA " + std::string(entry.rcode_v6);
-    }
-  }
-  // Nothing below adds waiters: the entry is done.
-  absl::InlinedVector<HostWaiter, 1> waiters = std::move(entry.waiters);
-  entry.waiters = {};
-  for (const HostWaiter& waiter : waiters) {
-    if (FindJob(waiter.domain_id) == nullptr) continue;
-    FillWaiter(entry, waiter);
-    DomainJob* job = FindJob(waiter.domain_id);
-    --job->pending;
-    Settle(waiter.domain_id);
-  }
-  stats_.hosts_evicted += hosts_.Finished(&entry);  // after the waiters: `entry` may go
-}
-
-void MxResolver::FillWaiter(const HostEntry& entry, HostWaiter waiter) {
-  DomainJob* job = FindJob(waiter.domain_id);
-  if (job == nullptr) return;
-  DomainResolution& result = job->result;
-  if (waiter.exchange_index == kPolicyHostWaiter) {
-    result.policy_host_addresses.assign(entry.addresses.begin(), entry.addresses.end());
-    result.policy_host_error = entry.error;
-    return;
-  }
-  if (waiter.exchange_index >= result.exchanges.size()) return;
-  Exchange& exchange = result.exchanges[waiter.exchange_index];
-  exchange.addresses.assign(entry.addresses.begin(), entry.addresses.end());
-  exchange.error = entry.error;
-  exchange.addresses_secure = entry.addresses_secure;
-  exchange.tlsa_asked = entry.tlsa_asked;
-  exchange.tlsa_lookup = entry.tlsa_lookup;
-  exchange.tlsa = entry.tlsa;
-  if (job->implicit && entry.addresses.empty() && !entry.failure_rcode.empty()) {
-    result.rcode = std::string(entry.failure_rcode);
-  }
-}
-
-void MxResolver::HandlePolicyTxtAnswer(Query& query, int status, const uint8_t* answer,
-                                       size_t length) {
-  DomainJob* job = FindJob(query.domain_id);
-  if (job == nullptr) return;
-  std::string_view rcode;
-  bool requeried = false;
-  bool ok = ReadAnswer(query, status, answer, length, kMaxPolicyTxtRecords, &rcode, &requeried);
-  if (requeried) return;
-  PolicyTxt& txt = query.tls_rpt ? job->result.tls_rpt_txt : job->result.mta_sts_txt;
-  if (status == ARES_SUCCESS && rcode != "BADRESP") {
-    txt.lookup.rcode = answer_.rcode;
-    txt.lookup.authenticated_data = answer_.authenticated_data;
-  }
-  if (ok) txt.records.assign(answer_.txt.begin(), answer_.txt.end());
-  // MTA-STS announced: its policy host is looked up, so the policy can be fetched.
-  if (!query.tls_rpt && ParseMtaStsTxt(txt.records).state == MtaStsTxtState::kFound) {
-    job->result.policy_host = "mta-sts." + job->result.domain;
-    LookupHost(job->result.policy_host, HostWaiter{query.domain_id, kPolicyHostWaiter}, *job,
-               /*want_tlsa=*/false);
-  }
-  --job->pending;
-  Settle(query.domain_id);
 }
 
 void MxResolver::Settle(uint64_t domain_id) {

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/host_name.h"
 #include "scanner/tls/certificate_info.h"
 #include "scanner/tls/certificate_names.h"
 #include "scanner/tls/chain_validation.h"
@@ -51,23 +52,6 @@ bool IsHex(std::string_view text, bool upper) {
     if (!digit && !letter) return false;
   }
   return !text.empty();
-}
-
-// A host name as the scanner has them (MX names): dot-separated non-empty LDH labels.
-bool IsHostName(std::string_view name) {
-  if (name.empty() || name.size() > 253) return false;
-  size_t label = 0;
-  for (char c : name) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    bool ldh =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ldh || ++label > 63) return false;
-  }
-  return label > 0;
 }
 
 // Host names to try: each name as it is, its wildcard filled in, case flipped.

@@ -1,25 +1,8 @@
 #include "scanner/policy/mta_sts_fetch.h"
 
+#include "base/host_name.h"
+
 namespace starttls {
-namespace {
-
-bool IsHostName(std::string_view name) {
-  if (name.empty() || name.size() > 253) return false;
-  size_t label = 0;
-  for (char c : name) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    const bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '-' || c == '_';
-    if (!ldh || ++label > 63) return false;
-  }
-  return label > 0;
-}
-
-}  // namespace
 
 std::optional<std::string> BuildMtaStsPolicyRequest(std::string_view domain) {
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);

@@ -89,8 +89,8 @@ InputRead BackgroundFdSource::Read(char* buffer, size_t capacity, size_t* got) {
     const std::string& front = chunks_.front();
     size_t take = std::min(capacity - *got, front.size() - front_offset_);
     // Bytes, not a C string: no terminator belongs here.
-    std::memcpy(buffer + *got, front.data() + front_offset_,
-                take);  // NOLINT(bugprone-not-null-terminated-result)
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
+    std::memcpy(buffer + *got, front.data() + front_offset_, take);
     *got += take;
     front_offset_ += take;
     if (front_offset_ == front.size()) {

@@ -122,8 +122,8 @@ std::string ChainVerifier::PathKey(const PeerChain& chain) {
   for (size_t i = 1; i < chain.buffers_.size(); ++i) {
     CRYPTO_BUFFER* buffer = chain.buffers_[i];
     // The pointer itself is the key: the pool hands out one CRYPTO_BUFFER per distinct DER.
-    key.append(reinterpret_cast<const char*>(&buffer),
-               sizeof buffer);  // NOLINT(bugprone-sizeof-expression)
+    // NOLINTNEXTLINE(bugprone-sizeof-expression)
+    key.append(reinterpret_cast<const char*>(&buffer), sizeof buffer);
   }
   key.push_back('\0');
   X509* leaf = chain.leaf();

@@ -11,19 +11,8 @@
 # the scanner's. A lame delegation then shows as a referral: no answer (NOERROR), dns_error.
 set -euo pipefail
 top=$1 bin=$2 hosts=${3:-500} domains=${4:-2000} mode=${5:-unbound}
-run=$(mktemp -d /tmp/starttls-domain-scan.XXXXXX)
-cleanup() {
-  "$top/scripts/lab/unbound.sh" stop "$run/lab" >/dev/null 2>&1 || true
-  "$top/scripts/lab/nsd.sh" stop "$run/lab" >/dev/null 2>&1 || true
-  "$top/scripts/lab/lab.sh" stop "$run/lab" || true
-  [[ -n ${KEEP_RUN:-} ]] || rm -rf "$run"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-net="127.$((100 + RANDOM % 100))"
-port=$((20000 + RANDOM % 12000))
-dns_port=$((10000 + RANDOM % 10000))
+source "$top/tests/lab_fixture.sh"
+lab_fixture domain-scan
 last=$((hosts - 1))
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" \
   --addresses "$net.0.1-$net.$((last / 256)).$((last % 256 + 1))" --port "$port" \

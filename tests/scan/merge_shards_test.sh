@@ -9,18 +9,8 @@
 #   merge_shards_test.sh TOP BIN_DIR
 set -euo pipefail
 top=$1 bin=$2
-run=$(mktemp -d /tmp/starttls-merge-shards.XXXXXX)
-cleanup() {
-  "$top/scripts/lab/nsd.sh" stop "$run/lab" >/dev/null 2>&1 || true
-  "$top/scripts/lab/lab.sh" stop "$run/lab" || true
-  [[ -n ${KEEP_RUN:-} ]] || rm -rf "$run"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-net="127.$((100 + RANDOM % 100))"
-port=$((20000 + RANDOM % 12000))
-dns_port=$((10000 + RANDOM % 10000))
+source "$top/tests/lab_fixture.sh"
+lab_fixture merge-shards
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --addresses "$net.0.1-$net.0.200" \
   --port "$port" --domains 80 --dns-address "$net.250.1" --lame-ns "$net.250.53" \
   --weights compliant=4,no_starttls=2,misordered=2,starttls_lowercase=1,connection_refused=1

@@ -11,18 +11,8 @@
 #   survey_ops_test.sh TOP BIN_DIR
 set -euo pipefail
 top=$1 bin=$2
-run=$(mktemp -d /tmp/starttls-survey-ops.XXXXXX)
-cleanup() {
-  "$top/scripts/lab/nsd.sh" stop "$run/lab" >/dev/null 2>&1 || true
-  "$top/scripts/lab/lab.sh" stop "$run/lab" || true
-  [[ -n ${KEEP_RUN:-} ]] || rm -rf "$run"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-net="127.$((100 + RANDOM % 100))"
-port=$((20000 + RANDOM % 12000))
-dns_port=$((10000 + RANDOM % 10000))
+source "$top/tests/lab_fixture.sh"
+lab_fixture survey-ops
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --addresses "$net.0.1-$net.1.44" \
   --port "$port" --domains 60 --dns-address "$net.250.1" --lame-ns "$net.250.53" \
   --weights compliant=4,no_starttls=2,misordered=2
@@ -135,6 +125,7 @@ assert len(hosts) == 1 and hosts[0]["attempts"] == 1, hosts  # one session for b
 domains = {r["domain"]: r for r in records if r["type"] == "domain"}
 own = domains["own-name.lab.test"]["endpoints"][0]
 other = domains["other-name.lab.test"]["endpoints"][0]
+assert hosts[0]["status"] == "success", (hosts[0]["status"], hosts[0].get("error"))
 assert own["tls"]["hostname_match"] is True and own["tls"]["handshake"] is True, own
 assert other["mx"] == "other.lab.test" and other["tls"]["hostname_match"] is False, other
 print("one session; own-name matches, other-name does not")
