@@ -150,16 +150,6 @@ const FieldSpec* FindField(const RecordTable& table, std::string_view dotted) {
   return nullptr;
 }
 
-std::string_view FieldKey(const FieldSpec& field) {
-  size_t dot = field.name.rfind('.');
-  return dot == std::string_view::npos ? field.name : field.name.substr(dot + 1);
-}
-
-std::string_view FieldParent(const FieldSpec& field) {
-  size_t dot = field.name.rfind('.');
-  return dot == std::string_view::npos ? std::string_view() : field.name.substr(0, dot);
-}
-
 bool IsCsvLeaf(const FieldSpec& field) {
   return field.shape != FieldShape::kObject && field.shape != FieldShape::kObjectList;
 }

@@ -75,10 +75,6 @@ const RecordTable* FindRecordTable(std::string_view type);
 // The field named `dotted` in `table`, or nullptr.
 const FieldSpec* FindField(const RecordTable& table, std::string_view dotted);
 
-// The member key of a field: the last segment of its name.
-std::string_view FieldKey(const FieldSpec& field);
-// The parent's dotted name ("" at top level).
-std::string_view FieldParent(const FieldSpec& field);
 // True for fields that hold one CSV cell: scalars, lists and maps (not objects or lists of
 // objects, whose members are the cells).
 bool IsCsvLeaf(const FieldSpec& field);

@@ -79,12 +79,6 @@ std::string FormatRfc3339UnixMillis(int64_t unix_ms) {
   return out;
 }
 
-std::string FormatRfc3339(absl::Time time) {
-  // absl::ToUnixMillis rounds toward negative infinity, matching our rule; infinite
-  // times saturate and are then clamped.
-  return FormatRfc3339UnixMillis(absl::ToUnixMillis(time));
-}
-
 std::optional<int64_t> ParseRfc3339UnixMillis(std::string_view t) {
   auto number = [&](size_t from, size_t n) -> std::optional<int64_t> {
     if (from + n > t.size()) return std::nullopt;

@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 
-#include "absl/time/time.h"
 
 namespace starttls {
 
@@ -19,7 +18,6 @@ namespace starttls {
 void AppendRfc3339UnixMillis(int64_t unix_ms, std::string* out);
 
 std::string FormatRfc3339UnixMillis(int64_t unix_ms);
-std::string FormatRfc3339(absl::Time time);
 
 // Milliseconds since 1970 of an RFC 3339 time ("2026-11-27T18:09:14.123Z", any offset, any
 // number of fraction digits, which are cut to milliseconds); nullopt when malformed. Reads

@@ -110,10 +110,6 @@ size_t ClassifyLines(std::unique_ptr<ByteSource> in, FILE* out, ClassifyInput fo
   return errors;
 }
 
-size_t ClassifyTranscriptLines(FILE* in, FILE* out) {
-  return ClassifyLines(ByteSourceFromFile(in, "standard input"), out, ClassifyInput::kTranscript);
-}
-
 std::vector<FlagSpec> ClassifyFlagTable(ClassifyOptions* o) {
   return {
       {"raw", "", "read one raw EHLO reply and explain it for humans",

@@ -18,8 +18,6 @@ enum class ClassifyInput { kTranscript, kZgrab2 };
 // gzip or zstd). A malformed line yields an "error" record naming its line number; the run
 // goes on. Returns the number of lines that were errors (and input errors, if any).
 size_t ClassifyLines(std::unique_ptr<ByteSource> in, FILE* out, ClassifyInput format);
-// The same from an open FILE (transcripts).
-size_t ClassifyTranscriptLines(FILE* in, FILE* out);
 
 struct ClassifiedLine {
   std::string json;  // one record, without its newline

@@ -33,20 +33,6 @@ std::string_view TrimBlanks(std::string_view s) {
 
 }  // namespace
 
-std::string_view TargetKindName(TargetKind kind) {
-  switch (kind) {
-    case TargetKind::kAddress:
-      return "address";
-    case TargetKind::kCidr:
-      return "cidr";
-    case TargetKind::kDomain:
-      return "domain";
-    case TargetKind::kAddressWithName:
-      return "address-with-name";
-  }
-  return "unknown";
-}
-
 bool NormalizeDomainName(std::string_view name, std::string* normalized, std::string* why) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.empty()) {

@@ -40,9 +40,6 @@ namespace starttls {
 
 enum class TargetKind { kAddress, kCidr, kDomain, kAddressWithName };
 
-// "address", "cidr", "domain", "address-with-name".
-std::string_view TargetKindName(TargetKind kind);
-
 struct Target {
   TargetKind kind = TargetKind::kAddress;
   IpAddress address;  // kAddress, kAddressWithName

@@ -31,20 +31,6 @@ std::string_view BuiltinReasonFor(const IpAddress& ip) {
 
 }  // namespace
 
-std::string_view TargetDecisionName(TargetDecision decision) {
-  switch (decision) {
-    case TargetDecision::kAllowed:
-      return "allowed";
-    case TargetDecision::kBuiltinBlocked:
-      return "builtin-blocked";
-    case TargetDecision::kUserBlocked:
-      return "user-blocked";
-    case TargetDecision::kNotAllowlisted:
-      return "not-allowlisted";
-  }
-  return "unknown";
-}
-
 TargetPolicy::TargetPolicy(bool allow_reserved, CidrSet user_blocklist,
                            std::optional<CidrSet> allowlist)
     : allow_reserved_(allow_reserved),

@@ -16,9 +16,6 @@ namespace starttls {
 
 enum class TargetDecision { kAllowed, kBuiltinBlocked, kUserBlocked, kNotAllowlisted };
 
-// "allowed", "builtin-blocked", "user-blocked", "not-allowlisted".
-std::string_view TargetDecisionName(TargetDecision decision);
-
 struct TargetVerdict {
   TargetDecision decision = TargetDecision::kAllowed;
   // Empty when allowed; else e.g. "built-in blocklist: 127.0.0.0/8 Loopback (RFC 1122)",

@@ -23,7 +23,8 @@ std::vector<Record> RunOn(const std::string& input, size_t* errors) {
   char* buffer = nullptr;
   size_t size = 0;
   FILE* out = open_memstream(&buffer, &size);
-  *errors = ClassifyTranscriptLines(in, out);
+  *errors =
+      ClassifyLines(ByteSourceFromFile(in, "standard input"), out, ClassifyInput::kTranscript);
   std::fclose(in);
   std::fclose(out);
   std::string text(buffer, size);

@@ -15,6 +15,17 @@
 namespace starttls {
 namespace {
 
+// The member key of a field (the last segment of its name) and its parent's dotted name.
+std::string_view FieldKey(const FieldSpec& field) {
+  size_t dot = field.name.rfind('.');
+  return dot == std::string_view::npos ? field.name : field.name.substr(dot + 1);
+}
+
+std::string_view FieldParent(const FieldSpec& field) {
+  size_t dot = field.name.rfind('.');
+  return dot == std::string_view::npos ? std::string_view() : field.name.substr(0, dot);
+}
+
 namespace dom = simdjson::dom;
 
 struct SchemaField {

@@ -86,12 +86,5 @@ TEST(TargetPolicyTest, EmptyAllowlistAllowsNothing) {
   EXPECT_EQ(policy.Decide(Ip("8.8.8.8")).decision, TargetDecision::kNotAllowlisted);
 }
 
-TEST(TargetPolicyTest, DecisionNames) {
-  EXPECT_EQ(TargetDecisionName(TargetDecision::kAllowed), "allowed");
-  EXPECT_EQ(TargetDecisionName(TargetDecision::kBuiltinBlocked), "builtin-blocked");
-  EXPECT_EQ(TargetDecisionName(TargetDecision::kUserBlocked), "user-blocked");
-  EXPECT_EQ(TargetDecisionName(TargetDecision::kNotAllowlisted), "not-allowlisted");
-}
-
 }  // namespace
 }  // namespace starttls

@@ -136,13 +136,6 @@ TEST(TargetLineTest, ReusedOutputIsReset) {
   EXPECT_TRUE(out.target.name.empty());
 }
 
-TEST(TargetLineTest, KindNames) {
-  EXPECT_EQ(TargetKindName(TargetKind::kAddress), "address");
-  EXPECT_EQ(TargetKindName(TargetKind::kCidr), "cidr");
-  EXPECT_EQ(TargetKindName(TargetKind::kDomain), "domain");
-  EXPECT_EQ(TargetKindName(TargetKind::kAddressWithName), "address-with-name");
-}
-
 // Writes content to an unlinked temporary file and returns it rewound.
 std::FILE* TempStream(const std::string& content) {
   std::FILE* f = std::tmpfile();
