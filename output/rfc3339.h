@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 
-
 namespace starttls {
 
 // Appends the 24-character timestamp to *out (no allocation beyond the append).

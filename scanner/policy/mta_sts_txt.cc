@@ -42,11 +42,8 @@ MtaStsTxt ParseMtaStsTxt(std::span<const std::string> records) {
       }
       have_id = true;
       id = tag.value;
-    } else if (tag.name == "v") {
-      result.error = "TXT record: more than one version field";
-      return result;
-    } else if (!IsTxtExtensionValue(tag.value)) {
-      result.error = "TXT record: bad extension value";
+    } else if (std::string_view error = OtherTxtTagError(tag); !error.empty()) {
+      result.error = error;
       return result;
     }
   }

@@ -72,11 +72,8 @@ TlsRptTxt ParseTlsRptTxt(std::span<const std::string> records) {
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
       }
-    } else if (tag.name == "v") {
-      result.error = "TXT record: more than one version field";
-      return result;
-    } else if (!IsTxtExtensionValue(tag.value)) {
-      result.error = "TXT record: bad extension value";
+    } else if (std::string_view error = OtherTxtTagError(tag); !error.empty()) {
+      result.error = error;
       return result;
     }
   }

@@ -101,4 +101,10 @@ VersionedTxt FindVersionedTxt(std::span<const std::string> records, std::string_
   return VersionedTxt::kFound;
 }
 
+std::string_view OtherTxtTagError(const TxtTag& tag) {
+  if (tag.name == "v") return "TXT record: more than one version field";
+  if (!IsTxtExtensionValue(tag.value)) return "TXT record: bad extension value";
+  return {};
+}
+
 }  // namespace starttls

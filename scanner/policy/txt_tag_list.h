@@ -46,4 +46,8 @@ VersionedTxt FindVersionedTxt(std::span<const std::string> records, std::string_
 // RFC 8461 / RFC 8460 ext-value: 1*(%x21-3A / %x3C / %x3E-7E).
 bool IsTxtExtensionValue(std::string_view value);
 
+// For a tag the record type does not name itself: the error when it is a second version field
+// or an extension with a bad value; empty when it may be ignored.
+std::string_view OtherTxtTagError(const TxtTag& tag);
+
 }  // namespace starttls

@@ -23,8 +23,10 @@ net="127.$((100 + RANDOM % 100)).$((RANDOM % 256))"
 
 # MODE: 421-once | 421-always | full-queue SECONDS. Logs "connect <monotonic time>" per
 # accepted connection; exits on its own after 60 s should the trap never run.
+cp "$top/tests/scan/tiny_smtp.py" "$run/"
 cat >"$run/server.py" <<'PY'
 import socket, sys, threading, time
+import tiny_smtp
 address, port_file, log_file, mode = sys.argv[1:5]
 hold = float(sys.argv[5]) if len(sys.argv) > 5 else 0
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -49,31 +51,7 @@ start = time.monotonic()
 connections = 0
 
 def serve(conn, greeting):
-    conn.settimeout(10)
-    try:
-        conn.sendall(greeting)
-        if greeting.startswith(b"421"):
-            return
-        data = b""
-        while True:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            data += chunk
-            while b"\r\n" in data:
-                line, data = data.split(b"\r\n", 1)
-                verb = line[:4].upper()
-                if verb in (b"EHLO", b"HELO"):
-                    conn.sendall(b"250-t\r\n250 STARTTLS\r\n")
-                elif verb == b"QUIT":
-                    conn.sendall(b"221 bye\r\n")
-                    return
-                else:
-                    conn.sendall(b"502 no\r\n")
-    except OSError:
-        pass
-    finally:
-        conn.close()
+    tiny_smtp.serve(conn, greeting, b"250-t\r\n250 STARTTLS\r\n")
 
 if mode == "full-queue":
     time.sleep(hold)

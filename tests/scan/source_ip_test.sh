@@ -24,8 +24,10 @@ source_ip="$net.77"
 
 # Accepts, greets, answers EHLO/HELO with 250 and QUIT with 221, logs each peer address;
 # exits on its own after 60 s should the trap never run.
+cp "$top/tests/scan/tiny_smtp.py" "$run/"
 cat >"$run/server.py" <<'PY'
 import socket, sys, threading, time
+import tiny_smtp
 address, port_file, peers_file = sys.argv[1], sys.argv[2], sys.argv[3]
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 listener.bind((address, 0))
@@ -34,29 +36,7 @@ listener.settimeout(1.0)
 lock = threading.Lock()
 
 def serve(conn):
-    conn.settimeout(10)
-    try:
-        conn.sendall(b"220 t ESMTP\r\n")
-        data = b""
-        while True:
-            chunk = conn.recv(4096)
-            if not chunk:
-                return
-            data += chunk
-            while b"\r\n" in data:
-                line, data = data.split(b"\r\n", 1)
-                verb = line[:4].upper()
-                if verb in (b"EHLO", b"HELO"):
-                    conn.sendall(b"250 t\r\n")
-                elif verb == b"QUIT":
-                    conn.sendall(b"221 bye\r\n")
-                    return
-                else:
-                    conn.sendall(b"502 no\r\n")
-    except OSError:
-        pass
-    finally:
-        conn.close()
+    tiny_smtp.serve(conn, b"220 t ESMTP\r\n", b"250 t\r\n")
 
 with open(port_file + ".tmp", "w") as f:
     f.write(str(listener.getsockname()[1]))
