@@ -1,5 +1,5 @@
 // The `domain` record fields (docs/rules.md §6 and §8), in the order
-// resolver/domain_record_writer.cc emits them; the policy objects (dane, mta_sts, tls_rpt,
+// output/domain_record.cc emits them; the policy objects (dane, mta_sts, tls_rpt,
 // delivery) are described as docs/rules.md §8 names them.
 #include "output/field_spec_builders.h"
 #include "output/field_tables.h"

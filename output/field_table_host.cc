@@ -1,5 +1,5 @@
 // The `host` and `classify` record fields (docs/rules.md §4-6), in the order the writers
-// emit them (scanner/scan/host_record.cc, scanner/classify/classify_command.cc).
+// emit them (output/host_record.cc, output/classify_record.cc, output/verdict_fields.cc).
 #include "output/field_spec_builders.h"
 #include "output/field_tables.h"
 
