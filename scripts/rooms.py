@@ -66,6 +66,8 @@ def main(argv):
             print("rooms missing from ORDER:", ", ".join(unknown))
     for a, b in sorted(back):
         print(f"back-arrow: {a} -> {b}  ({', '.join(sorted(arrows[(a, b)])[:3])})")
+    if check and not back:
+        print(f"rooms: {len(lines)} rooms, no include runs back up the pipeline")
     return 1 if check and back else 0
 
 

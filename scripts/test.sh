@@ -10,8 +10,9 @@ cd "$top"
 
 "$top/scripts/install-deps.sh"
 
-echo "== format (clang-format, .clang-format)"
+echo "== format (clang-format, .clang-format) and the include graph (no arrow back up)"
 "$top/scripts/check-format.sh"
+python3 "$top/scripts/rooms.py" --check
 
 echo "== build (Release, -Werror)"
 "$top/scripts/build.sh" "$top/build"
