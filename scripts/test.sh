@@ -29,6 +29,6 @@ echo "== the whole suite under ASan + UBSan + LSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --output-on-failure -j2 -E '^package\.deb$' --timeout 900)
 
-echo "== fuzzing (${FUZZ_SECONDS:-30}s per target)"
-"$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}"
+echo "== fuzzing (${FUZZ_SECONDS:-15}s per target)"
+"$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"
 echo "test.sh: all passed"
