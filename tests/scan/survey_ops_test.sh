@@ -13,11 +13,13 @@ set -euo pipefail
 top=$1 bin=$2
 source "$top/tests/lab_fixture.sh"
 lab_fixture survey-ops
+# Two names for one host: its certificate is for mx-<address>, not for other-name. The host is
+# pinned to compliant: the seeded pick depends on the address, and $net is random.
+host_ip="$net.0.7"
+echo "$host_ip compliant" >"$run/assign.txt"
 "$top/scripts/lab/lab.sh" start "$run/lab" "$bin/smtp-lab" --addresses "$net.0.1-$net.1.44" \
   --port "$port" --domains 60 --dns-address "$net.250.1" --lame-ns "$net.250.53" \
-  --weights compliant=4,no_starttls=2,misordered=2
-# Two names for one host: its certificate is for mx-<address>, not for other-name.
-host_ip="$net.0.7"
+  --weights compliant=4,no_starttls=2,misordered=2 --assign "$run/assign.txt"
 host_mx="mx-${host_ip//./-}.lab.test"
 cat >>"$run/lab/lab.test.zone" <<ZONE
 own-name IN MX 10 $host_mx.
