@@ -2,8 +2,11 @@
 // a minimal io_uring loop that does only socket, connect, recv (banner), send (EHLO),
 // recv (reply), close — no parsing, no timers, no records. Whatever CPU it spends per
 // session is what the kernel and loopback TCP cost; the scanner's CPU is compared to it.
+// With --quit the session also sends QUIT and receives the 221 before it closes, as every
+// session of the scanner must (SPEC.md: "always ends with QUIT"): the same exchanges, so
+// that the ratio measures the scanner's overhead and not the protocol's.
 //
-//   uring-floor --targets FILE --port N [--concurrency C]
+//   uring-floor --targets FILE --port N [--concurrency C] [--quit]
 // prints one JSON line: sessions, failures, wall seconds, user+sys CPU seconds.
 #include <arpa/inet.h>
 #include <liburing.h>
@@ -22,7 +25,16 @@
 
 namespace {
 
-enum Op : uint64_t { kSocket, kConnect, kRecvBanner, kSend, kRecvReply, kClose };
+enum Op : uint64_t {
+  kSocket,
+  kConnect,
+  kRecvBanner,
+  kSend,
+  kRecvReply,
+  kSendQuit,
+  kRecvQuit,
+  kClose
+};
 
 struct Conn {
   int fd = -1;
@@ -31,6 +43,7 @@ struct Conn {
 };
 
 constexpr char kEhlo[] = "EHLO floor.example\r\n";
+constexpr char kQuit[] = "QUIT\r\n";
 
 uint64_t Cookie(uint32_t index, Op op) { return (static_cast<uint64_t>(index) << 8) | op; }
 
@@ -47,6 +60,10 @@ int main(int argc, char** argv) {
   std::string targets_path;
   int port = 25;
   unsigned concurrency = 1000;
+  bool quit = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--quit") quit = true;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--targets") targets_path = argv[i + 1];
@@ -132,14 +149,16 @@ int main(int argc, char** argv) {
           break;
         }
         case kConnect:
-        case kSend: {
+        case kSend:
+        case kSendQuit: {
           if (res < 0) {
             finish(index, false);
             break;
           }
+          Op next = op == kConnect ? kRecvBanner : op == kSend ? kRecvReply : kRecvQuit;
           io_uring_sqe* entry = sqe();
           io_uring_prep_recv(entry, conn.fd, conn.buffer, sizeof(conn.buffer), 0);
-          io_uring_sqe_set_data64(entry, Cookie(index, op == kConnect ? kRecvBanner : kRecvReply));
+          io_uring_sqe_set_data64(entry, Cookie(index, next));
           break;
         }
         case kRecvBanner: {
@@ -152,7 +171,17 @@ int main(int argc, char** argv) {
           io_uring_sqe_set_data64(entry, Cookie(index, kSend));
           break;
         }
-        case kRecvReply:
+        case kRecvReply: {
+          if (!quit || res <= 0) {
+            finish(index, res > 0);
+            break;
+          }
+          io_uring_sqe* entry = sqe();
+          io_uring_prep_send(entry, conn.fd, kQuit, sizeof(kQuit) - 1, 0);
+          io_uring_sqe_set_data64(entry, Cookie(index, kSendQuit));
+          break;
+        }
+        case kRecvQuit:
           finish(index, res > 0);
           break;
         case kClose:
@@ -166,9 +195,9 @@ int main(int argc, char** argv) {
   double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   std::printf(
-      "{\"program\":\"uring-floor\",\"sessions\":%zu,\"failures\":%zu,\"wall_s\":%.3f,"
+      "{\"program\":\"uring-floor\",\"quit\":%s,\"sessions\":%zu,\"failures\":%zu,\"wall_s\":%.3f,"
       "\"cpu_s\":%.3f,\"cpu_us_per_session\":%.2f,\"sessions_per_s\":%.0f}\n",
-      done, failures, wall, cpu, cpu * 1e6 / static_cast<double>(done),
+      quit ? "true" : "false", done, failures, wall, cpu, cpu * 1e6 / static_cast<double>(done),
       static_cast<double>(done) / wall);
   io_uring_queue_exit(&ring);
   return 0;
