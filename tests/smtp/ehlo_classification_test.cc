@@ -1,4 +1,5 @@
 // docs/rules.md §4: classes and every anomaly, each asserted on the full sorted anomaly list.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,26 @@ TEST(Anomaly, DuplicateKeyword) {
              {"duplicate_keyword"});
   // The greeting is not an ehlo-line.
   ExpectEhlo("250-SIZE\r\n250 SIZE 1\r\n", EhloClass::kNoStarttls, {"greeting_is_keyword"});
+  // A prefix of another keyword is another keyword.
+  ExpectEhlo("250-mx\r\n250-X-A\r\n250-X-AB\r\n250 x-a\r\n", EhloClass::kNoStarttls,
+             {"duplicate_keyword"});
+  ExpectEhlo("250-mx\r\n250-X-AB\r\n250 X-A\r\n", EhloClass::kNoStarttls, {});
+}
+
+// A reply at the framer's cap: 1,000 lines, all distinct, or with one pair far apart that
+// differs only in case (the check must find it wherever it is, and fast: it runs on the loop).
+TEST(Anomaly, DuplicateKeywordInAThousandLines) {
+  auto reply = [](std::string_view last) {
+    std::string ehlo = "250-mx\r\n250-X-LAB-KEY-0001\r\n";
+    for (int i = 2; i < 999; ++i) {
+      char line[32];
+      std::snprintf(line, sizeof line, "250-X-LAB-KEY-%04d\r\n", i);
+      ehlo += line;
+    }
+    return ehlo + "250 " + std::string(last) + "\r\n";
+  };
+  ExpectEhlo(reply("STARTTLS"), EhloClass::kCompliant, {});
+  ExpectEhlo(reply("x-lab-key-0001"), EhloClass::kNoStarttls, {"duplicate_keyword"});
 }
 
 TEST(Anomaly, FramingAnomaliesOfEveryReply) {
