@@ -260,6 +260,9 @@ void LabServer::AfterEvent(int fd, uint64_t now) {
 
 void LabServer::FireTimers(uint64_t now) {
   while (!timers_.empty() && timers_.next_when() <= now) {
+    uint64_t late = now - timers_.next_when();
+    if (late > stats_.timer_late_max_ns) stats_.timer_late_max_ns = late;
+    if (late > 1'000'000'000) ++stats_.timers_late_over_1s;
     int fd = timers_.next_key();
     Session& s = *slots_[fd].session;
     s.OnTimer(now);

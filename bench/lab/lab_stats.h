@@ -46,6 +46,11 @@ struct LabStats {
   uint64_t accept_errors = 0;
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
+  // How late the lab's own timers fired (a banner delay, a drip, a reply's latency): its
+  // truth rows assume it is prompt, so a late lab explains a scanner "timeout" the truth
+  // does not expect. The maximum over the workers; counts summed.
+  uint64_t timer_late_max_ns = 0;
+  uint64_t timers_late_over_1s = 0;
 
   void Add(const LabStats& o) {
     connections += o.connections;
@@ -63,6 +68,8 @@ struct LabStats {
     accept_errors += o.accept_errors;
     bytes_in += o.bytes_in;
     bytes_out += o.bytes_out;
+    if (o.timer_late_max_ns > timer_late_max_ns) timer_late_max_ns = o.timer_late_max_ns;
+    timers_late_over_1s += o.timers_late_over_1s;
   }
 
   std::string ToJson() const {
@@ -87,7 +94,9 @@ struct LabStats {
          ",\"tls_handshakes\":" + num(tls_handshakes) + ",\"tls_failures\":" + num(tls_failures) +
          ",\"dropped\":" + num(dropped) + ",\"resets\":" + num(resets) +
          ",\"accept_errors\":" + num(accept_errors) + ",\"bytes_in\":" + num(bytes_in) +
-         ",\"bytes_out\":" + num(bytes_out) + "}";
+         ",\"bytes_out\":" + num(bytes_out) +
+         ",\"timer_late_max_ms\":" + num(timer_late_max_ns / 1'000'000) +
+         ",\"timers_late_over_1s\":" + num(timers_late_over_1s) + "}";
     return o;
   }
 };

@@ -10,7 +10,7 @@
 #   bench/survey/hostile.sh [HOSTS=200000] [DOMAINS=20000] [CONCURRENCY=50000]
 #
 # Environment: MIXES="benign hostile" (which runs), LAB_PROCESSES=4, KEEP_RUN=1, BIN,
-# SCANNER_NICE (default -5 as root, else 0: the scanner's priority over the lab's).
+# SCANNER_NICE (default 0; -5, as root, runs the scanner above the lab: see run_mix).
 # Checks, per run: every target exactly one record; every host record's status (class,
 # anomalies, STARTTLS and TLS outcome) equal to the lab's truth, every domain record equal to
 # dns-lab's (compare_truth.py --tls, compare_domains.py); no session longer than
@@ -24,7 +24,7 @@ in_own_netns "$@"
 
 hosts=${1:-200000} domains=${2:-20000} concurrency=${3:-50000}
 mixes=${MIXES:-benign hostile} lab_processes=${LAB_PROCESSES:-4}
-scanner_nice=${SCANNER_NICE:-$([[ $(id -u) -eq 0 ]] && echo -5 || echo 0)}
+scanner_nice=${SCANNER_NICE:-0}
 bin=${BIN:-$top/build/bin}
 root=$(mktemp -d /tmp/starttls-survey-hostile.XXXXXX)
 labs=()
@@ -88,9 +88,10 @@ PY
     --resolver "127.0.53.1:$dns_port" --dns-timeout 1 --dns-tries 2 --seed 42
     -f "$run/targets" -o "$run/records.ndjson" -m "$run/metadata.json" -u "$run/status.csv")
   echo "$mix scan: ${scan[*]}  (load $load_before)" >&2
-  # The scanner at a higher priority than the lab it shares two cores with: on a survey
-  # machine its loop has the CPU to itself, and loop_lag_ms must measure the loop, not the
-  # lab's processes preempting it (a lab at equal priority stalls it 5-80 ms at a time).
+  # SCANNER_NICE=-5 puts the scanner above the lab it shares two cores with, as on a survey
+  # machine where its loop has the CPU to itself: loop_lag_ms then measures the loop, not
+  # the lab's processes preempting it (5-80 ms at a time at equal priority). The price: the
+  # lab falls behind its own timers at the peaks, and the truth comparison with it.
   /usr/bin/time -v -o "$run/scan.time" nice -n "$scanner_nice" "${scan[@]}" 2>"$run/scan.err" || rc=$?
   local load_after lab_cpu
   load_after=$(load_now)
@@ -108,7 +109,7 @@ PY
     direct >"$run/compare_domains.txt" || true
   python3 - "$run" "$mix" "$hosts" "$domains" "$concurrency" "$lab_cpu" "$load_before" \
     "$load_after" "$session_timeout_ms" "$tick_ms" <<'PY' | tee "$run/result.json"
-import json, sys
+import collections, json, re, sys
 run, mix, hosts, domains, conc, lab_cpu, load0, load1, limit_ms, tick_ms = sys.argv[1:]
 hosts, domains = int(hosts), int(domains)
 t = {}
@@ -135,6 +136,14 @@ meta = json.load(open(f"{run}/metadata.json"))
 lag = meta.get("loop_lag_ms", {})
 cmp_hosts = open(f"{run}/compare_hosts.txt").read().strip().splitlines()
 cmp_domains = open(f"{run}/compare_domains.txt").read().strip().splitlines()
+# Which behaviours the disagreeing hosts have (lines "('ip', port) (behaviour): ...").
+hosts_by_behaviour = collections.defaultdict(set)
+for line in cmp_hosts[:-1]:
+    m = re.match(r"^\('([^']+)', \d+\) \(([^)]+)\)", line)
+    if m:
+        hosts_by_behaviour[m.group(2)].add(m.group(1))
+by_behaviour = dict(sorted(((b, len(v)) for b, v in hosts_by_behaviour.items()),
+                           key=lambda kv: -kv[1]))
 problems = []
 if kinds.get("host", 0) != host_targets:
     problems.append(f"{kinds.get('host', 0)} host records for {host_targets} hosts")
@@ -159,6 +168,9 @@ print(json.dumps({
     "longest_session_ms": longest, "longest_session_ip": longest_ip,
     "session_limit_ms": float(limit_ms) + float(tick_ms),
     "forbidden_total": stats["forbidden_total"], "lab_connections": stats["connections"],
+    "lab_timer_late_max_ms": stats.get("timer_late_max_ms"),
+    "lab_timers_late_over_1s": stats.get("timers_late_over_1s"),
+    "disagreeing_hosts_by_behaviour": by_behaviour,
     "crashes": 0, "loop_lag_ms": {k: lag.get(k) for k in ("timer_max", "timer_p99", "pass_max", "pass_p99")},
     "load_before": float(load0), "load_after": float(load1), "problems": problems,
 }))

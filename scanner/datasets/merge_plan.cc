@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace starttls {
@@ -136,19 +137,31 @@ MergePlan PlanMerge(const std::vector<MergeInput>& inputs, bool allow_partial) {
     return plan;
   }
   plan.shards = first->metadata->shards;
+  // Shards no part names, said once per run of them (a scan may have 65,536 shards).
+  std::optional<uint32_t> run_start;
+  auto end_run = [&](uint32_t end) {
+    if (!run_start.has_value()) return;
+    std::string of = " of " + std::to_string(plan.shards);
+    std::string text =
+        end - *run_start == 1
+            ? "shard " + std::to_string(*run_start) + of + " is missing: no part names it"
+            : "shards " + std::to_string(*run_start) + "-" + std::to_string(end - 1) + of +
+                  " are missing: no part names them";
+    (allow_partial ? plan.left_out : plan.refusals).push_back(text);
+    run_start.reset();
+  };
   for (uint32_t shard = 0; shard < plan.shards; ++shard) {
     auto it = by_shard.find(shard);
+    bool unnamed = !named.contains(shard);
+    if (!unnamed) end_run(shard);
     if (it != by_shard.end() && !unmerged.contains(shard)) {
       plan.parts.push_back({it->second->path, *it->second->metadata});
       continue;
     }
-    if (!named.contains(shard)) {
-      std::string text = "shard " + std::to_string(shard) + " of " + std::to_string(plan.shards) +
-                         " is missing: no part names it";
-      (allow_partial ? plan.left_out : plan.refusals).push_back(text);
-    }
+    if (unnamed && !run_start.has_value()) run_start = shard;
     plan.missing.push_back(shard);
   }
+  end_run(plan.shards);
   if (plan.parts.empty() && plan.refusals.empty()) {
     plan.refusals.push_back("no complete part: nothing to merge");
   }

@@ -182,6 +182,32 @@ TEST(MergeTest, PerMachineFlagsMayDiffer) {
   EXPECT_EQ(ScanDefiningFlags(a), (FlagList{{"port", "25"}, {"starttls", "never"}}));
 }
 
+// Missing shards are said once per run of them: a scan of 65,536 shards with one part at
+// hand gets two lines, not 65,535. A named but unmerged shard breaks a run.
+TEST(MergeTest, MissingShardsAreSaidOncePerRun) {
+  std::vector<MergeInput> inputs;
+  inputs.push_back(Input("shard-4.ndjson", Part(4, 65536)));
+  MergePlan plan = PlanMerge(inputs, true);
+  ASSERT_TRUE(plan.ok()) << Refusals(plan);
+  EXPECT_EQ(plan.missing.size(), 65535u);
+  EXPECT_EQ(plan.left_out,
+            (std::vector<std::string>{"shards 0-3 of 65536 are missing: no part names them",
+                                      "shards 5-65535 of 65536 are missing: no part names them"}));
+
+  std::vector<MergeInput> ten;
+  for (uint32_t shard : {0u, 2u, 3u}) {
+    ten.push_back(Input("shard-" + std::to_string(shard) + ".ndjson", Part(shard, 10)));
+  }
+  ten[1].metadata->completed = false;  // shard 2: named, left out as incomplete
+  ten[1].metadata->stop_reason = "stopped by signal";
+  plan = PlanMerge(ten, false);
+  EXPECT_EQ(plan.missing, (std::vector<uint32_t>{1, 2, 4, 5, 6, 7, 8, 9}));
+  ASSERT_EQ(plan.refusals.size(), 3u) << Refusals(plan);
+  EXPECT_NE(plan.refusals[0].find("shard 2 is incomplete"), std::string::npos) << Refusals(plan);
+  EXPECT_EQ(plan.refusals[1], "shard 1 of 10 is missing: no part names it");
+  EXPECT_EQ(plan.refusals[2], "shards 4-9 of 10 are missing: no part names them");
+}
+
 TEST(MergeTest, RefusesAPartWithoutMetadata) {
   std::vector<MergeInput> inputs = ThreeShards();
   inputs[0].metadata = absl::NotFoundError("No such file or directory");
