@@ -24,7 +24,11 @@ cmake --build "$top/build" -j"$(nproc)" --target starttls-scan starttls-scan-doc
 (cd "$top/build" && ctest --output-on-failure -R '^package\.deb$' --timeout 900)
 
 echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer, -Werror)"
-cmake -S "$top" -B "$top/build-asan" -DSANITIZE=ON -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# -g1 (line tables: every sanitizer report still names file and line) instead of -g: the
+# full debug info and its variable tracking were a third of this tree's compile time.
+cmake -S "$top" -B "$top/build-asan" -DSANITIZE=ON -DWERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" >/dev/null
 cmake --build "$top/build-asan" -j"$(nproc)"
 echo "== the whole suite under ASan + UBSan + LSan"
 # Leaks fail a test (LSan is on with ASan; exitcode makes the process fail, not just print).
