@@ -2,6 +2,7 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 
 #include <algorithm>
@@ -14,6 +15,9 @@
 
 namespace starttls {
 namespace {
+
+// Calls of ares_process_fd per readiness of one socket (see OnReadable).
+constexpr int kMaxReadsPerReadiness = 256;
 
 double EffectiveBurst(const ResolverOptions& options) {
   if (options.burst >= 1) return options.burst;
@@ -195,7 +199,18 @@ void DnsChannel::AnswerThunk(void* arg, int status, int timeouts, unsigned char*
   self->on_answer_(token, status, abuf, length);
 }
 
-void DnsChannel::OnReadable(int fd) { ares_process_fd(channel_, fd, ARES_SOCKET_BAD); }
+// c-ares 1.18 reads at most one piece of one TCP message per call: the two length octets,
+// or the rest of a message. At one readiness per loop pass, answers queued on the TCP
+// connection (truncated UDP answers retried there) came two passes each, so under load,
+// when a pass takes tens of ms, hundreds of them timed out behind one another. Reading on
+// while the socket holds bytes (a bounded number of times) takes them as they come.
+void DnsChannel::OnReadable(int fd) {
+  for (int call = 0; call < kMaxReadsPerReadiness; ++call) {
+    ares_process_fd(channel_, fd, ARES_SOCKET_BAD);
+    int pending = 0;
+    if (ioctl(fd, FIONREAD, &pending) != 0 || pending <= 0) return;
+  }
+}
 
 void DnsChannel::OnWritable(int fd) { ares_process_fd(channel_, ARES_SOCKET_BAD, fd); }
 

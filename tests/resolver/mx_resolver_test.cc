@@ -299,6 +299,36 @@ TEST_F(MxResolverTest, BigMxSetOverTcpIsCapped) {
   EXPECT_EQ(r.error, "8 more MX records beyond the cap of 32 ignored");
 }
 
+// Forty MX answers queued on the one TCP connection, read by a loop whose every pass takes
+// 40 ms (a loop busy with 50,000 sessions): each readiness must take every answer that has
+// come, not one piece of one (c-ares reads the length octets and the message in separate
+// calls), or the later ones wait 80 ms apiece and time out.
+TEST_F(MxResolverTest, TcpAnswersAreTakenAsTheyComeUnderASlowLoop) {
+  ResolverOptions options = Options();
+  options.edns_payload_bytes = 0;  // 512-byte UDP answers: truncated, then by TCP
+  options.timeout_ms = 1000;
+  options.tries = 1;
+  std::vector<std::string> domains;
+  for (int i = 0; i < 40; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof(name), "big-alias-%02d.resolver.test", i);
+    domains.push_back(name);
+  }
+  std::map<std::string, DomainResolution> results;
+  MxResolverCallbacks callbacks;
+  callbacks.on_done = [&](DomainResolution&& r) { results[r.domain] = std::move(r); };
+  auto resolver = MxResolver::Create(options, std::move(callbacks));
+  ASSERT_TRUE(resolver.ok()) << resolver.status();
+  for (size_t i = 0; i < domains.size(); ++i) (*resolver)->Resolve(domains[i], i);
+  ASSERT_TRUE(RunUntilIdle(**resolver, NowNs() + 30'000'000'000, 40'000'000));
+  ASSERT_EQ(results.size(), domains.size());
+  for (const std::string& domain : domains) {
+    EXPECT_EQ(results[domain].rcode, "NOERROR") << domain << ": " << results[domain].error;
+    EXPECT_EQ(results[domain].exchanges.size(), 32u) << domain;
+  }
+  EXPECT_EQ((*resolver)->stats().try_timeouts, 0u);
+}
+
 TEST_F(MxResolverTest, AddressesPerExchangeAreCapped) {
   ResolverOptions options = Options();
   options.max_addresses_per_exchange = 16;

@@ -3,12 +3,13 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <ctime>
 #include <vector>
 
 #include "base/monotonic_clock.h"
 
 namespace starttls {
-bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns) {
+bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns, int64_t pass_delay_ns) {
   std::vector<pollfd> fds;
   while (resolver.busy()) {
     int64_t now = MonotonicNowNs();
@@ -34,6 +35,10 @@ bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns) {
     now = MonotonicNowNs();
     if (std::optional<int64_t> next = resolver.NextTimeout(now); next && *next <= now) {
       resolver.OnTimer(now);
+    }
+    if (pass_delay_ns > 0) {
+      timespec pause{pass_delay_ns / 1'000'000'000, pass_delay_ns % 1'000'000'000};
+      nanosleep(&pause, nullptr);
     }
   }
   return true;

@@ -10,6 +10,8 @@ namespace starttls {
 
 // Runs until the resolver is no longer busy (every Resolve() answered) or until the
 // CLOCK_MONOTONIC time `deadline_ns` (0: none). Returns true when it became idle.
-bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns = 0);
+// `pass_delay_ns` is spent asleep after each pass, as a loop busy with other sessions
+// spends it on them.
+bool RunUntilIdle(MxResolver& resolver, int64_t deadline_ns = 0, int64_t pass_delay_ns = 0);
 
 }  // namespace starttls

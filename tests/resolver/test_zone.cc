@@ -59,6 +59,9 @@ std::vector<NsdZone> MakeResolverTestZones(int load_domains) {
     z += line;
     std::snprintf(line, sizeof(line), "manyaddr-host IN A 203.0.113.%d\n", i + 1);
     z += line;
+    // Aliases of big: each MX answer (CNAME + 40 MX) comes truncated, then by TCP.
+    std::snprintf(line, sizeof(line), "big-alias-%02d IN CNAME big\n", i);
+    z += line;
   }
   for (int i = 0; i < load_domains; ++i) {
     std::snprintf(
