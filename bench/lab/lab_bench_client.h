@@ -256,6 +256,8 @@ class Client {
         break;
       case kStarttls:
         c.ssl = SSL_new(ctx_);
+        // A lab-side load client, not the scanner (whose TLS runs over memory BIOs fed by
+        // io_uring completions): a plain socket BIO keeps it small.
         SSL_set_fd(c.ssl, fd);
         SSL_set_connect_state(c.ssl);
         c.phase = kHandshake;

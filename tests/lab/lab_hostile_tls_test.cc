@@ -87,7 +87,7 @@ Client Handshake(const LabProcess& lab, PlainClient& c, int host, size_t max_cer
   SSL_CTX_set_verify(r.ctx.get(), SSL_VERIFY_NONE, nullptr);
   if (max_cert_list) SSL_CTX_set_max_cert_list(r.ctx.get(), max_cert_list);
   r.ssl.reset(SSL_new(r.ctx.get()));
-  SSL_set_fd(r.ssl.get(), c.fd());
+  SSL_set_fd(r.ssl.get(), c.fd());  // the test's own blocking client, not the scanner
   std::string mx = lab.Mx(host);
   SSL_set_tlsext_host_name(r.ssl.get(), mx.c_str());
   ERR_clear_error();

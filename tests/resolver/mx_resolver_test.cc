@@ -1,10 +1,9 @@
 // MxResolver against a real NSD on a random loopback address, serving test_zone.cc's zones:
-// every resolution shape is checked field by field.
+// every resolution shape is checked field by field (load, TCP and rate: mx_resolver_load_test.cc).
 #include "resolver/mx_resolver.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,81 +14,10 @@
 #include "gtest/gtest.h"
 #include "output/domain_record.h"
 #include "resolver/domain_join.h"
-#include "tests/resolver/nsd_server.h"
-#include "tests/resolver/poll_driver.h"
-#include "tests/resolver/test_zone.h"
+#include "tests/resolver/mx_resolver_fixture.h"
 
 namespace starttls {
 namespace {
-
-constexpr int kLoadDomains = 1000;
-
-int64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-IpAddress Ip(const char* text) { return *IpAddress::Parse(text); }
-
-std::vector<IpAddress> Ips(std::initializer_list<const char*> texts) {
-  std::vector<IpAddress> out;
-  for (const char* t : texts) out.push_back(Ip(t));
-  return out;
-}
-
-class MxResolverTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/resolver-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto server = NsdServer::Start(dir_, MakeResolverTestZones(kLoadDomains), {kLameZone});
-    ASSERT_TRUE(server.ok()) << server.status();
-    nsd_ = std::move(*server);
-  }
-  void TearDown() override {
-    nsd_.reset();  // stops NSD by its PID
-    if (!dir_.empty() && !HasFailure()) std::system(("rm -rf '" + dir_ + "'").c_str());
-  }
-
-  ResolverOptions Options() const {
-    ResolverOptions options;
-    options.servers = {nsd_->endpoint()};
-    options.timeout_ms = 1000;
-    options.tries = 2;
-    return options;
-  }
-
-  // Resolves `domains` (tag = index) and returns the results by domain name.
-  std::map<std::string, DomainResolution> ResolveAll(const ResolverOptions& options,
-                                                     const std::vector<std::string>& domains,
-                                                     MxResolverStats* stats = nullptr) {
-    std::map<std::string, DomainResolution> results;
-    MxResolverCallbacks callbacks;
-    callbacks.on_done = [&](DomainResolution&& r) {
-      EXPECT_EQ(results.count(r.domain), 0u) << "twice: " << r.domain;
-      EXPECT_LT(r.tag, domains.size());
-      results[r.domain] = std::move(r);
-    };
-    auto resolver = MxResolver::Create(options, std::move(callbacks));
-    EXPECT_TRUE(resolver.ok()) << resolver.status();
-    if (!resolver.ok()) return results;
-    for (size_t i = 0; i < domains.size(); ++i) (*resolver)->Resolve(domains[i], i);
-    EXPECT_TRUE(RunUntilIdle(**resolver, NowNs() + 30'000'000'000)) << "not idle after 30 s";
-    EXPECT_EQ(results.size(), domains.size());
-    if (stats != nullptr) *stats = (*resolver)->stats();
-    return results;
-  }
-
-  DomainResolution ResolveOne(const std::string& domain) {
-    auto results = ResolveAll(Options(), {domain});
-    return results.size() == 1 ? results.begin()->second : DomainResolution{};
-  }
-
-  std::string dir_;
-  std::unique_ptr<NsdServer> nsd_;
-};
 
 TEST_F(MxResolverTest, MxSetOrderedByPreferenceWithAddresses) {
   DomainResolution r = ResolveOne("Multi.Resolver.Test.");
@@ -285,50 +213,6 @@ TEST_F(MxResolverTest, AddressFamilies) {
   EXPECT_EQ(both["v6only.resolver.test"].exchanges.at(0).addresses, Ips({"2001:db8::30"}));
 }
 
-TEST_F(MxResolverTest, BigMxSetOverTcpIsCapped) {
-  ResolverOptions options = Options();
-  options.edns_payload_bytes =
-      0;  // 512-byte UDP answers: 40 MX records come truncated, then by TCP
-  DomainResolution r = ResolveAll(options, {"big.resolver.test"})["big.resolver.test"];
-  EXPECT_EQ(r.rcode, "NOERROR");
-  ASSERT_EQ(r.exchanges.size(), 32u);
-  for (int i = 0; i < 32; ++i) {
-    EXPECT_EQ(r.exchanges[i].preference, 10 + i);
-    EXPECT_EQ(r.exchanges[i].addresses, Ips({("198.51.100." + std::to_string(i + 1)).c_str()}));
-  }
-  EXPECT_EQ(r.error, "8 more MX records beyond the cap of 32 ignored");
-}
-
-// Forty MX answers queued on the one TCP connection, read by a loop whose every pass takes
-// 40 ms (a loop busy with 50,000 sessions): each readiness must take every answer that has
-// come, not one piece of one (c-ares reads the length octets and the message in separate
-// calls), or the later ones wait 80 ms apiece and time out.
-TEST_F(MxResolverTest, TcpAnswersAreTakenAsTheyComeUnderASlowLoop) {
-  ResolverOptions options = Options();
-  options.edns_payload_bytes = 0;  // 512-byte UDP answers: truncated, then by TCP
-  options.timeout_ms = 1000;
-  options.tries = 1;
-  std::vector<std::string> domains;
-  for (int i = 0; i < 40; ++i) {
-    char name[64];
-    std::snprintf(name, sizeof(name), "big-alias-%02d.resolver.test", i);
-    domains.push_back(name);
-  }
-  std::map<std::string, DomainResolution> results;
-  MxResolverCallbacks callbacks;
-  callbacks.on_done = [&](DomainResolution&& r) { results[r.domain] = std::move(r); };
-  auto resolver = MxResolver::Create(options, std::move(callbacks));
-  ASSERT_TRUE(resolver.ok()) << resolver.status();
-  for (size_t i = 0; i < domains.size(); ++i) (*resolver)->Resolve(domains[i], i);
-  ASSERT_TRUE(RunUntilIdle(**resolver, NowNs() + 30'000'000'000, 40'000'000));
-  ASSERT_EQ(results.size(), domains.size());
-  for (const std::string& domain : domains) {
-    EXPECT_EQ(results[domain].rcode, "NOERROR") << domain << ": " << results[domain].error;
-    EXPECT_EQ(results[domain].exchanges.size(), 32u) << domain;
-  }
-  EXPECT_EQ((*resolver)->stats().try_timeouts, 0u);
-}
-
 TEST_F(MxResolverTest, AddressesPerExchangeAreCapped) {
   ResolverOptions options = Options();
   options.max_addresses_per_exchange = 16;
@@ -395,45 +279,6 @@ TEST_F(MxResolverTest, EvictedHostEntriesAreReused) {
   EXPECT_EQ(resolver->stats().host_lookups, 10u);
   EXPECT_EQ(resolver->stats().hosts_evicted, 9u);
   EXPECT_EQ(resolver->cached_hosts(), 1u);
-}
-
-TEST_F(MxResolverTest, ThousandDomainsInFlightWithoutLoss) {
-  ResolverOptions options = Options();
-  options.timeout_ms = 5000;
-  std::vector<std::string> domains;
-  for (int i = 0; i < kLoadDomains; ++i)
-    domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
-  MxResolverStats stats;
-  auto results = ResolveAll(options, domains, &stats);
-  ASSERT_EQ(results.size(), static_cast<size_t>(kLoadDomains));
-  for (int i = 0; i < kLoadDomains; ++i) {
-    const DomainResolution& r = results[domains[i]];
-    ASSERT_EQ(r.rcode, "NOERROR") << domains[i];
-    ASSERT_EQ(r.exchanges.size(), 1u) << domains[i];
-    char v4[32], v6[32];
-    std::snprintf(v4, sizeof(v4), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
-    std::snprintf(v6, sizeof(v6), "fd00::%x", i);
-    ASSERT_EQ(r.exchanges[0].addresses, Ips({v4, v6})) << domains[i];
-  }
-  EXPECT_GE(stats.peak_in_flight, static_cast<uint64_t>(kLoadDomains));
-  EXPECT_EQ(stats.try_timeouts, 0u) << "answers were lost and retried";
-  EXPECT_EQ(stats.queries_sent, 3u * kLoadDomains);
-}
-
-TEST_F(MxResolverTest, RateCapSpacesQueries) {
-  ResolverOptions options = Options();
-  options.queries_per_second = 300;
-  options.burst = 1;
-  std::vector<std::string> domains;
-  for (int i = 0; i < 50; ++i) domains.push_back("d" + std::to_string(i) + ".load.resolver.test");
-  const int64_t start = NowNs();
-  MxResolverStats stats;
-  auto results = ResolveAll(options, domains, &stats);
-  const double seconds = static_cast<double>(NowNs() - start) / 1e9;
-  EXPECT_EQ(results.size(), 50u);
-  EXPECT_EQ(stats.queries_sent, 150u);
-  EXPECT_GE(seconds, 149.0 / 300.0 * 0.95);
-  EXPECT_LT(seconds, 5.0);
 }
 
 TEST_F(MxResolverTest, OnDoneMayResolveMore) {
