@@ -48,6 +48,16 @@ std::string_view FormatMxName(char (&out)[40], uint32_t addr) {
   return std::string_view(out, static_cast<size_t>(p - out));
 }
 
+// How long ago the kernel completed this connection's handshake, from TCP_INFO: a new
+// connection has received nothing since the handshake's last ACK (the client waits for the
+// banner), so tcpi_last_ack_recv is its age (millisecond resolution; 0 if unknown).
+uint64_t EstablishedAgeNs(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+  return uint64_t{info.tcpi_last_ack_recv} * kMs;
+}
+
 }  // namespace
 
 uint64_t NowNs() {
@@ -195,6 +205,7 @@ void LabServer::Accept(const Listener& l, uint64_t now) {
     cfg.late_banner_ns = uint64_t{opt_.late_banner_ms} * kMs;
     cfg.drip_gap_ns = uint64_t{opt_.drip_gap_ms} * kMs;
     cfg.idle_timeout_ns = uint64_t{opt_.idle_timeout_s} * 1000 * kMs;
+    cfg.established_age_ns = EstablishedAgeNs(fd);
     if (opt_.drop_fraction > 0 &&
         static_cast<double>(rng_() >> 11) * 0x1.0p-53 < opt_.drop_fraction) {
       cfg.dropped = true;

@@ -63,7 +63,7 @@ void Session::Begin(int fd, const Behaviour& behaviour, std::string_view mx,
   reset_deadline_ = drain_deadline_ = 0;
   discard_input_ = write_closed_ = false;
   streaming_ = false;
-  stream_next_ = stream_count_ = 0;
+  stream_start_ = stream_next_ = stream_count_ = 0;
   tls_ = handshake_done_ = flight_sent_ = holds_huge_slot_ = false;
   tls_retry_at_ = 0;
   Start(now);
@@ -87,7 +87,10 @@ void Session::Start(uint64_t now) {
     silent_ = true;
     return;
   }
-  uint64_t release = now + cfg_.latency_ns;
+  // Delays count from the connection's establishment, as the client's clock does: under a
+  // burst of connections the lab accepts seconds after the kernel completed the handshake.
+  uint64_t established = now - std::min(now, cfg_.established_age_ns);
+  uint64_t release = established + cfg_.latency_ns;
   if (!b_->banner_first.empty() && cfg_.first_contact) {
     QueueText(b_->banner_first, release);
     QueueAction(Action::kCloseFin, release);

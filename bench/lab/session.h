@@ -28,9 +28,15 @@ struct SessionConfig {
   uint64_t late_banner_ns = 0;
   uint64_t drip_gap_ns = 0;
   uint64_t idle_timeout_ns = 0;
-  bool dropped = false;        // --drop-fraction victim: never answers
-  bool first_contact = false;  // the first connection ever to this address (banner_421_once)
+  uint64_t established_age_ns = 0;  // how long the kernel held the connection before accept
+  bool dropped = false;             // --drop-fraction victim: never answers
+  bool first_contact = false;       // the first connection ever to this address (banner_421_once)
 };
+
+// 1 MiB TLS flights (hostile_tls_huge_cert) alive at once per worker, about 1.6 MiB of lab
+// memory each; more handshakes wait. Enough that a survey-size burst of them meets no queue
+// longer than the scanner's TLS deadline.
+inline constexpr int kMaxHugeFlights = 64;
 
 // What the sessions of one worker share.
 struct WorkerContext {
@@ -143,6 +149,7 @@ class Session {
   uint64_t drain_deadline_ = 0;
 
   bool streaming_ = false;     // b_->stream is producing output
+  uint64_t stream_start_ = 0;  // first tick of a timed stream
   uint64_t stream_next_ = 0;   // next tick of a timed stream
   uint64_t stream_count_ = 0;  // lines or bytes produced so far
 

@@ -12,7 +12,6 @@ namespace starttls::lab {
 namespace {
 
 constexpr size_t kTlsUnsentBound = 256 << 10;  // TLS bytes taken from the BIO ahead of the socket
-constexpr int kMaxHugeFlights = 8;             // 1 MiB flights alive at once per worker
 constexpr uint64_t kHugeRetryNs = 10'000'000;
 
 // The first handshake message of a server flight, re-framed as a TLS record of its own

@@ -2,6 +2,7 @@
 // This file wires the parts together: options, population, files, workers, signals.
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -218,6 +219,11 @@ int Serve(const LabOptions& opt, const Population& pop, const std::vector<uint32
 }
 
 int Main(int argc, char** argv) {
+  // The 1 MiB TLS flights and the 10 MiB line pass through buffers of a few MiB. glibc would
+  // map and unmap each (page faults were a third of a huge flight's cost): keep them in the
+  // heap and keep the heap's free memory, so a busy lab reuses it.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   LabOptions opt;
   bool help = false;
   std::string error;

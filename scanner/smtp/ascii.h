@@ -30,6 +30,16 @@ inline bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix)
   return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
 }
 
+inline bool ContainsIgnoreCase(std::string_view text, std::string_view needle) {
+  if (needle.empty()) return true;
+  const char first = AsciiUpper(needle.front());
+  for (size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    if (AsciiUpper(text[i]) == first && EqualsIgnoreCase(text.substr(i, needle.size()), needle))
+      return true;
+  }
+  return false;
+}
+
 // The prefix of `text` before the first byte found in `stops`.
 inline std::string_view UpToAny(std::string_view text, std::string_view stops) {
   size_t at = text.find_first_of(stops);

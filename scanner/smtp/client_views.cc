@@ -138,19 +138,22 @@ const std::array<ClientRule, kClientCount>& ClientRules() {
   return rules;
 }
 
+// Every rule needs the word STARTTLS, in some case, on the line or in the reply it matches, so
+// only the lines that hold it are put to the line rules (a reply has one such line, or none).
 ClientViews ComputeClientViews(const Reply& ehlo) {
   ClientViews views;
-  for (const ClientRule& rule : ClientRules()) {
-    bool offered = false;
-    if (rule.scope == ClientScope::kRawReply) {
-      offered = rule.offers(ehlo.raw);
-    } else {
-      size_t first = rule.scope == ClientScope::kAfterFirstLine ? 1 : 0;
-      for (size_t i = first; i < ehlo.lines.size() && !offered; ++i) {
-        offered = rule.offers(ehlo.Line(i));
-      }
+  const auto& rules = ClientRules();
+  for (const ClientRule& rule : rules) {
+    if (rule.scope == ClientScope::kRawReply && rule.offers(ehlo.raw)) views.Set(rule.client);
+  }
+  for (size_t i = 0; i < ehlo.lines.size(); ++i) {
+    std::string_view line = ehlo.Line(i);
+    if (!ContainsIgnoreCase(line, kStarttls)) continue;
+    for (const ClientRule& rule : rules) {
+      if (rule.scope == ClientScope::kRawReply) continue;
+      if (rule.scope == ClientScope::kAfterFirstLine && i == 0) continue;
+      if (rule.offers(line)) views.Set(rule.client);
     }
-    if (offered) views.Set(rule.client);
   }
   return views;
 }

@@ -7,8 +7,10 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "tests/lab/lab_process.h"
 #include "tests/lab/plain_client.h"
@@ -124,6 +126,23 @@ TEST(LabHostile, SteadyEndlessEhloHasNoLastLine) {
   EXPECT_LE(lines, 75u);
   EXPECT_EQ(got.find("\r\n250 "), std::string::npos);
   EXPECT_FALSE(o.c->eof());
+}
+
+// The pace is 100 lines a second from the reply's start, even across a lab that fell behind:
+// stopped for 500 ms, it sends the lines it owes, so about 100 have come after one second.
+TEST(LabHostile, SteadyEndlessEhloKeepsItsRateAcrossAStall) {
+  auto o = OpenPastBanner("hostile_endless_ehlo_steady");
+  o.c->Send("EHLO client.test\r\n");
+  auto t0 = Clock::now();
+  std::string got = o.c->Read(1 << 20, 200, 0);
+  ASSERT_EQ(kill(g_lab->pid(), SIGSTOP), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(kill(g_lab->pid(), SIGCONT), 0);
+  got += o.c->Read(1 << 20, static_cast<int>(std::max<long>(0, 1000 - MsSince(t0))), 0);
+  size_t lines = static_cast<size_t>(std::count(got.begin(), got.end(), '\n'));
+  EXPECT_GE(lines, 80u) << MsSince(t0) << " ms";  // without catching up: about 50
+  EXPECT_LE(lines, 115u);
+  EXPECT_EQ(got.find("\r\n250 "), std::string::npos);
 }
 
 TEST(LabHostile, HugeLineIsGeneratedWhileSent) {
@@ -255,6 +274,22 @@ TEST(LabHostile, LateBannerInsideTheDeadline) {
   EXPECT_EQ(c.Read(banner.size(), 3000, 0), banner);
   EXPECT_GE(MsSince(t0), 590);  // --late-banner-ms 600 here (29,000 by default)
   EXPECT_LT(MsSince(t0), 1500);
+}
+
+// Under a burst the lab accepts long after the kernel completed the handshake; its delays count
+// from the handshake, as the client's do. Here the lab is stopped for 700 ms around the connect.
+TEST(LabHostile, LateBannerCountsFromTheHandshakeNotTheAccept) {
+  ASSERT_EQ(kill(g_lab->pid(), SIGSTOP), 0);
+  PlainClient c;
+  int connected = c.Connect(g_lab->Ip(Host("hostile_late_banner")), g_lab->port());
+  auto t0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_EQ(kill(g_lab->pid(), SIGCONT), 0);
+  ASSERT_EQ(connected, 0);
+  std::string banner = Sub("220 {mx} ESMTP smtp-lab\r\n", g_lab->Mx(Host("hostile_late_banner")));
+  EXPECT_EQ(c.Read(banner.size(), 3000, 0), banner);
+  EXPECT_GE(MsSince(t0), 690);   // the lab answers nothing while stopped
+  EXPECT_LT(MsSince(t0), 1200);  // from the accept it would be 700 + 600 ms
 }
 
 TEST(LabHostile, NeverReadsSoTheWindowFills) {

@@ -4,6 +4,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -116,6 +117,47 @@ TEST(ClientViews, TestsslNeedsUpperCaseAtLineStart) {
 
 TEST(ClientViews, SingleLineMisorderedIsSeenByEveryLineReaders) {
   EXPECT_EQ(Seeing("250 STARTTLS\r\n"), kEveryLineReaders);
+}
+
+// ComputeClientViews puts only the lines that hold STARTTLS (any case) to the line rules; on
+// replies built from pieces that come close (a split word, other cases, separators, codes),
+// it must agree with every rule applied to every line it reads.
+TEST(ClientViews, AgreesWithEveryRuleOnEveryLine) {
+  const std::vector<std::string> pieces = {
+      "STARTTLS",     "starttls",   "StartTls",  "START TLS",
+      "STARTTL",      "TARTTLS",    "XSTARTTLS", "STARTTLSX",
+      "STARTTLS=1",   "STARTTLS\t", "STARTTLS ", " STARTTLS",
+      "-STARTTLS",    "SIZE 1",     "mx",        std::string("\0STARTTLS", 9),
+      "STARTTLS\xff", "8BITMIME"};
+  uint32_t state = 12345;
+  auto next = [&state](size_t n) {
+    state = state * 1664525u + 1013904223u;
+    return static_cast<size_t>(state >> 8) % n;
+  };
+  for (int round = 0; round < 5000; ++round) {
+    size_t lines = 1 + next(4);
+    std::string ehlo;
+    for (size_t i = 0; i < lines; ++i) {
+      std::string sep = i + 1 == lines ? "250 " : next(4) == 0 ? "251-" : "250-";
+      ehlo += sep + pieces[next(pieces.size())];
+      if (next(3) == 0) ehlo += pieces[next(pieces.size())];
+      ehlo += "\r\n";
+    }
+    std::string trailing;
+    Reply reply = FrameWholeReply(ehlo, &trailing);
+    ASSERT_TRUE(reply.complete()) << ehlo;
+    ClientViews views = ComputeClientViews(reply);
+    for (const ClientRule& rule : ClientRules()) {
+      bool offered = false;
+      if (rule.scope == ClientScope::kRawReply) {
+        offered = rule.offers(reply.raw);
+      } else {
+        size_t first = rule.scope == ClientScope::kAfterFirstLine ? 1 : 0;
+        for (size_t i = first; i < reply.lines.size(); ++i) offered |= rule.offers(reply.Line(i));
+      }
+      EXPECT_EQ(views.Sees(rule.client), offered) << rule.name << " on " << ehlo;
+    }
+  }
 }
 
 }  // namespace
