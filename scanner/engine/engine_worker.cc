@@ -41,6 +41,9 @@ uint64_t EngineWorker::CookieFor(UringOp op, uint32_t index) {
 //      a reply that arrived before its deadline must not lose to the timer because the loop
 //      was busy; the turn stops draining after kMaxDrainNs even if more are queued, so the
 //      deadlines below are never starved either;
+//   1b. when a deadline is due, the completions the kernel still holds as deferred work
+//      (it posts them only when we enter to wait, and a busy loop does not) are posted and
+//      handled first too, so a banner that came at 29.9 s still beats a 30 s deadline under load;
 //   2. deadlines whose tick has come fire (each one's lateness is recorded);
 //   3. new sessions start, at most `start_budget_` of them: the budget halves when a turn
 //      took longer than kTargetPassNs and grows back when turns are short, so a burst of
@@ -63,6 +66,11 @@ bool EngineWorker::Run(std::string* error) {
   while (true) {
     const int64_t pass_start = MonotonicNowNs();
     int64_t now = DrainReady(pass_start);
+    if (std::optional<uint64_t> tick = wheel_->NextWakeTick(); tick && *tick <= TickOf(now)) {
+      // Deadlines are due: what the kernel received before them counts too (1b).
+      loop_.PostDeferred();
+      now = DrainReady(now);
+    }
     wheel_->Advance(TickOf(now), [&](TimerNode* node) {
       lag_.timer_lateness.Add(now - static_cast<int64_t>(node->expiry_tick) * config_.tick_ns);
       OnDeadline(node->owner, now);

@@ -193,6 +193,11 @@ void UringLoop::WakeNoLaterThan(int64_t at_ns, uint64_t timer_data, uint64_t upd
 
 int UringLoop::SubmitAndWait() {
   int rc = io_uring_submit_and_wait(&ring_, 1);
+  PostDeferred();
+  return rc;
+}
+
+void UringLoop::PostDeferred() {
   // Recent kernels (6.18 here) run at most a batch of 20 deferred completions per wait
   // (IO_LOCAL_TW_DEFAULT_MAX). At 50,000 sessions more arrive per pass, the backlog grew,
   // and connects the kernel had completed reached us after their 10 s deadline
@@ -204,7 +209,6 @@ int UringLoop::SubmitAndWait() {
        ++runs) {
     if (io_uring_get_events(&ring_) < 0) break;
   }
-  return rc;
 }
 
 std::string_view UringLoop::BufferBytes(uint16_t id, size_t length) const {

@@ -64,8 +64,14 @@ class UringLoop {
   // To be called with the completion of that timeout (it fired or was removed).
   void OnTimerCompletion() { timer_armed_ = false; }
 
-  // Submits and waits for at least one completion (or the armed timeout).
+  // Submits and waits for at least one completion (or the armed timeout), then posts what the
+  // kernel holds as deferred work (PostDeferred).
   int SubmitAndWait();
+  // Posts the completions the kernel has finished but holds as deferred work: with
+  // DEFER_TASKRUN it runs them only when this thread enters to wait, so a busy loop would not
+  // see a reply that came before a deadline it is about to fire. Stops once a pass's worth of
+  // completions is ready.
+  void PostDeferred();
 
   // Calls fn(const io_uring_cqe&) for at most `max` ready completions, then marks them seen.
   template <typename Fn>
@@ -95,7 +101,7 @@ class UringLoop {
   unsigned files() const { return options_.files; }
 
  private:
-  // SubmitAndWait's drain of deferred completions: each run takes at most 20 of them; stop
+  // PostDeferred's runs of deferred completions: each run takes at most 20 of them; stop
   // once a pass's worth of completions is ready.
   static constexpr int kMaxDrainRuns = 1024;
   static constexpr unsigned kDrainUntilReady = 8192;
