@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bench/lab/dns_reply.h"
 #include "bench/lab/json_text.h"
 #include "bench/lab/truth_table.h"
 
 namespace starttls::lab {
 namespace {
+
+using Reply = DnsReply;
 
 enum class Case {
   kApex,
@@ -69,113 +72,12 @@ constexpr CaseName kCases[] = {
     {"bad-host", Case::kBadHost},
 };
 
-constexpr int kChainLength = 20;        // CNAMEs of cname-chain and cname-hop
-constexpr int kBigMxCount = 1000;       // MX records of mx1000
-constexpr size_t kMaxUdpAnswer = 1232;  // never more over UDP (DNS flag day 2020)
+constexpr int kChainLength = 20;   // CNAMEs of cname-chain and cname-hop
+constexpr int kBigMxCount = 1000;  // MX records of mx1000
 
 std::string Fqdn(std::string_view rel, std::string_view origin) {
   return rel.empty() ? std::string(origin) : std::string(rel) + "." + std::string(origin);
 }
-
-bool ParseIpv4Bytes(std::string_view ip, uint8_t out[4]) {
-  int part = 0;
-  unsigned value = 0;
-  bool digit = false;
-  for (char ch : ip) {
-    if (ch == '.') {
-      if (!digit || part > 2) return false;
-      out[part++] = static_cast<uint8_t>(value);
-      value = 0;
-      digit = false;
-    } else if (ch >= '0' && ch <= '9' && value < 100) {
-      value = value * 10 + static_cast<unsigned>(ch - '0');
-      digit = true;
-    } else {
-      return false;
-    }
-  }
-  if (!digit || part != 3 || value > 255) return false;
-  out[3] = static_cast<uint8_t>(value);
-  return true;
-}
-
-// An answer under construction: header, the query's question echoed, records, then OPT.
-class Reply {
- public:
-  Reply(const DnsQuery& q, uint8_t rcode, uint16_t id) : q_(q) {
-    w_.Header(id, q.rd, false, rcode);
-    w_.Raw(q.question);
-  }
-  explicit Reply(const DnsQuery& q, uint8_t rcode = kRcodeNoError) : Reply(q, rcode, q.id) {}
-
-  DnsWriter& w() { return w_; }
-  // Owner is the question's name (a pointer to it) or `name` written out.
-  void Owner(std::string_view name) {
-    if (name == q_.qname)
-      w_.Pointer(kDnsHeaderBytes);
-    else
-      w_.Name(name);
-  }
-  void Mx(std::string_view owner, uint16_t pref, std::string_view exchange) {
-    Owner(owner);
-    size_t at = w_.BeginRecord(kTypeMx);
-    w_.U16(pref);
-    w_.Name(exchange);
-    w_.EndRecord(at);
-    ++an_;
-  }
-  void Cname(std::string_view owner, std::string_view target) {
-    Owner(owner);
-    size_t at = w_.BeginRecord(kTypeCname);
-    w_.Name(target);
-    w_.EndRecord(at);
-    ++an_;
-  }
-  void A(std::string_view owner, std::string_view ip) {
-    uint8_t b[4];
-    if (!ParseIpv4Bytes(ip, b)) return;
-    Owner(owner);
-    size_t at = w_.BeginRecord(kTypeA);
-    for (uint8_t v : b) w_.U8(v);
-    w_.EndRecord(at);
-    ++an_;
-  }
-  // The zone's SOA: in the authority section of a negative answer (RFC 2308), or as the answer.
-  void Soa(bool as_answer = false) {
-    w_.Name(kHostileOrigin);
-    size_t at = w_.BeginRecord(kTypeSoa);
-    w_.Name("ns." + std::string(kHostileOrigin));
-    w_.Name("hostmaster." + std::string(kHostileOrigin));
-    for (uint32_t v : {1u, 3600u, 600u, 86400u, 300u}) w_.U32(v);
-    w_.EndRecord(at);
-    ++(as_answer ? an_ : ns_);
-  }
-  void CountAnswer() { ++an_; }
-  // The finished message; over UDP one too big for the client becomes a TC answer with the
-  // question only.
-  std::string Finish(bool tcp, uint16_t ancount_override = 0) {
-    bool opt = q_.edns_payload != 0;
-    w_.SetCounts(1, ancount_override ? ancount_override : an_, ns_, opt ? 1 : 0);
-    if (opt) w_.Opt(static_cast<uint16_t>(kMaxUdpAnswer));
-    size_t limit = opt ? std::min<size_t>(q_.edns_payload, kMaxUdpAnswer) : 512;
-    if (!tcp && w_.size() > limit) return Truncated(q_);
-    return w_.Take();
-  }
-  static std::string Truncated(const DnsQuery& q) {
-    DnsWriter t;
-    t.Header(q.id, q.rd, true, kRcodeNoError);
-    t.Raw(q.question);
-    bool opt = q.edns_payload != 0;
-    t.SetCounts(1, 0, 0, opt ? 1 : 0);
-    if (opt) t.Opt(static_cast<uint16_t>(kMaxUdpAnswer));
-    return t.Take();
-  }
-
- private:
-  const DnsQuery& q_;
-  DnsWriter w_;
-  uint16_t an_ = 0, ns_ = 0;
-};
 
 // Chain names: L0 = base, Li = "<prefix>i.base" (i = 1..n). Returns the index of `rel`, -1.
 int ChainIndex(std::string_view rel, std::string_view base, char prefix, int n) {
@@ -278,7 +180,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
   const bool mx = q.qtype == kTypeMx;
   auto nodata = [&] {
     Reply r(q);
-    r.Soa();
+    r.Soa(kHostileOrigin);
     send(r.Finish(tcp));
   };
   auto single_mx = [&](const LabHost* host) {
@@ -286,7 +188,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     if (mx)
       r.Mx(q.qname, 10, host->mx);
     else
-      r.Soa();
+      r.Soa(kHostileOrigin);
     send(r.Finish(tcp));
   };
 
@@ -307,7 +209,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     else if (mx)
       r.Mx(q.qname, 10, compliant_->mx);
     else
-      r.Soa();
+      r.Soa(kHostileOrigin);
     send(r.Finish(tcp));
     return;
   }
@@ -327,7 +229,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
       if (q.qtype == kTypeA)
         r.A(q.qname, compliant_->ip);
       else
-        r.Soa();
+        r.Soa(kHostileOrigin);
       send(r.Finish(tcp));
       return;
     }
@@ -350,7 +252,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
     }
   if (!known || c == Case::kNxdomain) {
     Reply r(q, kRcodeNxDomain);
-    r.Soa();
+    r.Soa(kHostileOrigin);
     send(r.Finish(tcp));
     return;
   }
@@ -358,7 +260,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
   switch (c) {
     case Case::kApex: {
       Reply r(q);
-      r.Soa(/*as_answer=*/q.qtype == kTypeSoa);
+      r.Soa(kHostileOrigin, /*as_answer=*/q.qtype == kTypeSoa);
       send(r.Finish(tcp));
       return;
     }
@@ -371,7 +273,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
         r.Mx(q.qname, 10, misordered_->mx);
         r.Mx(q.qname, 20, compliant_->mx);
       } else {
-        r.Soa();
+        r.Soa(kHostileOrigin);
       }
       send(r.Finish(tcp));
       return;
@@ -381,7 +283,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
       if (q.qtype == kTypeA)
         r.A(q.qname, compliant_->ip);
       else
-        r.Soa();
+        r.Soa(kHostileOrigin);
       send(r.Finish(tcp));
       return;
     }
@@ -395,7 +297,7 @@ void HostileZone::Answer(const DnsQuery& q, bool tcp, std::vector<DnsSend>& out)
       if (mx)
         r.Mx(q.qname, 10, Fqdn("badaddr", origin));
       else
-        r.Soa();
+        r.Soa(kHostileOrigin);
       send(r.Finish(tcp));
       return;
     }
